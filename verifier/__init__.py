@@ -1,0 +1,3 @@
+"""bpfcheck: a static verifier for compiled eBPF objects."""
+
+__version__ = "0.1.0"

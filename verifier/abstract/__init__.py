@@ -1,0 +1,16 @@
+"""The abstract interpreter: walks a program as the kernel verifier does.
+
+Entry point: `analyze(obj, prog, rules, options) -> ProgramVerdict`, called
+after the structural checks of `verifier.cfg` passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    unprivileged: bool = False
+    timeout: float = 60.0  # seconds of analysis per program
+    verbose: bool = False  # keep the state at every instruction of the failing path
