@@ -1,0 +1,218 @@
+"""ALU and ALU64 instructions (`check_alu_op`, `adjust_reg_min_max_vals`,
+`adjust_ptr_min_max_vals`)."""
+
+from __future__ import annotations
+
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    NOT_INIT,
+    PACKET_TYPES,
+    PTR_TO_FLOW_KEYS,
+    PTR_TO_PACKET_END,
+    PTR_TO_SOCK_COMMON,
+    PTR_TO_SOCKET,
+    PTR_TO_STACK,
+    PTR_TO_TCP_SOCK,
+    PTR_TO_XDP_SOCK,
+    SCALAR,
+    Reg,
+    const_reg,
+    scalar_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import State
+from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
+
+BPF_MAX_VAR_OFF = 1 << 29
+
+ALU_STRING = {
+    op.BPF_ADD: "+=",
+    op.BPF_SUB: "-=",
+    op.BPF_MUL: "*=",
+    op.BPF_DIV: "/=",
+    op.BPF_OR: "|=",
+    op.BPF_AND: "&=",
+    op.BPF_LSH: "<<=",
+    op.BPF_RSH: ">>=",
+    op.BPF_NEG: "neg",
+    op.BPF_MOD: "%=",
+    op.BPF_XOR: "^=",
+    op.BPF_MOV: "=",
+    op.BPF_ARSH: "s>>=",
+    op.BPF_END: "endian",
+}
+
+NO_ARITH_TYPES = frozenset({PTR_TO_PACKET_END, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
+
+_U64 = (1 << 64) - 1
+
+
+def _sext32(v: int) -> int:
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+class AluMixin:
+    def read_reg(self, state: State, regno: int) -> Reg:
+        """check_reg_arg(SRC_OP): the register must hold a value; marks it live."""
+        frame = state.frames[-1]
+        reg = frame.regs[regno]
+        if reg.type == NOT_INIT:
+            raise Reject(f"R{regno} !read_ok", "uninit-reg", (regno,))
+        key = frame.frameno * 128 + regno
+        if key not in state.written:
+            self.mark_read(state, key)
+        return reg
+
+    def write_reg(self, state: State, regno: int, reg: Reg) -> None:
+        frame = state.frames[-1]
+        frame.regs[regno] = reg
+        state.written.add(frame.frameno * 128 + regno)
+
+    def do_alu(self, state: State, insn: Insn, idx: int) -> int:
+        is64 = insn.cls == op.BPF_ALU64
+        code = insn.opcode & 0xF0
+        dst = insn.dst
+        if dst == op.BPF_REG_FP:
+            raise Reject("frame pointer is read only", "fp-write", (dst,))
+        if code == op.BPF_MOV:
+            self._do_mov(state, insn, is64)
+            return idx + 1
+        dreg = self.read_reg(state, dst)
+        if code == op.BPF_NEG or code == op.BPF_END:
+            if dreg.type != SCALAR:
+                # root may turn a pointer into a meaningless scalar
+                self.write_reg(state, dst, unknown_reg())
+                return idx + 1
+            if code == op.BPF_NEG:
+                val = dreg.var.neg(is64)
+            else:
+                to_be = None if is64 else bool(insn.opcode & op.BPF_TO_BE)
+                val = dreg.var.bswap(insn.imm, to_be, is64)
+            self.write_reg(state, dst, scalar_reg(val))
+            return idx + 1
+        if insn.opcode & op.BPF_X:
+            sreg = self.read_reg(state, insn.src)
+        else:
+            imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
+            sreg = const_reg(imm)
+        if dreg.type != SCALAR or sreg.type != SCALAR:
+            self.write_reg(state, dst, self._ptr_alu(insn, code, is64, dreg, sreg))
+            return idx + 1
+        if insn.off == 1 and code in (op.BPF_DIV, op.BPF_MOD):
+            val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
+        else:
+            val = dreg.var.alu(code, sreg.var, is64)
+        self.write_reg(state, dst, scalar_reg(val))
+        return idx + 1
+
+    def _do_mov(self, state: State, insn: Insn, is64: bool) -> None:
+        dst = insn.dst
+        if not insn.opcode & op.BPF_X:
+            imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
+            self.write_reg(state, dst, const_reg(imm & _U64))
+            return
+        sreg = self.read_reg(state, insn.src)
+        if insn.off:  # cpu v4 movsx
+            if sreg.type != SCALAR:
+                self.write_reg(state, dst, unknown_reg())
+                return
+            val = sreg.var.sext(insn.off) if is64 else sreg.var.sext32(insn.off)
+            self.write_reg(state, dst, scalar_reg(val))
+            return
+        if is64:
+            if sreg.type == SCALAR and not sreg.id and not sreg.var.is_const:
+                sreg = sreg.evolve(id=self.new_id())
+                state.frames[-1].regs[insn.src] = sreg
+            self.write_reg(state, dst, sreg)
+            return
+        if sreg.type != SCALAR:
+            # w1 = w2 where r2 is a pointer: a partial copy, a scalar for root
+            if self.unprivileged:
+                raise Reject(f"R{insn.src} partial copy of pointer", "pointer-leak", (insn.src,))
+            self.write_reg(state, dst, unknown_reg())
+            return
+        self.write_reg(state, dst, scalar_reg(sreg.var.zext32()))
+
+    def _ptr_alu(self, insn: Insn, code: int, is64: bool, dreg: Reg, sreg: Reg) -> Reg:
+        """adjust_reg_min_max_vals() / adjust_ptr_min_max_vals() when a pointer is involved."""
+        dst = insn.dst
+        opstr = ALU_STRING.get(code, "?")
+        if dreg.type != SCALAR and sreg.type != SCALAR:
+            if code == op.BPF_SUB and not self.unprivileged:
+                return unknown_reg()
+            raise Reject(f"R{dst} pointer {opstr} pointer prohibited", "pointer-arith", (dst, insn.src))
+        if dreg.type != SCALAR:
+            ptr, off, scalar_is_dst = dreg, sreg, False
+        else:
+            ptr, off, scalar_is_dst = sreg, dreg, True
+        if not is64:
+            if code == op.BPF_SUB and not self.unprivileged:
+                return unknown_reg()
+            raise Reject(f"R{dst} 32-bit pointer arithmetic prohibited", "pointer-arith", (dst,))
+        name = ptr.type_name
+        if ptr.maybe_null:
+            raise Reject(
+                f"R{dst} pointer arithmetic on {name} prohibited, null-check it first", "pointer-arith", (dst,)
+            )
+        ov = off.var
+        known = ov.is_const
+        if ptr.type == CONST_PTR_TO_MAP:
+            if not (known and ov.const_value == 0 and code == op.BPF_ADD):
+                raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
+        elif ptr.type == PTR_TO_FLOW_KEYS:
+            if not known:
+                raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
+        elif ptr.type in NO_ARITH_TYPES:
+            raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
+        _check_sane_offset(off.var, 0, name, dst)
+        _check_sane_offset(ptr.var, ptr.off, name, dst)
+        if code == op.BPF_ADD:
+            if known:
+                return ptr.evolve(off=ptr.off + _signed(ov.const_value))
+            var = ptr.var.alu(op.BPF_ADD, ov, True)
+            new = ptr.evolve(var=var)
+            if ptr.type in PACKET_TYPES:
+                new = new.evolve(id=self.new_id(), range=0)
+        elif code == op.BPF_SUB:
+            if scalar_is_dst:
+                raise Reject(f"R{dst} tried to subtract pointer from scalar", "pointer-arith", (dst,))
+            if ptr.type == PTR_TO_STACK:
+                raise Reject(f"R{dst} subtraction from stack pointer prohibited", "pointer-arith", (dst,))
+            if known:
+                return ptr.evolve(off=ptr.off - _signed(ov.const_value))
+            var = ptr.var.alu(op.BPF_SUB, ov, True)
+            new = ptr.evolve(var=var)
+            if ptr.type in PACKET_TYPES:
+                new = new.evolve(id=self.new_id(), range=0 if ov.smin < 0 else ptr.range)
+        elif code in (op.BPF_AND, op.BPF_OR, op.BPF_XOR):
+            raise Reject(f"R{dst} bitwise operator {opstr} on pointer prohibited", "pointer-arith", (dst,))
+        else:
+            raise Reject(f"R{dst} pointer arithmetic with {opstr} operator prohibited", "pointer-arith", (dst,))
+        _check_sane_offset(new.var, new.off, name, dst)
+        return new
+
+
+def _signed(v: int) -> int:
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _check_sane_offset(var: Scalar, fixed_off: int, type_name: str, dst: int) -> None:
+    """check_reg_sane_offset()."""
+    if var.is_const:
+        val = _signed(var.const_value)
+        if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
+            raise Reject(f"math between {type_name} pointer and {val} is not allowed", "pointer-arith", (dst,))
+    if fixed_off >= BPF_MAX_VAR_OFF or fixed_off <= -BPF_MAX_VAR_OFF:
+        raise Reject(f"{type_name} pointer offset {fixed_off} is not allowed", "pointer-arith", (dst,))
+    if var.smin == -(1 << 63):
+        raise Reject(
+            f"math between {type_name} pointer and register with unbounded min value is not allowed",
+            "pointer-arith",
+            (dst,),
+        )
+    if var.smin >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
+        raise Reject(f"value {var.smin} makes {type_name} pointer be out of bounds", "pointer-arith", (dst,))

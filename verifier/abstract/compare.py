@@ -1,0 +1,158 @@
+"""State comparison for pruning (`states_equal`, `regsafe`, `stacksafe`, `refsafe`).
+
+A new state is pruned when an already fully explored state at the same
+instruction is at least as general for everything that was live there.
+bpfcheck treats every scalar as precise (the kernel's precision tracking only
+ever relaxes this), so scalars must be contained by range and tnum.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract.regs import (
+    NOT_INIT,
+    PACKET_TYPES,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_MEM,
+    PTR_TO_STACK,
+    SCALAR,
+    Reg,
+)
+from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State, reg_key, slot_key
+
+
+class IdMap:
+    """check_ids(): ids of the old state must map one-to-one onto ids of the new one."""
+
+    __slots__ = ("fwd", "back")
+
+    def __init__(self) -> None:
+        self.fwd: dict[int, int] = {}
+        self.back: dict[int, int] = {}
+
+    def check(self, old_id: int, cur_id: int) -> bool:
+        if not old_id:
+            return not cur_id or True
+        if not cur_id:
+            return False
+        seen = self.fwd.get(old_id)
+        if seen is None:
+            if self.back.get(cur_id, old_id) != old_id:
+                return False
+            self.fwd[old_id] = cur_id
+            self.back[cur_id] = old_id
+            return True
+        return seen == cur_id
+
+
+def regsafe(old: Reg, cur: Reg, idmap: IdMap) -> bool:
+    if old is cur:
+        return True
+    t = old.type
+    if t == NOT_INIT:
+        return True
+    if cur.type != t:
+        return False
+    if t == SCALAR:
+        if not old.var.contains(cur.var):
+            return False
+        if old.id:
+            return idmap.check(old.id, cur.id)
+        return True
+    if old.maybe_null != cur.maybe_null or old.off != cur.off:
+        return False
+    if t in PACKET_TYPES:
+        if old.range > cur.range:
+            return False
+        return old.var.contains(cur.var) and idmap.check(old.id, cur.id)
+    if t == PTR_TO_STACK:
+        return old.frameno == cur.frameno and old.var == cur.var
+    if t == PTR_TO_MAP_VALUE or t == PTR_TO_MEM:
+        if old.map_index != cur.map_index or old.mem_size != cur.mem_size or old.rdonly != cur.rdonly:
+            return False
+        return (
+            old.var.contains(cur.var)
+            and idmap.check(old.id, cur.id)
+            and idmap.check(old.ref_obj_id, cur.ref_obj_id)
+        )
+    return (
+        old.var == cur.var
+        and old.map_index == cur.map_index
+        and old.mem_size == cur.mem_size
+        and old.range == cur.range
+        and old.subprog == cur.subprog
+        and idmap.check(old.id, cur.id)
+        and idmap.check(old.ref_obj_id, cur.ref_obj_id)
+    )
+
+
+def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool) -> bool:
+    okinds = old.kinds
+    ckinds = cur.kinds if cur is not None else INVALID * 8
+    if old.spilled is not None and okinds == SPILL * 8:
+        if cur is None or cur.spilled is None or ckinds != okinds:
+            # a spilled unbounded scalar is as good as misc bytes
+            if old.spilled.type == SCALAR and old.spilled.var.is_unknown:
+                return all(k != INVALID for k in ckinds) or allow_uninit
+            return False
+        return regsafe(old.spilled, cur.spilled, idmap)
+    for i in range(8):
+        o = okinds[i]
+        if o == INVALID:
+            continue
+        c = ckinds[i]
+        if o == MISC:
+            if c == INVALID and not allow_uninit:
+                return False
+            continue
+        if o == ZERO:
+            if c == ZERO:
+                continue
+            if c == SPILL and cur is not None and cur.spilled is not None and cur.spilled.is_const \
+                    and cur.spilled.var.const_value == 0:
+                continue
+            return False
+        # old byte is part of a narrow spill
+        if c != SPILL or cur is None or cur.spilled is None or old.spilled is None:
+            return False
+        if not regsafe(old.spilled, cur.spilled, idmap):
+            return False
+    return True
+
+
+def states_equal(old: State, cur: State, live: set[int], allow_uninit: bool) -> bool:
+    if len(old.frames) != len(cur.frames):
+        return False
+    if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
+        return False
+    idmap = IdMap()
+    for depth, (of, cf) in enumerate(zip(old.frames, cur.frames, strict=True)):
+        if of.callsite != cf.callsite:
+            return False
+        oregs = of.regs
+        cregs = cf.regs
+        base = reg_key(depth, 0)
+        for r in range(11):
+            if (base + r) in live and not regsafe(oregs[r], cregs[r], idmap):
+                return False
+        cstack = cf.stack
+        for slot, oslot in of.stack.items():
+            if slot_key(depth, slot) not in live:
+                continue
+            if not slotsafe(oslot, cstack.get(slot), idmap, allow_uninit):
+                return False
+    if len(old.refs) != len(cur.refs):
+        return False
+    for oref, cref in zip(old.refs, cur.refs, strict=True):
+        if not idmap.check(oref.id, cref.id):
+            return False
+    return True
+
+
+def states_identical(old: State, cur: State) -> bool:
+    """states_maybe_looping() + exact match: the loop made no progress at all."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    for of, cf in zip(old.frames, cur.frames, strict=True):
+        if of.regs != cf.regs or of.stack != cf.stack:
+            return False
+    return old.refs == cur.refs

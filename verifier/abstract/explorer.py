@@ -1,0 +1,150 @@
+"""Path exploration in the kernel's manner (`do_check` + `is_state_visited`).
+
+Depth-first over paths: a conditional jump whose outcome is unknown pushes the
+taken branch and continues with the fall-through. At every prune point the
+current state is compared with the fully explored states kept there; if one
+of them covers it, the path ends. Liveness is tracked the way the kernel
+tracks it, dynamically: a read marks the register or stack slot live in every
+checkpoint up the path until one where it was written.
+"""
+
+from __future__ import annotations
+
+import time
+
+from verifier.abstract.compare import states_equal, states_identical
+from verifier.abstract.reject import AnalysisTimeout, Reject, TooComplex
+from verifier.abstract.state import State
+
+
+class Checkpoint:
+    """An explored state kept at a prune point (`struct bpf_verifier_state_list`)."""
+
+    __slots__ = ("state", "parent", "branches", "live", "written", "insn", "hits", "miss")
+
+    def __init__(self, state: State, parent: Checkpoint | None, written: set[int], insn: int) -> None:
+        self.state = state
+        self.parent = parent
+        self.branches = 1
+        self.live: set[int] = set()
+        self.written = written
+        self.insn = insn
+        self.hits = 0
+        self.miss = 0
+
+
+def mark_read(state: State, key: int) -> None:
+    """A read of `key` on the current path: mark it live up the checkpoint chain."""
+    if key in state.written:
+        return
+    node = state.parent
+    while node is not None:
+        live = node.live
+        if key in live:
+            return
+        live.add(key)
+        if key in node.written:
+            return
+        node = node.parent
+
+
+def finish_path(node: Checkpoint | None) -> None:
+    """update_branch_counts(): one fewer live path below these checkpoints."""
+    while node is not None:
+        node.branches -= 1
+        if node.branches:
+            return
+        node = node.parent
+
+
+class ExplorerMixin:
+    """The main loop. Transfer functions come from the other mixins."""
+
+    # filled by the Verifier class
+    insns: list
+    prune_points: set[int]
+    complexity_limit: int
+    jmp_seq_limit: int
+    deadline: float
+    allow_uninit_stack: bool
+
+    def explore(self, initial: State, start: int) -> None:
+        self.explored: dict[int, list[Checkpoint]] = {}
+        self.processed = 0
+        self.total_states = 0
+        self.peak_states = 0
+        self.cur_states = 0
+        self.pending: list[tuple[State, int]] = []
+        state = initial
+        idx = start
+        insns = self.insns
+        prune_points = self.prune_points
+        step = self.step
+        limit = self.complexity_limit
+        while True:
+            self.state = state
+            while True:
+                if idx in prune_points and self.visit(state, idx):
+                    break
+                self.processed += 1
+                if self.processed > limit:
+                    raise TooComplex(
+                        f"BPF program is too large. Processed {self.processed} insn", "too-complex"
+                    )
+                if not self.processed & 0x3FFF and time.monotonic() > self.deadline:
+                    raise AnalysisTimeout()
+                self.idx = idx
+                idx = step(state, insns[idx], idx)
+                if idx < 0:
+                    break
+            finish_path(state.parent)
+            if not self.pending:
+                return
+            state, idx = self.pending.pop()
+
+    def push_branch(self, state: State, target: int) -> None:
+        """push_stack(): queue the other side of a branch for later."""
+        if state.parent is not None:
+            state.parent.branches += 1
+        self.pending.append((state, target))
+        if len(self.pending) > self.jmp_seq_limit:
+            raise TooComplex(f"The sequence of {len(self.pending)} jumps is too complex.", "too-complex")
+
+    def visit(self, state: State, idx: int) -> bool:
+        """is_state_visited(): True when the current path can stop here."""
+        lst = self.explored.get(idx)
+        if lst is not None:
+            for cp in lst:
+                if cp.branches:
+                    # an ancestor of this path: we came round a loop
+                    if states_identical(cp.state, state):
+                        raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
+                    continue
+                if states_equal(cp.state, state, cp.live, self.allow_uninit_stack):
+                    cp.hits += 1
+                    # the rest of this path would read what the old one read
+                    for key in cp.live:
+                        mark_read(state, key)
+                    return True
+                cp.miss += 1
+        else:
+            lst = self.explored[idx] = []
+        cp = Checkpoint(state.copy(), state.parent, state.written, idx)
+        cp.state.parent = None
+        lst.append(cp)
+        state.parent = cp
+        state.written = set()
+        self.total_states += 1
+        self.cur_states += 1
+        if self.cur_states > self.peak_states:
+            self.peak_states = self.cur_states
+        if len(lst) > 64:
+            self._evict(lst)
+        return False
+
+    def _evict(self, lst: list[Checkpoint]) -> None:
+        """Drop complete states that never helped (the kernel's miss_cnt heuristic)."""
+        keep = [cp for cp in lst if cp.branches or cp.hits * 3 + 3 > cp.miss]
+        if len(keep) < len(lst):
+            self.cur_states -= len(lst) - len(keep)
+            lst[:] = keep

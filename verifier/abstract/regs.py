@@ -1,0 +1,223 @@
+"""Register values as the kernel verifier keeps them (`struct bpf_reg_state`).
+
+A `Reg` is immutable; transfer functions build new ones with `Reg.evolve`.
+Scalars keep their bounds in `var`; pointers keep their variable offset in
+`var` and their fixed offset in `off`, as the kernel does.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract.scalar import Scalar
+
+# register types (enum bpf_reg_type); names are the kernel log's (6.x wording)
+NOT_INIT = 0
+SCALAR = 1
+PTR_TO_CTX = 2
+CONST_PTR_TO_MAP = 3
+PTR_TO_MAP_VALUE = 4
+PTR_TO_MAP_KEY = 5
+PTR_TO_STACK = 6
+PTR_TO_PACKET_META = 7
+PTR_TO_PACKET = 8
+PTR_TO_PACKET_END = 9
+PTR_TO_FLOW_KEYS = 10
+PTR_TO_SOCKET = 11
+PTR_TO_SOCK_COMMON = 12
+PTR_TO_TCP_SOCK = 13
+PTR_TO_XDP_SOCK = 14
+PTR_TO_MEM = 15  # helper-returned memory of a known size (ringbuf records, per-cpu buffers ...)
+PTR_TO_BTF_ID = 16  # typed kernel pointers in tracing programs
+PTR_TO_FUNC = 17
+PTR_TO_TP_BUFFER = 18
+PTR_TO_BUF = 19
+PTR_TO_ARENA = 20
+
+TYPE_NAMES = {
+    NOT_INIT: "?",
+    SCALAR: "scalar",
+    PTR_TO_CTX: "ctx",
+    CONST_PTR_TO_MAP: "map_ptr",
+    PTR_TO_MAP_VALUE: "map_value",
+    PTR_TO_MAP_KEY: "map_key",
+    PTR_TO_STACK: "fp",
+    PTR_TO_PACKET_META: "pkt_meta",
+    PTR_TO_PACKET: "pkt",
+    PTR_TO_PACKET_END: "pkt_end",
+    PTR_TO_FLOW_KEYS: "flow_keys",
+    PTR_TO_SOCKET: "sock",
+    PTR_TO_SOCK_COMMON: "sock_common",
+    PTR_TO_TCP_SOCK: "tcp_sock",
+    PTR_TO_XDP_SOCK: "xdp_sock",
+    PTR_TO_MEM: "mem",
+    PTR_TO_BTF_ID: "ptr_",
+    PTR_TO_FUNC: "func",
+    PTR_TO_TP_BUFFER: "tp_buffer",
+    PTR_TO_BUF: "buf",
+    PTR_TO_ARENA: "arena",
+}
+
+PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
+SOCKET_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
+
+
+class Reg:
+    """One register. Treat as immutable: use `evolve` to change fields."""
+
+    __slots__ = (
+        "type",
+        "var",
+        "off",
+        "id",
+        "ref_obj_id",
+        "range",
+        "map_index",
+        "mem_size",
+        "frameno",
+        "maybe_null",
+        "rdonly",
+        "subprog",
+        "_hash",
+    )
+
+    def __init__(
+        self,
+        type: int,
+        var: Scalar,
+        off: int = 0,
+        id: int = 0,
+        ref_obj_id: int = 0,
+        range: int = 0,
+        map_index: int = -1,
+        mem_size: int = 0,
+        frameno: int = 0,
+        maybe_null: bool = False,
+        rdonly: bool = False,
+        subprog: int = -1,
+    ) -> None:
+        self.type = type
+        self.var = var
+        self.off = off
+        self.id = id
+        self.ref_obj_id = ref_obj_id
+        self.range = range
+        self.map_index = map_index
+        self.mem_size = mem_size
+        self.frameno = frameno
+        self.maybe_null = maybe_null
+        self.rdonly = rdonly
+        self.subprog = subprog
+        self._hash = None
+
+    def evolve(self, **changes: object) -> Reg:
+        new = Reg.__new__(Reg)
+        for name in Reg.__slots__[:-1]:
+            setattr(new, name, changes.get(name, getattr(self, name)))
+        new._hash = None
+        return new
+
+    def key(self) -> tuple:
+        return (
+            self.type,
+            self.var,
+            self.off,
+            self.id,
+            self.ref_obj_id,
+            self.range,
+            self.map_index,
+            self.mem_size,
+            self.frameno,
+            self.maybe_null,
+            self.rdonly,
+            self.subprog,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reg) and (self is other or self.key() == other.key())
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if h is None:
+            h = self._hash = hash(self.key())
+        return h
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.type == SCALAR
+
+    @property
+    def is_pointer(self) -> bool:
+        return self.type not in (NOT_INIT, SCALAR)
+
+    @property
+    def is_init(self) -> bool:
+        return self.type != NOT_INIT
+
+    @property
+    def is_const(self) -> bool:
+        return self.type == SCALAR and self.var.is_const
+
+    @property
+    def type_name(self) -> str:
+        name = TYPE_NAMES.get(self.type, "?")
+        if self.maybe_null:
+            name += "_or_null"
+        return name
+
+    def __repr__(self) -> str:
+        return f"Reg({self.describe()})"
+
+    def describe(self, maps: list | None = None) -> str:
+        """The kernel log's rendering of a register (6.x style)."""
+        if self.type == NOT_INIT:
+            return "?"
+        if self.type == SCALAR:
+            if self.var.is_const:
+                v = self.var.const_value
+                return str(v - (1 << 64) if v >= 1 << 63 else v)
+            return str(self.var)
+        parts = []
+        if self.id:
+            parts.append(f"id={self.id}")
+        if self.ref_obj_id:
+            parts.append(f"ref_obj_id={self.ref_obj_id}")
+        if self.map_index >= 0 and maps is not None and self.map_index < len(maps):
+            m = maps[self.map_index]
+            parts.append(f"map={m.name},ks={m.key_size},vs={m.value_size}")
+        if self.off:
+            parts.append(f"off={self.off}")
+        if self.type in PACKET_TYPES:
+            parts.append(f"r={self.range}")
+        if self.type == PTR_TO_MEM:
+            parts.append(f"sz={self.mem_size}")
+        if not self.var.is_const or self.var.const_value != 0:
+            parts.append(f"var={self.var}")
+        return f"{self.type_name}({','.join(parts)})"
+
+
+def _zero() -> Scalar:
+    return Scalar.const(0)
+
+
+def scalar_reg(value: Scalar) -> Reg:
+    return Reg(SCALAR, value)
+
+
+def const_reg(value: int) -> Reg:
+    return Reg(SCALAR, Scalar.const(value))
+
+
+def unknown_reg() -> Reg:
+    return Reg(SCALAR, Scalar.unknown())
+
+
+def pointer_reg(type: int, **fields: object) -> Reg:
+    return Reg(type, _zero(), **fields)  # type: ignore[arg-type]
+
+
+_NOT_INIT_CACHE: list[Reg] = []
+
+
+def not_init() -> Reg:
+    if not _NOT_INIT_CACHE:
+        _NOT_INIT_CACHE.append(Reg(NOT_INIT, Scalar.unknown()))
+    return _NOT_INIT_CACHE[0]

@@ -1,0 +1,146 @@
+"""Verifier state: call frames (registers + stack) and references.
+
+Mirrors `struct bpf_verifier_state` / `bpf_func_state`. States are copied at
+every fork; a copy is shallow where the parts are immutable (`Reg`, stack
+slots), so forking costs a list copy and a dict copy per frame.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract.regs import Reg, not_init
+
+MAX_STACK = 512
+SLOT_SIZE = 8
+NUM_SLOTS = MAX_STACK // SLOT_SIZE
+
+# stack byte kinds (enum bpf_stack_slot_type)
+INVALID = "i"
+MISC = "m"
+ZERO = "z"
+SPILL = "s"
+
+ALL_INVALID = INVALID * 8
+ALL_SPILL = SPILL * 8
+
+
+class Slot:
+    """Eight stack bytes: per-byte kinds, and the register spilled there if any."""
+
+    __slots__ = ("kinds", "spilled")
+
+    def __init__(self, kinds: str, spilled: Reg | None = None) -> None:
+        self.kinds = kinds  # 8 chars; index 0 is the lowest address of the slot
+        self.spilled = spilled
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Slot) and self.kinds == other.kinds and self.spilled == other.spilled
+
+    def __hash__(self) -> int:
+        return hash((self.kinds, self.spilled))
+
+    def __repr__(self) -> str:
+        return f"Slot({self.kinds!r}, {self.spilled!r})"
+
+
+class Frame:
+    """One call frame: r0-r10 and up to 512 bytes of stack."""
+
+    __slots__ = ("regs", "stack", "callsite", "subprog", "depth", "frameno", "in_callback")
+
+    def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
+        self.regs: list[Reg] = [not_init()] * 11
+        self.stack: dict[int, Slot] = {}  # slot index (0 = fp-512 .. 63 = fp-8) -> slot
+        self.callsite = callsite  # insn index of the call that made this frame (-1 for main)
+        self.subprog = subprog
+        self.depth = 0  # deepest stack byte used, as a positive number (for the combined stack check)
+        self.frameno = frameno
+        self.in_callback = False
+
+    def copy(self) -> Frame:
+        f = Frame.__new__(Frame)
+        f.regs = self.regs.copy()
+        f.stack = self.stack.copy()
+        f.callsite = self.callsite
+        f.subprog = self.subprog
+        f.depth = self.depth
+        f.frameno = self.frameno
+        f.in_callback = self.in_callback
+        return f
+
+
+class RefState:
+    """An acquired reference (`struct bpf_reference_state`)."""
+
+    __slots__ = ("id", "insn", "kind")
+
+    def __init__(self, id: int, insn: int, kind: str) -> None:
+        self.id = id
+        self.insn = insn
+        self.kind = kind  # "sock", "ringbuf", "ptr", "lock"...
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RefState) and (self.id, self.insn, self.kind) == (other.id, other.insn, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.insn, self.kind))
+
+
+class State:
+    """A verifier state on one path."""
+
+    __slots__ = (
+        "frames",
+        "refs",
+        "active_lock",
+        "parent",
+        "written",
+        "path",
+        "speculative",
+        "loop_count",
+    )
+
+    def __init__(self) -> None:
+        self.frames: list[Frame] = []
+        self.refs: tuple[RefState, ...] = ()
+        self.active_lock: tuple[int, int] | None = None  # (map_index or -1, id) of the held spin lock
+        self.parent = None  # the newest Checkpoint on this path
+        self.written: set[int] = set()  # liveness keys written since `parent`
+        self.path: tuple = ()  # linked list of branch decisions: (prev, insn, taken)
+        self.speculative = False
+        self.loop_count = 0
+
+    @property
+    def cur(self) -> Frame:
+        return self.frames[-1]
+
+    def copy(self) -> State:
+        s = State.__new__(State)
+        s.frames = [f.copy() for f in self.frames]
+        s.refs = self.refs
+        s.active_lock = self.active_lock
+        s.parent = self.parent
+        s.written = self.written.copy()
+        s.path = self.path
+        s.speculative = self.speculative
+        s.loop_count = self.loop_count
+        return s
+
+
+# ---- liveness keys: registers and stack slots of each frame -----------------------------
+
+
+def reg_key(frameno: int, regno: int) -> int:
+    return frameno * 128 + regno
+
+
+def slot_key(frameno: int, slot: int) -> int:
+    return frameno * 128 + 16 + slot
+
+
+def path_list(path: tuple) -> list[tuple[int, bool]]:
+    out: list[tuple[int, bool]] = []
+    while path:
+        path, insn, taken = path
+        out.append((insn, taken))
+    out.reverse()
+    return out

@@ -1,0 +1,38 @@
+"""Is the kernel usable as an oracle here? (bpf() permitted and libbpf present)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+from functools import cache
+
+from verifier.oracle import libbpf as lb
+
+BPF_PROG_TYPE_SOCKET_FILTER = 1
+
+# r0 = 0; exit
+_TRIVIAL_PROGRAM = struct.pack("<BBhi", 0xB7, 0x00, 0, 0) + struct.pack("<BBhi", 0x95, 0x00, 0, 0)
+
+
+def _load_trivial(lib: ctypes.CDLL) -> bool:
+    insns = ctypes.create_string_buffer(_TRIVIAL_PROGRAM, len(_TRIVIAL_PROGRAM))
+    fd = lib.bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, b"bpfcheck_probe", b"GPL", insns, 2, None)
+    lb.drain_messages()
+    if fd < 0:
+        return False
+    os.close(fd)
+    return True
+
+
+@cache
+def kernel_available() -> bool:
+    """True when a trivial socket_filter program loads (answer cached for the process)."""
+    try:
+        lib = lb.libbpf()
+    except lb.LibbpfMissing:
+        return False
+    try:
+        return _load_trivial(lib)
+    except OSError:
+        return False

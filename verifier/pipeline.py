@@ -1,0 +1,321 @@
+"""Wire the stages for one run: read each object once, then check every program at every kernel.
+
+The stage functions (object reader, rules, structural checks, analysis) are
+imported when a run starts, not when this module is imported, so the CLI's
+`--help` stays fast. Tests hand in fakes through `Stages`.
+
+Per program, nothing escapes: a program the kernel would never see (load
+errors, unknown type) gets verdict "error" with category "load-error", and a
+crash inside one program's analysis gets verdict "error" with category
+"internal-error" and a one-line message (the traceback goes to stderr only
+when BPFCHECK_DEBUG=1). A file that cannot be read at all raises `InputError`
+from `check_object`; `check_objects` records it on the object's result instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import glob
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from verifier.errors import ElfError, InputError
+from verifier.verdict import REJECT, Finding, ProgramVerdict, Stats
+
+if TYPE_CHECKING:
+    from verifier.abstract import AnalysisOptions
+    from verifier.elf.model import BpfObject, Program
+
+ERROR = "error"  # verdict of a program that could not be checked (load error, internal error)
+LOAD_ERROR = "load-error"
+INTERNAL_ERROR = "internal-error"
+DEBUG_ENV = "BPFCHECK_DEBUG"
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def debug_enabled() -> bool:
+    """BPFCHECK_DEBUG=1 (or any value but "", "0") shows tracebacks of internal errors."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def kernel_label(kernel: object) -> str:
+    """How a kernel version is written in reports: "5.2", "6.1.12"."""
+    return str(kernel)
+
+
+@dataclass(slots=True)
+class ObjectResult:
+    """Everything one object file produced."""
+
+    path: str
+    programs: list[Program] = field(default_factory=list)  # the programs checked (after --prog / --prog-type)
+    verdicts: list[ProgramVerdict] = field(default_factory=list)  # per program, then per kernel
+    error: str | None = None  # the file could not be read: one line naming it and the problem
+
+    def program_for(self, verdict: ProgramVerdict) -> Program | None:
+        """The program a verdict is about (reports need its line info)."""
+        for program in self.programs:
+            if program.name == verdict.name and program.section == verdict.section:
+                return program
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Stages:
+    """The stage functions a run calls; `Stages.real()` imports the project's own."""
+
+    load_object: Callable[[str], BpfObject]
+    for_kernel: Callable[[Any], Any]
+    structural_check: Callable[[Program, Any], list[Finding]]
+    analyze_program: Callable[[BpfObject, Program, Any, AnalysisOptions], ProgramVerdict] | None
+
+    @staticmethod
+    def real() -> Stages:
+        from verifier.cfg.checks import structural_check
+        from verifier.elf.reader import load_object
+        from verifier.rules import for_kernel
+
+        return Stages(load_object, for_kernel, structural_check, _real_analyzer())
+
+
+def _real_analyzer() -> Callable[..., ProgramVerdict] | None:
+    """The abstract interpreter, or None while it has not landed (then structural checks decide)."""
+    try:
+        from verifier.abstract.analyze import analyze_program
+    except ModuleNotFoundError as exc:
+        if exc.name != "verifier.abstract.analyze":
+            raise
+        return None
+    return analyze_program
+
+
+# ---------------------------------------------------------------------------
+# Object arguments
+
+
+def expand_object_args(args: Sequence[str]) -> list[str]:
+    """Expand glob patterns the shell left alone ("build/*.o", "**/*.o"), keeping input order.
+
+    A pattern that matches nothing is an input error; a plain path is kept as
+    given (a missing one is reported when it is read). Duplicates are dropped.
+    """
+    paths: list[str] = []
+    for arg in args:
+        if _GLOB_CHARS.isdisjoint(arg) or os.path.exists(arg):
+            paths.append(arg)
+            continue
+        matches = sorted(p for p in glob.glob(arg, recursive=True) if not os.path.isdir(p))
+        if not matches:
+            raise InputError(f"{arg}: no file matches this pattern")
+        paths.extend(matches)
+    return list(dict.fromkeys(paths))
+
+
+def _check_readable(path: str) -> None:
+    if not os.path.lexists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not an object file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def read_object(path: str, stages: Stages) -> BpfObject:
+    """Load the object, turning every way a file can be unreadable into one `InputError` line."""
+    _check_readable(path)
+    try:
+        return stages.load_object(path)
+    except InputError as exc:
+        message = _one_line(str(exc)) or "cannot be read as a BPF object"
+        if path not in message:
+            message = f"{path}: {message}"
+        raise (ElfError(message) if isinstance(exc, ElfError) else InputError(message)) from exc
+    except Exception as exc:  # a reader bug on odd bytes must still read as bad input
+        if debug_enabled():
+            traceback.print_exc(file=sys.stderr)
+        detail = _one_line(str(exc)) or type(exc).__name__
+        raise ElfError(f"{path}: cannot be read as a BPF object ({detail})") from exc
+
+
+# ---------------------------------------------------------------------------
+# Programs
+
+
+def select_programs(programs: Sequence[Program], prog_filter: str | None) -> list[Program]:
+    """--prog: an exact program name, or a glob over names ("xdp_*")."""
+    if prog_filter is None:
+        return list(programs)
+    return [p for p in programs if p.name == prog_filter or fnmatch.fnmatchcase(p.name, prog_filter)]
+
+
+def with_prog_type(program: Program, prog_type: str | None) -> Program:
+    """--prog-type: the same program, loaded as another type (the kernel's name, e.g. "sched_cls")."""
+    if prog_type is None or program.prog_type == prog_type:
+        return program
+    return dataclasses.replace(program, prog_type=prog_type)
+
+
+def _error_verdict(program: Program, kernel: str, category: str, message: str, explanation: str) -> ProgramVerdict:
+    finding = Finding(insn=-1, kernel_message=message, category=category, message=explanation)
+    return ProgramVerdict(
+        name=program.name,
+        section=program.section,
+        prog_type=program.prog_type,
+        kernel=kernel,
+        verdict=ERROR,
+        findings=[finding],
+    )
+
+
+def load_error_verdict(program: Program, kernel: str) -> ProgramVerdict | None:
+    """A program that never reaches the kernel's verifier, or None when it would be loaded."""
+    if program.load_errors:
+        message = "; ".join(_one_line(e) for e in program.load_errors)
+        explanation = "The program cannot be loaded, so the kernel's verifier never sees it."
+    elif not program.prog_type:
+        message = f"cannot tell the program type from section '{program.section}'"
+        explanation = "Name the type with --prog-type (e.g. --prog-type xdp)."
+    else:
+        return None
+    return _error_verdict(program, kernel, LOAD_ERROR, message, explanation)
+
+
+def internal_error_verdict(program: Program, kernel: str, exc: BaseException) -> ProgramVerdict:
+    detail = _one_line(str(exc))
+    message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    explanation = f"bpfcheck failed on this program (set {DEBUG_ENV}=1 for the traceback)."
+    return _error_verdict(program, kernel, INTERNAL_ERROR, f"internal error: {message}", explanation)
+
+
+def check_program(
+    obj: BpfObject,
+    program: Program,
+    kernel: str,
+    rules: Any,
+    options: AnalysisOptions,
+    stages: Stages,
+) -> ProgramVerdict:
+    """One program at one kernel; never raises (but KeyboardInterrupt)."""
+    start = perf_counter()
+    try:
+        verdict = load_error_verdict(program, kernel)
+        if verdict is None:
+            verdict = _verify(obj, program, kernel, rules, options, stages)
+    except Exception as exc:  # one program's crash must not stop the others
+        if debug_enabled():
+            print(f"bpfcheck: internal error in {obj.path} program {program.name}:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+        verdict = internal_error_verdict(program, kernel, exc)
+    verdict.kernel = kernel
+    verdict.stats.insns = verdict.stats.insns or program.insn_count
+    verdict.stats.seconds = perf_counter() - start
+    return verdict
+
+
+def _verify(
+    obj: BpfObject, program: Program, kernel: str, rules: Any, options: AnalysisOptions, stages: Stages
+) -> ProgramVerdict:
+    findings = stages.structural_check(program, rules)
+    if findings:
+        return ProgramVerdict(
+            name=program.name,
+            section=program.section,
+            prog_type=program.prog_type,
+            kernel=kernel,
+            verdict=REJECT,
+            findings=list(findings),
+            stats=Stats(insns=program.insn_count),
+        )
+    if stages.analyze_program is None:  # until the analysis lands, passing the structural checks is accepting
+        return ProgramVerdict(
+            name=program.name,
+            section=program.section,
+            prog_type=program.prog_type,
+            kernel=kernel,
+            verdict="accept",
+            stats=Stats(insns=program.insn_count),
+        )
+    return stages.analyze_program(obj, program, rules, options)
+
+
+def check_object(
+    path: str,
+    kernels: Sequence[Any],
+    options: AnalysisOptions,
+    prog_filter: str | None = None,
+    prog_type_override: str | None = None,
+    stages: Stages | None = None,
+) -> ObjectResult:
+    """Read `path` once and check each of its programs at each kernel.
+
+    Raises `InputError` (one line, naming the file) when the file cannot be read.
+    """
+    stages = stages or Stages.real()
+    obj = read_object(path, stages)
+    programs = [with_prog_type(p, prog_type_override) for p in select_programs(obj.programs, prog_filter)]
+    result = ObjectResult(path=path, programs=programs)
+    rules_by_kernel = [(kernel_label(k), stages.for_kernel(k)) for k in kernels]
+    for program in programs:
+        for label, rules in rules_by_kernel:
+            result.verdicts.append(check_program(obj, program, label, rules, options, stages))
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Several objects
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    kernels: tuple[Any, ...]
+    options: AnalysisOptions
+    prog_filter: str | None
+    prog_type_override: str | None
+    stages: Stages | None
+
+
+def _run_job(job: _Job) -> ObjectResult:
+    try:
+        return check_object(
+            job.path, job.kernels, job.options, job.prog_filter, job.prog_type_override, job.stages
+        )
+    except InputError as exc:
+        return ObjectResult(path=job.path, error=str(exc))
+
+
+def check_objects(
+    paths: Sequence[str],
+    kernels: Sequence[Any],
+    options: AnalysisOptions,
+    prog_filter: str | None = None,
+    prog_type_override: str | None = None,
+    jobs: int = 1,
+    stages: Stages | None = None,
+) -> list[ObjectResult]:
+    """Check every object, in input order; `jobs` > 1 checks objects in parallel processes.
+
+    An unreadable object does not stop the others: its result carries `error`.
+    """
+    work = [_Job(p, tuple(kernels), options, prog_filter, prog_type_override, stages) for p in paths]
+    if jobs <= 1 or len(work) <= 1:
+        return [_run_job(job) for job in work]
+    import multiprocessing
+
+    with multiprocessing.Pool(processes=min(jobs, len(work))) as pool:
+        return list(pool.imap(_run_job, work))

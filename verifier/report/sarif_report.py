@@ -1,0 +1,141 @@
+"""`--format sarif`: a SARIF 2.1.0 log for GitHub code scanning and other SARIF viewers.
+
+One run; the driver's rules are the finding categories the run produced; one
+result per finding of each rejected (or errored) program and kernel, located
+at its C source line when BTF line info names one, else at the object file.
+Objects that could not be read become tool execution notifications.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from verifier import __version__
+from verifier.report.locations import source_path
+from verifier.verdict import ACCEPT, Finding
+
+if TYPE_CHECKING:
+    from verifier.pipeline import ObjectResult
+    from verifier.verdict import ProgramVerdict
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+
+
+def artifact_uri(path: str) -> str:
+    """A URI reference for a file: relative paths stay relative, absolute ones become file: URIs."""
+    posix = path.replace(os.sep, "/")
+    if posix.startswith("/"):
+        return "file://" + quote(posix)
+    return quote(posix)
+
+
+def rule_json(category: str) -> dict[str, Any]:
+    words = category.replace("-", " ").replace("_", " ")
+    return {
+        "id": category,
+        "name": "".join(w.capitalize() for w in words.split()) or category,
+        "shortDescription": {"text": f"eBPF verifier: {words}"},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def location_json(result: ObjectResult, verdict: ProgramVerdict, finding: Finding) -> dict[str, Any]:
+    source = finding.source
+    physical: dict[str, Any]
+    if source is not None and source.file:
+        physical = {"artifactLocation": {"uri": artifact_uri(source_path(source.file, result.path))}}
+        if source.line > 0:
+            region: dict[str, Any] = {"startLine": source.line}
+            if source.text:
+                region["snippet"] = {"text": source.text}
+            physical["region"] = region
+    else:
+        physical = {"artifactLocation": {"uri": artifact_uri(result.path)}}
+    return {
+        "physicalLocation": physical,
+        "logicalLocations": [
+            {"name": verdict.name, "fullyQualifiedName": f"{result.path}:{verdict.name}", "kind": "function"}
+        ],
+    }
+
+
+def message_text(verdict: ProgramVerdict, finding: Finding) -> str:
+    parts = [f"{verdict.name}: {finding.kernel_message or finding.category} (kernel {verdict.kernel})"]
+    if finding.message:
+        parts.append(finding.message)
+    if finding.hint:
+        parts.append(f"Hint: {finding.hint}")
+    return "\n".join(parts)
+
+
+def result_json(
+    result: ObjectResult, verdict: ProgramVerdict, finding: Finding, rule_index: int
+) -> dict[str, Any]:
+    return {
+        "ruleId": finding.category,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": message_text(verdict, finding)},
+        "locations": [location_json(result, verdict, finding)],
+        "properties": {
+            "object": result.path,
+            "program": verdict.name,
+            "section": verdict.section,
+            "progType": verdict.prog_type,
+            "kernel": verdict.kernel,
+            "verdict": verdict.verdict,
+            "insn": finding.insn,
+            "kernelMessage": finding.kernel_message,
+        },
+    }
+
+
+def _findings(verdict: ProgramVerdict) -> list[Finding]:
+    if verdict.verdict == ACCEPT:
+        return []
+    return verdict.findings or [Finding(insn=-1, kernel_message=verdict.verdict, category=verdict.verdict)]
+
+
+def log_json(results: Sequence[ObjectResult], kernels: Sequence[str]) -> dict[str, Any]:
+    rule_ids: dict[str, int] = {}
+    sarif_results: list[dict[str, Any]] = []
+    for result in results:
+        for verdict in result.verdicts:
+            for finding in _findings(verdict):
+                index = rule_ids.setdefault(finding.category, len(rule_ids))
+                sarif_results.append(result_json(result, verdict, finding, index))
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": r.error},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(r.path)}}}],
+        }
+        for r in results
+        if r.error is not None
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    run = {
+        "tool": {
+            "driver": {
+                "name": "bpfcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [rule_json(category) for category in rule_ids],
+            }
+        },
+        "invocations": [invocation],
+        "results": sarif_results,
+        "properties": {"kernels": list(kernels)},
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render(results: Sequence[ObjectResult], kernels: Sequence[str]) -> str:
+    return json.dumps(log_json(results, kernels), indent=2) + "\n"
