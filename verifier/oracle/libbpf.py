@@ -86,6 +86,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "bpf_program__set_autoload": ([vp, ctypes.c_bool], ci),
         "bpf_program__set_log_level": ([vp, ctypes.c_uint32], ci),
         "bpf_program__set_log_buf": ([vp, ctypes.c_char_p, sz], ci),
+        "bpf_program__set_type": ([vp, ci], ci),
+        "bpf_program__set_expected_attach_type": ([vp, ci], ci),
+        "libbpf_bpf_prog_type_str": ([ci], cp),
+        "libbpf_prog_type_by_name": ([cp, ctypes.POINTER(ci), ctypes.POINTER(ci)], ci),
         "bpf_prog_load": ([ci, cp, cp, vp, sz, vp], ci),
     }
     for name, (argtypes, restype) in protos.items():

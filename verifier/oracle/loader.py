@@ -1,20 +1,39 @@
-"""Load one program of a BPF object into the running kernel and report the verifier's verdict."""
+"""Load one program of a BPF object into the running kernel and report the verifier's verdict.
+
+`load_with_kernel` runs the load in a child process by default (libbpf can
+crash on odd objects, and a stuck load must not hang the caller); the child
+is `verifier.oracle.worker`, which calls `load_in_process`.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import errno as errno_mod
+import json
 import os
-from dataclasses import dataclass
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
 
+from verifier.errors import InputError
 from verifier.oracle import libbpf as lb
-from verifier.oracle.verdict import LOAD_ERROR, KernelVerdict, classify, last_message, parse_stats
+from verifier.oracle.prog_types import resolve_prog_type
+from verifier.oracle.verdict import (
+    LOAD_ERROR,
+    KernelVerdict,
+    classify,
+    last_message,
+    parse_stack_depths,
+    parse_stats,
+)
 
 LOG_LEVEL_TRACE = 1  # every processed instruction and the reason for a rejection
-LOG_LEVEL_STATS = 4  # "processed N insns ...", "verification time N usec"
+LOG_LEVEL_STATS = 4  # "processed N insns ...", "verification time N usec", "stack depth N"
 INITIAL_LOG_SIZE = 4 << 20
 MAX_LOG_SIZE = 64 << 20
 LOG_GROWTH = 4
+DEFAULT_TIMEOUT = 120.0  # seconds for one load in the child process
+ETIMEDOUT_MSG = "kernel load timed out"
 
 _GENERIC_LIBBPF = ("failed to load object", "failed to load BPF skeleton")
 
@@ -31,7 +50,22 @@ def _program_name(lib: ctypes.CDLL, prog: int) -> str:
     return raw.decode() if raw else ""
 
 
-def _attempt(lib: ctypes.CDLL, obj_path: str, program: str, level: int, size: int) -> _Attempt:
+def _select_program(lib: ctypes.CDLL, obj: int, program: str) -> int | None:
+    """The program named `program` (autoload on); every other program gets autoload off."""
+    chosen = None
+    prog = lib.bpf_object__next_program(obj, None)
+    while prog:
+        if _program_name(lib, prog) == program and chosen is None:
+            chosen = prog
+        else:
+            lib.bpf_program__set_autoload(prog, False)
+        prog = lib.bpf_object__next_program(obj, prog)
+    return chosen
+
+
+def _attempt(
+    lib: ctypes.CDLL, obj_path: str, program: str, prog_type: str | int | None, level: int, size: int
+) -> _Attempt:
     lb.drain_messages()
     obj = lib.bpf_object__open_file(obj_path.encode(), None)
     if not obj:
@@ -39,18 +73,16 @@ def _attempt(lib: ctypes.CDLL, obj_path: str, program: str, level: int, size: in
         return _Attempt(err, "", lb.drain_messages())
     buf = ctypes.create_string_buffer(size)
     try:
-        found = False
-        prog = lib.bpf_object__next_program(obj, None)
-        while prog:
-            if _program_name(lib, prog) == program:
-                found = True
-                lib.bpf_program__set_log_buf(prog, buf, size)
-                lib.bpf_program__set_log_level(prog, level)
-            else:
-                lib.bpf_program__set_autoload(prog, False)
-            prog = lib.bpf_object__next_program(obj, prog)
-        if not found:
+        prog = _select_program(lib, obj, program)
+        if prog is None:
             return _Attempt(errno_mod.ENOENT, "", [f"no program named {program!r} in {obj_path}"])
+        if prog_type is not None:
+            choice = resolve_prog_type(lib, prog_type)
+            lib.bpf_program__set_type(prog, choice.prog_type)
+            if choice.expected_attach_type is not None:
+                lib.bpf_program__set_expected_attach_type(prog, choice.expected_attach_type)
+        lib.bpf_program__set_log_buf(prog, buf, size)
+        lib.bpf_program__set_log_level(prog, level)
         ret = lib.bpf_object__load(obj)
         log = buf.value.decode(errors="replace")
     finally:
@@ -58,17 +90,17 @@ def _attempt(lib: ctypes.CDLL, obj_path: str, program: str, level: int, size: in
     return _Attempt(-ret if ret < 0 else 0, log, lb.drain_messages())
 
 
-def _load_attempts(lib: ctypes.CDLL, obj_path: str, program: str) -> _Attempt:
+def _load_attempts(lib: ctypes.CDLL, obj_path: str, program: str, prog_type: str | int | None) -> _Attempt:
     """Trace + stats log, growing the buffer on ENOSPC; past MAX_LOG_SIZE, stats (and errors) only."""
     size = INITIAL_LOG_SIZE
     while True:
-        result = _attempt(lib, obj_path, program, LOG_LEVEL_TRACE | LOG_LEVEL_STATS, size)
+        result = _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_TRACE | LOG_LEVEL_STATS, size)
         if result.err != errno_mod.ENOSPC:
             return result
         if size >= MAX_LOG_SIZE:
             break
         size = min(size * LOG_GROWTH, MAX_LOG_SIZE)
-    return _attempt(lib, obj_path, program, LOG_LEVEL_STATS, INITIAL_LOG_SIZE)
+    return _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_STATS, INITIAL_LOG_SIZE)
 
 
 def _libbpf_reason(msgs: list[str]) -> str:
@@ -78,22 +110,68 @@ def _libbpf_reason(msgs: list[str]) -> str:
     return chosen[-1].removeprefix("libbpf: ") if chosen else ""
 
 
-def load_with_kernel(obj_path: str, program: str) -> KernelVerdict:
-    """Ask the running kernel to load `program` (a function name) of the object at `obj_path`.
-
-    Only that program is loaded (the others get autoload off); everything is
-    closed again before returning.
-    """
+def load_in_process(obj_path: str, program: str, prog_type: str | int | None = None) -> KernelVerdict:
+    """Load `program` of `obj_path` from this process (see `load_with_kernel`)."""
     try:
         lib = lb.libbpf()
     except lb.LibbpfMissing as exc:
         return KernelVerdict(LOAD_ERROR, errno_mod.ENOSYS, str(exc), "")
     if not os.path.isfile(obj_path):
         return KernelVerdict(LOAD_ERROR, errno_mod.ENOENT, f"no such object: {obj_path}", "")
-    result = _load_attempts(lib, obj_path, program)
-    verdict = classify(result.err, result.log)
+    result = _load_attempts(lib, obj_path, program, prog_type)
     processed, states, verify_us = parse_stats(result.log)
     msg = last_message(result.log)
-    if verdict == LOAD_ERROR and not msg:
+    if result.err and not msg:
         msg = _libbpf_reason(result.libbpf_msgs) or lb.strerror(result.err)
-    return KernelVerdict(verdict, result.err, msg, result.log, processed, states, verify_us)
+    verdict = classify(result.err, result.log, msg)
+    depths = parse_stack_depths(result.log)
+    return KernelVerdict(verdict, result.err, msg, result.log, processed, states, verify_us, depths)
+
+
+def verdict_to_json(verdict: KernelVerdict) -> str:
+    return json.dumps(asdict(verdict))
+
+
+def verdict_from_json(text: str) -> KernelVerdict:
+    data = json.loads(text)
+    data["stack_depths"] = tuple(data.get("stack_depths") or ())
+    return KernelVerdict(**data)
+
+
+def _load_in_child(obj_path: str, program: str, prog_type: str | int | None, timeout: float) -> KernelVerdict:
+    cmd = [sys.executable, "-m", "verifier.oracle.worker", obj_path, program]
+    if prog_type is not None:
+        cmd.append(str(prog_type))
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return KernelVerdict(LOAD_ERROR, errno_mod.ETIMEDOUT, f"{ETIMEDOUT_MSG} after {timeout:g} s", "")
+    if proc.returncode == 2:
+        raise InputError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "bad oracle input")
+    if proc.returncode != 0 or not proc.stdout.strip():
+        reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        return KernelVerdict(LOAD_ERROR, errno_mod.EIO, f"oracle child failed: {reason}", "")
+    return verdict_from_json(proc.stdout)
+
+
+def load_with_kernel(
+    obj_path: str | os.PathLike[str],
+    program: str,
+    prog_type: str | int | None = None,
+    *,
+    isolate: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> KernelVerdict:
+    """Ask the running kernel to load `program` (a function name) of the object at `obj_path`.
+
+    Only that program is loaded (the others get autoload off); everything is
+    closed again before returning. `prog_type` overrides the type libbpf
+    derives from the section ("xdp", "sched_cls", "cgroup_skb/egress" or the
+    enum value). With `isolate` (the default) the load runs in a child process
+    that is killed after `timeout` seconds. Raises InputError for an unknown
+    `prog_type`; every other failure is a verdict (LOAD_ERROR with a message).
+    """
+    path = os.fspath(obj_path)
+    if isolate:
+        return _load_in_child(path, program, prog_type, timeout)
+    return load_in_process(path, program, prog_type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import struct
 from functools import cache
 
@@ -36,3 +37,9 @@ def kernel_available() -> bool:
         return _load_trivial(lib)
     except OSError:
         return False
+
+
+def host_kernel_version() -> tuple[int, int]:
+    """(major, minor) of the running kernel, from uname ("6.18.44-fc" -> (6, 18))."""
+    m = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
