@@ -28,6 +28,10 @@ _TIME_RE = re.compile(r"verification time (\d+) usec")
 _STACK_RE = re.compile(r"^stack depth ([\d+]+)\s*$", re.MULTILINE)
 # Lines the kernel appends with BPF_LOG_STATS (level 4), after the verdict line.
 _STATS_LINE_RE = re.compile(r"^(verification time \d+ usec|stack depth [\d+ ]*|processed \d+ insns .*)$")
+# Some messages are printed without a newline, so the stats line sticks to them.
+_GLUED_STATS_RE = re.compile(r"(?<=\S)(verification time \d+ usec)")
+# State dumps the kernel prints after the reason (e.g. after "infinite loop detected").
+_STATE_DUMP_PREFIXES = ("cur state:", "old state:")
 
 
 @dataclass(slots=True, frozen=True)
@@ -74,11 +78,16 @@ def parse_stack_depths(log: str) -> tuple[int, ...]:
 
 def last_message(log: str) -> str:
     """The last meaningful line of a verifier log: the kernel's reason for a rejection."""
-    for line in reversed(log.splitlines()):
+    for line in reversed(split_glued_stats(log).splitlines()):
         text = line.strip()
-        if text and not _STATS_LINE_RE.match(text):
+        if text and not _STATS_LINE_RE.match(text) and not text.startswith(_STATE_DUMP_PREFIXES):
             return text
     return ""
+
+
+def split_glued_stats(log: str) -> str:
+    """Put a stats line that follows a message without a newline on its own line."""
+    return _GLUED_STATS_RE.sub(r"\n\1", log)
 
 
 def is_environment_refusal(err: int, msg: str) -> bool:
