@@ -18,24 +18,30 @@ import dataclasses
 import fnmatch
 import glob
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from verifier.errors import ElfError, InputError
-from verifier.verdict import REJECT, Finding, ProgramVerdict, Stats
+from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
 
 if TYPE_CHECKING:
     from verifier.abstract import AnalysisOptions
     from verifier.elf.model import BpfObject, Program
 
-ERROR = "error"  # verdict of a program that could not be checked (load error, internal error)
+ERROR = "error"  # verdict of a program that could not be checked (load error, timeout, internal error)
 LOAD_ERROR = "load-error"
 INTERNAL_ERROR = "internal-error"
+TIMEOUT = "timeout"
 DEBUG_ENV = "BPFCHECK_DEBUG"
+TIMEOUT_GRACE = 1.0  # seconds the hard deadline waits beyond --timeout for the analysis to stop by itself
+_TIMEOUT_EXCEPTIONS = frozenset({"AnalysisTimeout", "TimeoutError", "AnalysisDeadline"})
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -46,7 +52,9 @@ def debug_enabled() -> bool:
 
 
 def kernel_label(kernel: object) -> str:
-    """How a kernel version is written in reports: "5.2", "6.1.12"."""
+    """How a kernel version is written in reports: "5.2" (from "5.2" or the rules' (5, 2))."""
+    if isinstance(kernel, tuple) and kernel and all(isinstance(part, int) for part in kernel):
+        return ".".join(str(part) for part in kernel)
     return str(kernel)
 
 
@@ -83,6 +91,17 @@ class Stages:
         from verifier.rules import for_kernel
 
         return Stages(load_object, for_kernel, structural_check, _real_analyzer())
+
+    @staticmethod
+    def reader_only() -> Stages:
+        """Just the object reader (for `bpfcheck disasm`): the other stages are never called."""
+        from verifier.elf.reader import load_object
+
+        return Stages(load_object, _not_wired, _not_wired, None)
+
+
+def _not_wired(*args: object) -> Any:
+    raise RuntimeError("this stage is not wired in this run")
 
 
 def _real_analyzer() -> Callable[..., ProgramVerdict] | None:
@@ -170,7 +189,9 @@ def with_prog_type(program: Program, prog_type: str | None) -> Program:
     return dataclasses.replace(program, prog_type=prog_type)
 
 
-def _error_verdict(program: Program, kernel: str, category: str, message: str, explanation: str) -> ProgramVerdict:
+def _error_verdict(
+    program: Program, kernel: str, category: str, message: str, explanation: str
+) -> ProgramVerdict:
     finding = Finding(insn=-1, kernel_message=message, category=category, message=explanation)
     return ProgramVerdict(
         name=program.name,
@@ -202,6 +223,45 @@ def internal_error_verdict(program: Program, kernel: str, exc: BaseException) ->
     return _error_verdict(program, kernel, INTERNAL_ERROR, f"internal error: {message}", explanation)
 
 
+def timeout_verdict(program: Program, kernel: str, seconds: float) -> ProgramVerdict:
+    message = f"analysis stopped after {seconds:g} s (--timeout)"
+    explanation = (
+        "bpfcheck's time budget ran out before it reached a verdict; this says nothing about the kernel."
+    )
+    return _error_verdict(program, kernel, TIMEOUT, message, explanation)
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """The engine's own time-out exception, Python's TimeoutError, or the pipeline's hard deadline."""
+    return any(cls.__name__ in _TIMEOUT_EXCEPTIONS for cls in type(exc).__mro__)
+
+
+class AnalysisDeadline(Exception):
+    """Raised by the SIGALRM guard when an analysis overruns --timeout (plus a grace second)."""
+
+
+@contextmanager
+def hard_deadline(seconds: float) -> Iterator[None]:
+    """Interrupt the analysis once `seconds` have passed (main thread of a process only; else no guard)."""
+    usable = (
+        seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise AnalysisDeadline(f"no verdict after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def check_program(
     obj: BpfObject,
     program: Program,
@@ -215,12 +275,16 @@ def check_program(
     try:
         verdict = load_error_verdict(program, kernel)
         if verdict is None:
-            verdict = _verify(obj, program, kernel, rules, options, stages)
+            with hard_deadline(options.timeout + TIMEOUT_GRACE if options.timeout > 0 else 0):
+                verdict = _verify(obj, program, kernel, rules, options, stages)
     except Exception as exc:  # one program's crash must not stop the others
-        if debug_enabled():
-            print(f"bpfcheck: internal error in {obj.path} program {program.name}:", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
-        verdict = internal_error_verdict(program, kernel, exc)
+        if is_timeout(exc):
+            verdict = timeout_verdict(program, kernel, options.timeout)
+        else:
+            if debug_enabled():
+                print(f"bpfcheck: internal error in {obj.path} program {program.name}:", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
+            verdict = internal_error_verdict(program, kernel, exc)
     verdict.kernel = kernel
     verdict.stats.insns = verdict.stats.insns or program.insn_count
     verdict.stats.seconds = perf_counter() - start
@@ -247,7 +311,7 @@ def _verify(
             section=program.section,
             prog_type=program.prog_type,
             kernel=kernel,
-            verdict="accept",
+            verdict=ACCEPT,
             stats=Stats(insns=program.insn_count),
         )
     return stages.analyze_program(obj, program, rules, options)
@@ -265,8 +329,11 @@ def check_object(
 
     Raises `InputError` (one line, naming the file) when the file cannot be read.
     """
+    _check_readable(path)
     stages = stages or Stages.real()
     obj = read_object(path, stages)
+    if not obj.programs:
+        raise InputError(f"{path}: no BPF programs in this object")
     programs = [with_prog_type(p, prog_type_override) for p in select_programs(obj.programs, prog_filter)]
     result = ObjectResult(path=path, programs=programs)
     rules_by_kernel = [(kernel_label(k), stages.for_kernel(k)) for k in kernels]
@@ -315,7 +382,7 @@ def check_objects(
     work = [_Job(p, tuple(kernels), options, prog_filter, prog_type_override, stages) for p in paths]
     if jobs <= 1 or len(work) <= 1:
         return [_run_job(job) for job in work]
-    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    with multiprocessing.Pool(processes=min(jobs, len(work))) as pool:
-        return list(pool.imap(_run_job, work))
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        return list(pool.map(_run_job, work))

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from verifier.report.explanations import hint_for, meaning_of
 from verifier.report.locations import source_path
 from verifier.report.summary import Tally
 from verifier.verdict import ACCEPT, Finding
 
 if TYPE_CHECKING:
     from verifier.pipeline import ObjectResult
+    from verifier.report.compare import Figures
     from verifier.verdict import ProgramVerdict
 
 
@@ -41,14 +43,15 @@ def finding_line(result: ObjectResult, verdict: ProgramVerdict, finding: Finding
         file, line = source_path(finding.source.file, result.path), finding.source.line
     else:
         file, line = result.path, None
-    text = finding.kernel_message or finding.message or finding.category
-    if finding.message and finding.kernel_message:
-        text += f" ({finding.message})"
-    message = f"{verdict.name}: {text} [kernel {verdict.kernel}]"
+    text = finding.kernel_message or finding.category
+    message = (
+        f"{verdict.name}: {text} [kernel {verdict.kernel}]\n{meaning_of(finding.category, finding.message)}\n"
+        f"Hint: {hint_for(finding.category, finding.hint)}"
+    )
     return error_line(file, line, f"bpfcheck {finding.category}", message)
 
 
-def render(results: Sequence[ObjectResult], kernels: Sequence[str]) -> str:
+def render(results: Sequence[ObjectResult], kernels: Sequence[str], figures: Figures | None = None) -> str:
     lines: list[str] = []
     for result in results:
         if result.error is not None:
@@ -57,7 +60,11 @@ def render(results: Sequence[ObjectResult], kernels: Sequence[str]) -> str:
         for verdict in result.verdicts:
             if verdict.verdict == ACCEPT:
                 continue
-            findings = verdict.findings or [Finding(insn=-1, kernel_message=verdict.verdict, category=verdict.verdict)]
+            findings = verdict.findings or [
+                Finding(insn=-1, kernel_message=verdict.verdict, category=verdict.verdict)
+            ]
             lines.extend(finding_line(result, verdict, f) for f in findings)
+    for over in figures.over_budget if figures is not None else []:
+        lines.append(error_line(over.object_path, None, "bpfcheck processed-budget", over.line()))
     lines.append(f"bpfcheck: {Tally.of(results).line()}")
     return "\n".join(lines) + "\n"

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from verifier import __version__
+from verifier.report.explanations import explanation_for, hint_for, meaning_of
 from verifier.report.locations import source_path
 from verifier.verdict import ACCEPT, Finding
 
 if TYPE_CHECKING:
     from verifier.pipeline import ObjectResult
+    from verifier.report.compare import Figures, OverBudget
     from verifier.verdict import ProgramVerdict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,12 +36,27 @@ def artifact_uri(path: str) -> str:
     return quote(posix)
 
 
+BUDGET_RULE = "processed-budget"
+
+
 def rule_json(category: str) -> dict[str, Any]:
     words = category.replace("-", " ").replace("_", " ")
+    if category == BUDGET_RULE:
+        title, meaning, hint = (
+            "processed instructions over budget",
+            "The verifier processes more instructions than the --max-processed budget allows: the program "
+            "creeps towards the kernel's complexity limit.",
+            explanation_for("too-complex").hint,
+        )
+    else:
+        row = explanation_for(category)
+        title, meaning, hint = row.title, row.meaning, row.hint
     return {
         "id": category,
         "name": "".join(w.capitalize() for w in words.split()) or category,
-        "shortDescription": {"text": f"eBPF verifier: {words}"},
+        "shortDescription": {"text": f"eBPF verifier: {title}"},
+        "fullDescription": {"text": meaning},
+        "help": {"text": hint},
         "defaultConfiguration": {"level": "error"},
     }
 
@@ -65,12 +82,13 @@ def location_json(result: ObjectResult, verdict: ProgramVerdict, finding: Findin
 
 
 def message_text(verdict: ProgramVerdict, finding: Finding) -> str:
-    parts = [f"{verdict.name}: {finding.kernel_message or finding.category} (kernel {verdict.kernel})"]
-    if finding.message:
-        parts.append(finding.message)
-    if finding.hint:
-        parts.append(f"Hint: {finding.hint}")
-    return "\n".join(parts)
+    return "\n".join(
+        [
+            f"{verdict.name}: {finding.kernel_message or finding.category} (kernel {verdict.kernel})",
+            meaning_of(finding.category, finding.message),
+            f"Hint: {hint_for(finding.category, finding.hint)}",
+        ]
+    )
 
 
 def result_json(
@@ -101,7 +119,26 @@ def _findings(verdict: ProgramVerdict) -> list[Finding]:
     return verdict.findings or [Finding(insn=-1, kernel_message=verdict.verdict, category=verdict.verdict)]
 
 
-def log_json(results: Sequence[ObjectResult], kernels: Sequence[str]) -> dict[str, Any]:
+def budget_result_json(over: OverBudget, rule_index: int) -> dict[str, Any]:
+    return {
+        "ruleId": BUDGET_RULE,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": over.line()},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(over.object_path)}}}],
+        "properties": {
+            "object": over.object_path,
+            "program": over.verdict.name,
+            "kernel": over.verdict.kernel,
+            "processed": over.processed,
+            "allowed": over.allowed,
+        },
+    }
+
+
+def log_json(
+    results: Sequence[ObjectResult], kernels: Sequence[str], figures: Figures | None = None
+) -> dict[str, Any]:
     rule_ids: dict[str, int] = {}
     sarif_results: list[dict[str, Any]] = []
     for result in results:
@@ -109,6 +146,8 @@ def log_json(results: Sequence[ObjectResult], kernels: Sequence[str]) -> dict[st
             for finding in _findings(verdict):
                 index = rule_ids.setdefault(finding.category, len(rule_ids))
                 sarif_results.append(result_json(result, verdict, finding, index))
+    for over in figures.over_budget if figures is not None else []:
+        sarif_results.append(budget_result_json(over, rule_ids.setdefault(BUDGET_RULE, len(rule_ids))))
     notifications = [
         {
             "level": "error",
@@ -137,5 +176,5 @@ def log_json(results: Sequence[ObjectResult], kernels: Sequence[str]) -> dict[st
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(results: Sequence[ObjectResult], kernels: Sequence[str]) -> str:
-    return json.dumps(log_json(results, kernels), indent=2) + "\n"
+def render(results: Sequence[ObjectResult], kernels: Sequence[str], figures: Figures | None = None) -> str:
+    return json.dumps(log_json(results, kernels, figures), indent=2) + "\n"

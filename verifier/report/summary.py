@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     from verifier.pipeline import ObjectResult
 
 
+EXIT_ACCEPTED = 0  # every program accepted at every kernel
+EXIT_REJECTED = 1  # some program rejected (or over the --max-processed budget)
+EXIT_INPUT_ERROR = 2  # bad usage or unreadable input: bad ELF, unknown kernel, no programs
+EXIT_UNDECIDED = (
+    3  # nothing rejected, but some program could not be checked (load error, timeout, bpfcheck bug)
+)
+EXIT_INTERNAL_ERROR = 4  # bpfcheck itself failed outside any one program
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     programs: int = 0  # program verdicts (one per program and kernel)
@@ -35,15 +44,17 @@ class Tally:
 
     @property
     def exit_status(self) -> int:
-        """0: everything accepted; 1: a rejection or a program error; 2: an object could not be read."""
+        """The process's exit status for these results (see `exit_codes`)."""
         if self.unreadable:
-            return 2
-        if self.rejected or self.errors:
-            return 1
-        return 0
+            return EXIT_INPUT_ERROR
+        if self.rejected:
+            return EXIT_REJECTED
+        if self.errors:
+            return EXIT_UNDECIDED
+        return EXIT_ACCEPTED
 
     def line(self) -> str:
-        """"3 programs: 2 accepted, 1 rejected, 0 errors" (+ unreadable objects when there are any)."""
+        """ "3 programs: 2 accepted, 1 rejected, 0 errors" (+ unreadable objects when there are any)."""
         noun = "program" if self.programs == 1 else "programs"
         text = (
             f"{self.programs} {noun}: {self.accepted} accepted, {self.rejected} rejected, "

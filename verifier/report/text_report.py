@@ -12,13 +12,15 @@ line is plain text underneath, readable in 100 columns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from verifier.report.compare import format_delta
+from verifier.report.explanations import IMPRECISION_NOTE, hint_for, meaning_of
 from verifier.report.locations import source_path
 from verifier.report.summary import Tally
 from verifier.verdict import ACCEPT, REJECT
@@ -26,6 +28,7 @@ from verifier.verdict import ACCEPT, REJECT
 if TYPE_CHECKING:
     from verifier.elf.model import Program, SourceLine
     from verifier.pipeline import ObjectResult
+    from verifier.report.compare import Figures
     from verifier.verdict import Finding, ProgramVerdict
 
 PATH_STEPS_SHOWN = 6  # branch decisions shown without --verbose (the last ones before the error)
@@ -42,20 +45,9 @@ def instruction_text(program: Program | None, insn: int) -> str | None:
     """The instruction in the kernel log's syntax ("r1 = *(u8 *)(r1 +6)"), when the disassembler can say."""
     if program is None or not 0 <= insn < program.insn_count:
         return None
-    try:
-        from verifier.isa.disasm import disassemble
+    from verifier.report.disasm_listing import helper_names, instruction_line
 
-        lines = disassemble(program, None)
-    except Exception:  # the report must not fail because the disassembler does
-        return None
-    prefix = f"{insn}: "
-    for line in lines:
-        if line.startswith(prefix):
-            text = line[len(prefix) :].strip()
-            if text.startswith("(") and ") " in text:  # drop the kernel's "(op) " column
-                text = text.split(") ", 1)[1]
-            return text
-    return None
+    return instruction_line(program, insn, helper_names())
 
 
 def lines_before(program: Program | None, insn: int, source: SourceLine) -> list[SourceLine]:
@@ -129,6 +121,17 @@ def _lines(pairs: Sequence[str]) -> Text:
     return Text("\n".join(pairs))
 
 
+def witness_renderable(finding: Finding) -> tuple[str, RenderableType] | None:
+    """("witness", the inputs) when z3 found some, ("note", the imprecision note) when the path cannot happen."""
+    witness = finding.witness
+    if witness is None:
+        return None
+    if witness.get("feasible") is False:
+        return "note", Text(IMPRECISION_NOTE, style="yellow")
+    shown = [f"{name} = {value}" for name, value in witness.items() if name != "feasible"]
+    return "witness", _lines(shown or ["any input reaches this instruction"])
+
+
 def finding_renderable(
     result: ObjectResult, program: Program | None, finding: Finding, verbose: bool
 ) -> RenderableType:
@@ -140,17 +143,49 @@ def finding_renderable(
     if excerpt is not None:
         grid.add_row("", excerpt)
     grid.add_row("kernel", Text(finding.kernel_message or "(no message)", style="red"))
-    if finding.message:
-        grid.add_row("meaning", Text(finding.message))
+    grid.add_row("meaning", Text(meaning_of(finding.category, finding.message)))
     if finding.path:
         grid.add_row("path", _path_text(result, program, finding, verbose))
     if finding.state:
         grid.add_row("state", _lines([f"{name} = {value}" for name, value in finding.state.items()]))
-    if finding.witness:
-        grid.add_row("witness", _lines([f"{name} = {value}" for name, value in finding.witness.items()]))
-    if finding.hint:
-        grid.add_row("hint", Text(finding.hint, style="green"))
+    witness = witness_renderable(finding)
+    if witness is not None:
+        grid.add_row(*witness)
+    grid.add_row("hint", Text(hint_for(finding.category, finding.hint), style="green"))
     return grid
+
+
+def trace_renderable(result: ObjectResult, program: Program | None, trace: Sequence[object]) -> Text:
+    """--verbose: the state at each instruction of the failing path, one line per step."""
+    text = Text()
+    line_info = program.line_info if program is not None else {}
+    for step in trace:
+        insn, state = _trace_step(step)
+        if insn is None:
+            text.append(f"  {state}\n")
+            continue
+        source = line_info.get(insn)
+        where = f"  {source_path(source.file, result.path)}:{source.line}" if source is not None else ""
+        insn_text = instruction_text(program, insn) or ""
+        text.append(f"{insn:>5}: {insn_text}", style="cyan")
+        text.append(f"{where}\n", style="dim")
+        if state:
+            text.append(f"       {state}\n")
+    text.rstrip()
+    return text
+
+
+def _trace_step(step: object) -> tuple[int | None, str]:
+    """A trace step as (insn, rendered state): (insn, {name: value}), (insn, "text"), or any object."""
+    insn = getattr(step, "insn", None)
+    state = getattr(step, "state", None)
+    if insn is None and isinstance(step, tuple | list) and len(step) == 2 and isinstance(step[0], int):
+        insn, state = step
+    if isinstance(state, dict):
+        state = " ".join(f"{k}={v}" for k, v in state.items())
+    if insn is None:
+        return None, str(step)
+    return int(insn), "" if state is None else str(state)
 
 
 def verdict_header(result: ObjectResult, verdict: ProgramVerdict) -> RenderableType:
@@ -166,45 +201,66 @@ def verdict_header(result: ObjectResult, verdict: ProgramVerdict) -> RenderableT
     return Group(Rule(title, align="left", style="red"), details)
 
 
-def verdict_block(result: ObjectResult, verdict: ProgramVerdict, verbose: bool) -> RenderableType:
+def verdict_block(
+    result: ObjectResult, verdict: ProgramVerdict, verbose: bool, figures: Figures | None = None
+) -> RenderableType:
     program = result.program_for(verdict)
     parts: list[RenderableType] = [verdict_header(result, verdict)]
     for finding in verdict.findings:
         parts.append(finding_renderable(result, program, finding, verbose))
-    if verbose:
-        parts.append(Text(stats_text(verdict), style="dim"))
+    trace = getattr(verdict, "trace", None)
+    if verbose and trace:
+        parts.append(Text("state along the failing path:", style="bold"))
+        parts.append(trace_renderable(result, program, trace))
+    if verdict.verdict == REJECT:
+        parts.append(Text(stats_text(verdict, _delta_note(result, verdict, figures)), style="dim"))
     return Group(*parts)
 
 
-def stats_text(verdict: ProgramVerdict) -> str:
+def _delta_note(result: ObjectResult, verdict: ProgramVerdict, figures: Figures | None) -> str:
+    if figures is None or figures.baseline is None:
+        return ""
+    return f" ({format_delta(figures.delta(result.path, verdict))} against the baseline)"
+
+
+def stats_text(verdict: ProgramVerdict, processed_note: str = "") -> str:
     s = verdict.stats
     return (
-        f"{s.insns} insns, {s.processed} processed, {s.states} states, {s.peak_states} peak states, "
-        f"stack {s.stack_depth} bytes, {format_seconds(s.seconds)}"
+        f"{s.insns} insns, {s.processed} processed{processed_note}, {s.states} states, "
+        f"{s.peak_states} peak states, stack {s.stack_depth} bytes, {format_seconds(s.seconds)}"
     )
 
 
-def accepted_table(verdicts: Sequence[ProgramVerdict], verbose: bool) -> Table:
+def accepted_table(
+    result: ObjectResult, verdicts: Sequence[ProgramVerdict], figures: Figures | None = None
+) -> Table:
+    """One line per accepted program with its figures (like the kernel's verifier statistics)."""
+    comparing = figures is not None and figures.baseline is not None
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
     table.add_column("", style="green", no_wrap=True)
     table.add_column("program", overflow="fold")
-    table.add_column("section", overflow="fold")
     table.add_column("type", no_wrap=True)
     table.add_column("kernel", no_wrap=True)
-    table.add_column("insns", justify="right", no_wrap=True)
-    table.add_column("processed", justify="right", no_wrap=True)
-    if verbose:
-        table.add_column("states", justify="right", no_wrap=True)
-        table.add_column("peak", justify="right", no_wrap=True)
-        table.add_column("stack", justify="right", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
+    for name in (
+        "insns",
+        "processed",
+        *(("change",) if comparing else ()),
+        "states",
+        "peak",
+        "stack",
+        "time",
+    ):
+        table.add_column(name, justify="right", no_wrap=True)
     for v in verdicts:
         s = v.stats
-        row = ["ok", v.name, v.section, v.prog_type or "?", v.kernel, str(s.insns), str(s.processed)]
-        if verbose:
-            row += [str(s.states), str(s.peak_states), str(s.stack_depth)]
-        row.append(format_seconds(s.seconds))
-        table.add_row(*(Text(cell) for cell in row))
+        over = figures is not None and figures.is_over_budget(result.path, v)
+        row = ["OVER" if over else "ok", v.name, v.prog_type or "?", v.kernel, str(s.insns), str(s.processed)]
+        if comparing and figures is not None:
+            row.append(format_delta(figures.delta(result.path, v)))
+        row += [str(s.states), str(s.peak_states), str(s.stack_depth), format_seconds(s.seconds)]
+        table.add_row(
+            *(Text(cell, style="bold red" if over and i == 0 else "") for i, cell in enumerate(row))
+        )
     return table
 
 
@@ -214,28 +270,49 @@ def render(
     console: Console,
     quiet: bool = False,
     verbose: bool = False,
+    figures: Figures | None = None,
 ) -> None:
     """Print the report; with `quiet` only the rejections, errors and the summary line."""
     for result in results:
         if result.error is not None:
-            continue  # the CLI has said why on stderr
+            console.print(
+                Text(
+                    f"{result.path}: {result.error}" if result.path not in result.error else result.error,
+                    style="bold red",
+                )
+            )
+            continue
         accepted = [v for v in result.verdicts if v.verdict == ACCEPT]
         failed = [v for v in result.verdicts if v.verdict != ACCEPT]
         if not quiet:
             console.print(Text(result.path, style="bold"))
             if accepted:
-                console.print(accepted_table(accepted, verbose))
-            if not result.verdicts:
-                console.print(Text("  no programs", style="dim"))
+                console.print(accepted_table(result, accepted, figures))
         for verdict in failed:
             console.print()
-            console.print(verdict_block(result, verdict, verbose))
-        if failed and not quiet:
+            console.print(verdict_block(result, verdict, verbose, figures))
+        if not quiet:
             console.print()
+    if figures is not None:
+        for over in figures.over_budget:
+            console.print(Text(over.line(), style="bold red"))
     tally = Tally.of(results)
-    if tally.programs or not tally.unreadable:
-        style = "bold green" if tally.exit_status == 0 else "bold red"
-        console.print(Text(tally.line(), style=style))
+    style = "bold green" if tally.exit_status == 0 and not (figures and figures.over_budget) else "bold red"
+    console.print(Text(tally.line(), style=style))
+
+
+def plain_console(file: TextIO, width: int = 100) -> Console:
+    """A console that writes plain text (no colour, no terminal codes) at a fixed width."""
+    return Console(
+        file=file,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        no_color=True,
+        emoji=False,
+        soft_wrap=False,
+    )
 
 
 def render_to_string(
@@ -244,11 +321,11 @@ def render_to_string(
     width: int = 100,
     quiet: bool = False,
     verbose: bool = False,
+    figures: Figures | None = None,
 ) -> str:
     """The plain-text report (no colour), as tests and golden files see it."""
     from io import StringIO
 
     buffer = StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False)
-    render(results, kernels, console, quiet=quiet, verbose=verbose)
+    render(results, kernels, plain_console(buffer, width), quiet=quiet, verbose=verbose, figures=figures)
     return buffer.getvalue()

@@ -1,0 +1,310 @@
+"""`bpfcheck`: parse the command line and wire the stages; nothing else lives here.
+
+Subcommands: `check` (the default: `bpfcheck prog.o` means `bpfcheck check
+prog.o`), `disasm` and `rules`. Heavy modules (the reader, the engine, z3) are
+imported inside the commands so `bpfcheck --help` stays fast.
+
+Every failure ends in one line on stderr and an exit status from
+`verifier.report.summary` (0 accepted, 1 rejected, 2 bad input, 3 undecided,
+4 internal error); `--debug` (or BPFCHECK_DEBUG=1) adds the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from verifier import __version__
+from verifier.errors import InputError
+from verifier.report.summary import EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR
+
+SUBCOMMANDS = ("check", "disasm", "rules")
+DEFAULT_SUBCOMMAND = "check"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class RulesFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+app = typer.Typer(
+    name="bpfcheck",
+    help="Predict whether the Linux verifier accepts the programs of compiled eBPF objects, and explain why not.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    """The `check` command's arguments, as given."""
+
+    objects: list[str]
+    kernel: str = "host"
+    prog_type: str | None = None
+    program: str | None = None
+    unprivileged: bool = False
+    output_format: str = "text"
+    output: Path | None = None
+    verbose: bool = False
+    quiet: bool = False
+    timeout: float = 60.0
+    jobs: int = 1
+    compare: Path | None = None
+    max_processed: str | None = None
+    no_color: bool = False
+
+
+def parse_kernels(text: str) -> list[object]:
+    """--kernel: "6.1", "host", "5.4,5.10,6.1" -> the rules' kernel versions (UnknownKernelError if not known)."""
+    import verifier.rules as rules
+
+    parse = getattr(rules, "parse_kernel_list", None)
+    if parse is None:  # the rules package re-exports it once its query API lands
+        from verifier.rules.versions import parse_kernel_list as parse
+    return list(parse(text))
+
+
+def run_check(request: CheckRequest) -> int:
+    """Read, check and report; returns the exit status (input problems raise InputError)."""
+    from verifier.abstract import AnalysisOptions
+    from verifier.pipeline import check_objects, expand_object_args, kernel_label
+    from verifier.report.compare import Baseline, Budget, figures_for
+    from verifier.report.render import write_report
+    from verifier.report.summary import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNDECIDED, Tally
+
+    kernels = parse_kernels(request.kernel)
+    labels = [kernel_label(k) for k in kernels]
+    paths = expand_object_args(request.objects)
+    baseline = Baseline.load(str(request.compare)) if request.compare is not None else None
+    budget = Budget.parse(request.max_processed) if request.max_processed is not None else None
+    options = AnalysisOptions(
+        unprivileged=request.unprivileged, timeout=request.timeout, verbose=request.verbose
+    )
+    results = check_objects(paths, kernels, options, request.program, request.prog_type, jobs=request.jobs)
+    for result in results:
+        if result.error is not None:
+            _fail(result.error, EXIT_INPUT_ERROR)
+    if (
+        request.program is not None
+        and not any(r.verdicts for r in results)
+        and not any(r.error for r in results)
+    ):
+        raise InputError(f"no program matches --program {request.program!r}")
+    figures = figures_for(results, baseline, budget)
+    write_report(
+        request.output_format,
+        results,
+        labels,
+        figures,
+        output=request.output,
+        verbose=request.verbose,
+        quiet=request.quiet,
+        no_color=request.no_color,
+    )
+    status = Tally.of(results).exit_status
+    if status in (EXIT_ACCEPTED, EXIT_UNDECIDED) and figures.over_budget:
+        return EXIT_REJECTED
+    return status
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"bpfcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """bpfcheck OBJ... checks objects (the `check` command is the default)."""
+    if debug:
+        from verifier.pipeline import DEBUG_ENV
+
+        os.environ[DEBUG_ENV] = "1"  # inherited by --jobs worker processes
+
+
+@app.command("check")
+def check_command(
+    objects: Annotated[list[str], typer.Argument(help="BPF object files or glob patterns (build/*.o).")],
+    kernel: Annotated[
+        str, typer.Option("--kernel", "-k", help="Target kernel: 6.1, host, or a list 5.4,5.10,6.1.")
+    ] = "host",
+    prog_type: Annotated[
+        str | None,
+        typer.Option(
+            "--prog-type", "-t", help="Load every program as this type (kernel name: xdp, sched_cls...)."
+        ),
+    ] = None,
+    program: Annotated[
+        str | None, typer.Option("--program", "--prog", "-p", help="Only this program (a name or a glob).")
+    ] = None,
+    unprivileged: Annotated[
+        bool, typer.Option("--unprivileged", help="Check as a loader without CAP_BPF.")
+    ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="All figures, the whole path, the state at each step.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Text: only rejections and the summary.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Seconds of analysis per program and kernel (0: none).")
+    ] = 60.0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Check this many objects in parallel.")
+    ] = 1,
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="A JSON report of an earlier run: show the change.")
+    ] = None,
+    max_processed: Annotated[
+        str | None,
+        typer.Option(
+            "--max-processed", help="Fail when processed insns exceed this share of the limit (80%) or count."
+        ),
+    ] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
+) -> None:
+    """Check every program of each object at each kernel (the default command)."""
+    request = CheckRequest(
+        objects=objects,
+        kernel=kernel,
+        prog_type=prog_type,
+        program=program,
+        unprivileged=unprivileged,
+        output_format=output_format.value,
+        output=output,
+        verbose=verbose,
+        quiet=quiet,
+        timeout=timeout,
+        jobs=jobs,
+        compare=compare,
+        max_processed=max_processed,
+        no_color=no_color,
+    )
+    raise typer.Exit(run_check(request))
+
+
+@app.command("disasm")
+def disasm_command(
+    obj: Annotated[str, typer.Argument(help="A BPF object file.")],
+    program: Annotated[
+        str | None, typer.Option("--program", "--prog", "-p", help="Only this program (a name or a glob).")
+    ] = None,
+    no_source: Annotated[bool, typer.Option("--no-source", help="Leave out the source lines.")] = False,
+) -> None:
+    """Disassemble programs in the kernel log's syntax, with their C source lines interleaved."""
+    from verifier.report.disasm_listing import render_object
+
+    typer.echo(render_object(obj, program, with_source=not no_source), nl=False)
+
+
+@app.command("rules")
+def rules_command(
+    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel version (6.1 or host).")] = "host",
+    prog_type: Annotated[
+        str | None, typer.Option("--prog-type", "-t", help="Only this program type.")
+    ] = None,
+    output_format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RulesFormat.text,
+) -> None:
+    """Show what a kernel allows: helpers, program types, limits."""
+    from verifier.rules import for_kernel
+    from verifier.rules.render import render_rules
+
+    text = render_rules(for_kernel(kernel), prog_type, output_format.value)
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def with_default_subcommand(args: list[str]) -> list[str]:
+    """`bpfcheck prog.o ...` -> `bpfcheck check prog.o ...` (root options and --help/--version stay first)."""
+    root_flags = {"--debug"}
+    index = 0
+    while index < len(args) and args[index] in root_flags:
+        index += 1
+    if index >= len(args):
+        return args
+    first = args[index]
+    if first in SUBCOMMANDS or first in ("-h", "--help", "--version"):
+        return args
+    return [*args[:index], DEFAULT_SUBCOMMAND, *args[index:]]
+
+
+def _fail(message: str, status: int) -> int:
+    first_line = next((line for line in str(message).splitlines() if line.strip()), "").strip()
+    print(f"bpfcheck: error: {first_line}", file=sys.stderr)
+    return status
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI on `args` (without the program name); returns the exit status, never raises."""
+    args = with_default_subcommand(args)
+    debug = "--debug" in args or os.environ.get("BPFCHECK_DEBUG", "") not in ("", "0")
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="bpfcheck", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except InputError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        return _fail(str(exc), EXIT_INPUT_ERROR)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        names = _class_names(exc)  # click's exceptions (typer may ship its own copy of click)
+        if "Exit" in names:
+            return int(getattr(exc, "exit_code", 0))
+        if "NoArgsIsHelpError" in names:  # click has printed the help
+            return EXIT_INPUT_ERROR
+        if "UsageError" in names:
+            return _fail(f"{exc.format_message()} (see bpfcheck --help)", EXIT_INPUT_ERROR)
+        if "Abort" in names:
+            return _fail("interrupted", 130)
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        detail = str(exc).strip() or type(exc).__name__
+        return _fail(
+            f"internal error: {type(exc).__name__}: {detail} (--debug shows the traceback)",
+            EXIT_INTERNAL_ERROR,
+        )
+
+
+def _class_names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,73 @@
+"""`bpfcheck disasm`: programs in the kernel log's syntax with their C source lines interleaved.
+
+The per-instruction syntax comes from `verifier.isa.disasm.disasm(insn, idx,
+helper_names)`; this module only lays out the listing and names helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from verifier.elf.model import Program
+
+
+def helper_names() -> dict[int, str]:
+    """Helper id -> name ("bpf_map_lookup_elem"), from the rules tables; empty when they cannot say."""
+    try:
+        import verifier.rules as rules
+
+        names = getattr(rules, "helper_names", None)
+        found = names() if callable(names) else names
+        if isinstance(found, Mapping):
+            return {int(k): str(v) for k, v in found.items()}
+    except Exception:  # the listing still works with numbered helpers
+        pass
+    return {}
+
+
+def instruction_line(program: Program, index: int, names: Mapping[int, str]) -> str:
+    """One instruction in the kernel log's syntax, or a raw encoding when the disassembler cannot say."""
+    insn = program.insns[index]
+    try:
+        from verifier.isa.disasm import disasm
+
+        return disasm(insn, index, dict(names))
+    except Exception:  # an unfinished or failing disassembler must not hide the listing
+        return f"(op {insn.opcode:#04x}) dst r{insn.dst} src r{insn.src} off {insn.off} imm {insn.imm}"
+
+
+def program_listing(
+    program: Program, with_source: bool = True, names: Mapping[int, str] | None = None
+) -> str:
+    names = helper_names() if names is None else names
+    lines = [f"{program.name}:  section {program.section}, type {program.prog_type or '?'}"]
+    starts = {s.start: s.name for s in program.subprogs if s.start > 0}
+    last_source: tuple[str, int] | None = None
+    width = len(str(max(program.insn_count - 1, 0)))
+    for index, insn in enumerate(program.insns):
+        if index in starts:
+            lines.append(f"{starts[index]}:")
+        if insn.is_ld_imm64_tail:
+            continue
+        source = program.line_info.get(index) if with_source else None
+        if source is not None and (source.file, source.line) != last_source:
+            lines.append(f"; {source.text.strip()}  @ {source.file}:{source.line}")
+            last_source = (source.file, source.line)
+        lines.append(f"{index:>{width}}: {instruction_line(program, index, names)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_object(path: str, prog_filter: str | None = None, with_source: bool = True) -> str:
+    """The listing of every program of the object at `path` (or those `prog_filter` names)."""
+    from verifier.errors import InputError
+    from verifier.pipeline import Stages, read_object, select_programs
+
+    obj = read_object(path, Stages.reader_only())
+    programs = select_programs(obj.programs, prog_filter)
+    if not programs:
+        what = f"named {prog_filter!r}" if prog_filter else "at all"
+        raise InputError(f"{path}: no program {what}")
+    names = helper_names()
+    return "\n".join(program_listing(p, with_source, names) for p in programs)
