@@ -15,6 +15,11 @@ class Reject(Exception):
         self.message = message
         self.category = category
         self.regs = regs  # registers involved (for the report's state)
+        self.detail = ""  # the kernel's line before the verdict line, when it prints one
+
+    def with_detail(self, detail: str) -> Reject:
+        self.detail = detail
+        return self
 
 
 class TooComplex(Reject):

@@ -54,7 +54,7 @@ class Frame:
         self.subprog = subprog
         self.depth = 0  # deepest stack byte used, as a positive number (for the combined stack check)
         self.frameno = frameno
-        self.in_callback = False
+        self.in_callback = -1  # helper id whose callback this frame runs, -1 for plain calls
 
     def copy(self) -> Frame:
         f = Frame.__new__(Frame)

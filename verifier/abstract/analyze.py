@@ -1,0 +1,89 @@
+"""Entry point of the abstract interpreter: one program at one kernel version."""
+
+from __future__ import annotations
+
+import time
+
+from verifier.abstract import AnalysisOptions
+from verifier.abstract.reject import AnalysisTimeout, Reject
+from verifier.abstract.state import path_list
+from verifier.abstract.verifier import Verifier
+from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
+
+ERROR = "error"
+
+
+def source_for(prog, idx: int):
+    """The source line of an instruction, or of the nearest one before it that has one."""
+    info = prog.line_info
+    if not info:
+        return None
+    for i in range(idx, -1, -1):
+        line = info.get(i)
+        if line is not None:
+            return line
+    return None
+
+
+def _render_state(v: Verifier, regs: tuple[int, ...]) -> dict[str, str]:
+    state = v.state
+    if state is None or not state.frames:
+        return {}
+    frame = state.frames[-1]
+    out: dict[str, str] = {}
+    wanted = list(regs) + [r for r in range(11) if r not in regs]
+    for r in wanted:
+        reg = frame.regs[r]
+        if reg.type == 0:
+            continue
+        out[f"R{r}"] = reg.describe(v.maps)
+    return out
+
+
+def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:
+    options = options or AnalysisOptions()
+    kernel = getattr(rules, "name", str(getattr(rules, "version", "")))
+    verdict = ProgramVerdict(prog.name, prog.section, prog.prog_type, kernel, ACCEPT)
+    started = time.perf_counter()
+    v = Verifier(obj, prog, rules, options)
+    try:
+        v.run()
+        depth = v.combined_stack_check()
+        verdict.stats.stack_depth = depth
+    except Reject as rej:
+        verdict.verdict = REJECT
+        idx = v.idx
+        state = v.state
+        verdict.findings.append(
+            Finding(
+                insn=idx,
+                kernel_message=rej.message,
+                category=rej.category,
+                message=rej.detail,
+                source=source_for(prog, idx),
+                path=path_list(state.path) if state is not None else [],
+                state=_render_state(v, rej.regs),
+            )
+        )
+    except AnalysisTimeout:
+        verdict.verdict = ERROR
+        verdict.findings.append(
+            Finding(
+                insn=v.idx,
+                kernel_message="",
+                category="timeout",
+                message=f"analysis stopped after {options.timeout:g} s (--timeout)",
+            )
+        )
+    except RecursionError:
+        verdict.verdict = ERROR
+        verdict.findings.append(Finding(insn=v.idx, kernel_message="", category="other", message="analysis too deep"))
+    verdict.stats = Stats(
+        insns=len(prog.insns),
+        processed=getattr(v, "processed", 0),
+        states=getattr(v, "total_states", 0),
+        peak_states=getattr(v, "peak_states", 0),
+        stack_depth=verdict.stats.stack_depth or max(v.stack_depths.values(), default=0),
+        seconds=time.perf_counter() - started,
+    )
+    return verdict

@@ -1,0 +1,144 @@
+"""bpf-to-bpf calls, callbacks and BPF_EXIT (`check_func_call`, `prepare_func_exit`,
+`check_return_code`, `check_reference_leak`)."""
+
+from __future__ import annotations
+
+from verifier.abstract import helper_semantics as hs
+from verifier.abstract.helpers import CallMeta
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    PTR_TO_BTF_ID,
+    PTR_TO_MAP_KEY,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_STACK,
+    SCALAR,
+    Reg,
+    not_init,
+    pointer_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.state import Frame, State
+from verifier.isa.insn import Insn
+
+MAX_CALL_FRAMES = 8
+
+
+def _range_text(reg: Reg) -> str:
+    var = reg.var
+    parts = []
+    if var.smin > -(1 << 63):
+        parts.append(f" smin={var.smin}")
+    if var.smax < (1 << 63) - 1:
+        parts.append(f" smax={var.smax}")
+    return "".join(parts) or " unknown scalar value"
+
+
+class CallsMixin:
+    def _push_frame(self, state: State, callsite: int, target: int, callback: int = -1) -> Frame:
+        if len(state.frames) >= MAX_CALL_FRAMES:
+            raise Reject(f"the call stack of {len(state.frames) + 1} frames is too deep !", "call-depth")
+        caller = state.frames[-1]
+        frameno = len(state.frames)
+        sub = self.subprog_index(target)
+        frame = Frame(frameno, sub, callsite)
+        frame.in_callback = callback
+        frame.regs[10] = pointer_reg(PTR_TO_STACK, frameno=frameno)
+        state.frames.append(frame)
+        # the callee's reads of its arguments are reads of the caller's registers
+        for r in range(1, 6):
+            if caller.regs[r].type != 0:
+                key = caller.frameno * 128 + r
+                if key not in state.written:
+                    self.mark_read(state, key)
+        return frame
+
+    def do_pseudo_call(self, state: State, insn: Insn, idx: int) -> int:
+        target = idx + insn.imm + 1
+        if not 0 <= target < len(self.insns):
+            raise Reject(f"call to invalid destination {target}", "invalid-insn")
+        if state.active_lock is not None:
+            raise Reject("function calls are not allowed while holding a lock", "lock")
+        caller = state.frames[-1]
+        frame = self._push_frame(state, idx, target)
+        for r in range(1, 6):
+            frame.regs[r] = caller.regs[r]
+        for r in range(0, 6):
+            caller.regs[r] = not_init()
+        self.calls_made.add((caller.subprog, frame.subprog))
+        return target
+
+    def enter_callback(self, state: State, insn: Insn, idx: int, fid: int, meta: CallMeta) -> int:
+        caller = state.frames[-1]
+        target = meta.func
+        cregs = caller.regs
+        frame = self._push_frame(state, idx, target, callback=fid)
+        regs = frame.regs
+        if fid == hs.LOOP:
+            regs[1] = unknown_reg()
+            regs[2] = cregs[3]
+        elif fid in (hs.FOR_EACH_MAP_ELEM, hs.TIMER_SET_CALLBACK):
+            mi = meta.map_index
+            if fid == hs.TIMER_SET_CALLBACK:
+                mi = cregs[1].map_index
+            regs[1] = Reg(CONST_PTR_TO_MAP, cregs[1].var, map_index=mi)
+            regs[2] = pointer_reg(PTR_TO_MAP_KEY, map_index=mi)
+            regs[3] = pointer_reg(PTR_TO_MAP_VALUE, map_index=mi)
+            if fid == hs.FOR_EACH_MAP_ELEM:
+                regs[4] = cregs[4]
+        elif fid == hs.FIND_VMA:
+            regs[1] = pointer_reg(PTR_TO_BTF_ID)
+            regs[2] = pointer_reg(PTR_TO_BTF_ID)
+            regs[3] = cregs[4]
+        else:
+            regs[1] = unknown_reg()
+            regs[2] = cregs[3]
+        for r in range(0, 6):
+            cregs[r] = not_init()
+        self.calls_made.add((caller.subprog, frame.subprog))
+        return target
+
+    def do_exit(self, state: State, idx: int) -> int:
+        frame = state.frames[-1]
+        if len(state.frames) > 1:
+            r0 = self.read_reg(state, 0)
+            if frame.in_callback >= 0:
+                lo, hi = hs.CALLBACK_RETURN_RANGE.get(frame.in_callback, (0, 1))
+                self._check_range(r0, lo, hi, "At callback return")
+                r0 = unknown_reg()
+            elif r0.type == PTR_TO_STACK and r0.frameno == frame.frameno:
+                raise Reject("cannot return stack pointer to the caller", "pointer-leak", (0,))
+            state.frames.pop()
+            caller = state.frames[-1]
+            caller.regs[0] = r0
+            for r in range(1, 6):
+                caller.regs[r] = not_init()
+            for r in range(0, 6):
+                state.written.add(caller.frameno * 128 + r)
+            return frame.callsite + 1
+        # main program
+        if state.active_lock is not None:
+            raise Reject("bpf_spin_unlock is missing", "lock")
+        if state.refs:
+            ref = state.refs[0]
+            raise Reject(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}", "reference-leak")
+        r0 = self.read_reg(state, 0)
+        if self.unprivileged and r0.type != SCALAR:
+            raise Reject("R0 leaks addr as return value", "pointer-leak", (0,))
+        rng = self.rules.return_range(self.prog_type, self.attach_type)
+        if rng is not None:
+            self._check_range(r0, rng[0], rng[1], "At program exit")
+        return -1
+
+    def _check_range(self, r0: Reg, lo: int, hi: int, where: str) -> None:
+        if r0.type != SCALAR:
+            raise Reject(
+                f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)
+            )
+        var = r0.var
+        if var.smin < lo or var.smax > hi:
+            raise Reject(
+                f"{where} the register R0 has{_range_text(r0)} should have been in [{lo}, {hi}]",
+                "return-range",
+                (0,),
+            )

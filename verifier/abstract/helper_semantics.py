@@ -1,0 +1,70 @@
+"""Facts about helpers that the prototype tables do not carry, used by the call checks.
+
+Sources: include/uapi/linux/bpf.h (helper ids), kernel/bpf/verifier.c
+(check_helper_call, set_*_callback_state, is_release_function) and the
+protos in net/core/filter.c, kernel/bpf/ringbuf.c, kernel/bpf/helpers.c.
+"""
+
+from __future__ import annotations
+
+# helper id -> name of the helper (the ones the engine treats specially)
+MAP_LOOKUP_ELEM = 1
+MAP_UPDATE_ELEM = 2
+MAP_DELETE_ELEM = 3
+TAIL_CALL = 12
+SPIN_LOCK = 93
+SPIN_UNLOCK = 94
+FOR_EACH_MAP_ELEM = 164
+TIMER_SET_CALLBACK = 170
+FIND_VMA = 180
+LOOP = 181
+USER_RINGBUF_DRAIN = 209
+
+# helpers whose pointer argument releases a reference (OBJ_RELEASE in the proto):
+# bpf_sk_release, bpf_ringbuf_submit, bpf_ringbuf_discard, bpf_ringbuf_submit_dynptr,
+# bpf_ringbuf_discard_dynptr
+RELEASE_HELPERS = frozenset({86, 132, 133, 199, 200})
+
+# helpers that take a callback: helper id -> (callback argument index (1-based),
+# callback register setup name)
+CALLBACK_HELPERS = {
+    FOR_EACH_MAP_ELEM: 2,
+    TIMER_SET_CALLBACK: 2,
+    FIND_VMA: 3,
+    LOOP: 2,
+    USER_RINGBUF_DRAIN: 2,
+}
+
+# the return range the kernel demands from each kind of callback (set_*_callback_state)
+CALLBACK_RETURN_RANGE = {
+    FOR_EACH_MAP_ELEM: (0, 1),
+    TIMER_SET_CALLBACK: (0, 0),
+    FIND_VMA: (0, 1),
+    LOOP: (0, 1),
+    USER_RINGBUF_DRAIN: (0, 1),
+}
+
+# BPF_MAP_TYPE_* values used by the engine (include/uapi/linux/bpf.h)
+MAP_TYPE_HASH = 1
+MAP_TYPE_ARRAY = 2
+MAP_TYPE_PROG_ARRAY = 3
+MAP_TYPE_PERCPU_ARRAY = 6
+MAP_TYPE_ARRAY_OF_MAPS = 12
+MAP_TYPE_HASH_OF_MAPS = 13
+MAP_TYPE_RINGBUF = 27
+ARRAY_LIKE_MAPS = frozenset({MAP_TYPE_ARRAY, MAP_TYPE_PERCPU_ARRAY})
+MAP_IN_MAP_TYPES = frozenset({MAP_TYPE_ARRAY_OF_MAPS, MAP_TYPE_HASH_OF_MAPS})
+
+# argument types that are plain values: any initialised register
+VALUE_ARGS = frozenset({"ARG_ANYTHING", "ARG_DONTCARE"})
+SIZE_ARGS = frozenset({"ARG_CONST_SIZE", "ARG_CONST_SIZE_OR_ZERO"})
+MEM_ARGS = frozenset({"ARG_PTR_TO_MEM", "ARG_PTR_TO_UNINIT_MEM"})
+# argument types naming a socket
+SOCK_ARGS = frozenset(
+    {"ARG_PTR_TO_SOCK_COMMON", "ARG_PTR_TO_SOCKET", "ARG_PTR_TO_BTF_ID_SOCK_COMMON", "ARG_PTR_TO_TCP_SOCK"}
+)
+# fixed-size memory arguments of older protos: type -> size in bytes
+FIXED_MEM_ARGS = {"ARG_PTR_TO_LONG": 8, "ARG_PTR_TO_INT": 4}
+
+# the kernel's list of acceptable types for a memory argument (compatible_reg_types, mem_types)
+MEM_TYPES_TEXT = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"

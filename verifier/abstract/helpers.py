@@ -1,0 +1,436 @@
+"""Helper calls (`check_helper_call`, `check_func_arg`), driven by the prototypes
+of the rule tables."""
+
+from __future__ import annotations
+
+from verifier.abstract import helper_semantics as hs
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    PACKET_TYPES,
+    PTR_TO_BTF_ID,
+    PTR_TO_BUF,
+    PTR_TO_CTX,
+    PTR_TO_FUNC,
+    PTR_TO_MAP_KEY,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_MEM,
+    PTR_TO_SOCK_COMMON,
+    PTR_TO_SOCKET,
+    PTR_TO_STACK,
+    PTR_TO_TCP_SOCK,
+    SCALAR,
+    SOCKET_TYPES,
+    Reg,
+    not_init,
+    pointer_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.state import RefState, State
+from verifier.isa.insn import Insn
+
+BPF_MAX_VAR_SIZ = 1 << 29
+
+
+def split_arg(arg: str | None) -> tuple[str, frozenset[str]]:
+    """'ARG_PTR_TO_MEM|PTR_MAYBE_NULL|MEM_RDONLY' -> ('ARG_PTR_TO_MEM', {'PTR_MAYBE_NULL', 'MEM_RDONLY'})."""
+    if not arg:
+        return "", frozenset()
+    parts = [p.strip() for p in str(arg).split("|")]
+    return parts[0], frozenset(parts[1:])
+
+
+def proto_args(proto: object) -> list[str]:
+    args = getattr(proto, "args", None)
+    if args is None:
+        args = [getattr(proto, f"arg{i}", "") for i in range(1, 6)]
+    out = [str(a) if a else "" for a in args]
+    return (out + [""] * 5)[:5]
+
+
+def proto_ret(proto: object) -> str:
+    return str(getattr(proto, "ret", "RET_INTEGER") or "RET_INTEGER")
+
+
+class CallMeta:
+    """struct bpf_call_arg_meta: what earlier arguments tell about later ones."""
+
+    __slots__ = ("map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const")
+
+    def __init__(self) -> None:
+        self.map_index = -1
+        self.raw_mem = False
+        self.mem_regno = -1
+        self.mem_reg: Reg | None = None
+        self.release_ref = 0
+        self.const_size: int | None = None
+        self.func = -1
+        self.key_const: int | None = None
+
+
+class HelperMixin:
+    def do_helper_call(self, state: State, insn: Insn, idx: int) -> int:
+        fid = insn.imm
+        rules = self.rules
+        info = rules.helper(fid)
+        if info is None:
+            raise Reject(f"invalid func unknown#{fid}", "helper-unknown")
+        name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
+        if not rules.helper_allowed(fid, self.prog_type, self.attach_type):
+            raise Reject(f"program of this type cannot use helper {name}#{fid}", "helper-not-allowed")
+        if getattr(info, "gpl_only", False) and not self.obj.gpl_compatible:
+            raise Reject("cannot call GPL-restricted function from non-GPL compatible program", "helper-gpl")
+        if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
+            raise Reject("function calls are not allowed while holding a lock", "lock")
+        proto = rules.helper_proto(fid, self.prog_type)
+        args = proto_args(proto) if proto is not None else ["ARG_ANYTHING"] * 0
+        meta = CallMeta()
+        regs = state.frames[-1].regs
+        for i, arg in enumerate(args):
+            base, flags = split_arg(arg)
+            if not base or base == "ARG_DONTCARE":
+                continue
+            self._check_arg(state, fid, name, i + 1, base, flags, meta, regs)
+
+        if fid == hs.TAIL_CALL:
+            m = self.maps[meta.map_index] if meta.map_index >= 0 else None
+            if m is None or m.type != hs.MAP_TYPE_PROG_ARRAY:
+                if rules.has("tail_call_map_msg") or m is None:
+                    raise Reject("expected prog array map for tail call", "map-type")
+                raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
+            if state.refs:
+                raise Reject("tail_call would lead to reference leak", "reference-leak")
+            self.tail_call_seen = True
+        elif meta.map_index >= 0:
+            m = self.maps[meta.map_index]
+            if not rules.map_compatible(m.type, fid):
+                raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
+
+        if fid == hs.SPIN_LOCK:
+            if state.active_lock is not None:
+                raise Reject("Locking two bpf_spin_locks are not allowed", "lock")
+            r1 = regs[1]
+            state.active_lock = (r1.map_index, r1.id)
+        elif fid == hs.SPIN_UNLOCK:
+            if state.active_lock is None:
+                raise Reject("bpf_spin_unlock without taking a lock", "lock")
+            r1 = regs[1]
+            if state.active_lock != (r1.map_index, r1.id):
+                raise Reject("bpf_spin_unlock of different lock", "lock")
+            state.active_lock = None
+
+        # raw (uninitialised) memory the helper fills in: mark it written
+        if meta.raw_mem and meta.mem_reg is not None and meta.mem_reg.type == PTR_TO_STACK and meta.const_size:
+            self.stack_helper_access(state, meta.mem_regno, meta.mem_reg, meta.const_size, True, True)
+
+        if meta.release_ref:
+            self._release_reference(state, meta.release_ref)
+
+        callback = hs.CALLBACK_HELPERS.get(fid)
+        if callback is not None and meta.func >= 0:
+            return self.enter_callback(state, insn, idx, fid, meta)
+
+        # clobber caller-saved registers, then type R0
+        for r in range(1, 6):
+            regs[r] = not_init()
+        for r in range(0, 6):
+            state.written.add(state.frames[-1].frameno * 128 + r)
+        regs[0] = self._ret_reg(state, fid, proto, meta, idx)
+        return idx + 1
+
+    # ---- arguments -----------------------------------------------------------------
+
+    def _check_arg(
+        self, state: State, fid: int, name: str, argno: int, base: str, flags: frozenset[str], meta: CallMeta,
+        regs: list[Reg],
+    ) -> None:
+        regno = argno
+        reg = self.read_reg(state, regno)
+        t = reg.type
+        maybe_null_ok = "PTR_MAYBE_NULL" in flags
+        if base in hs.VALUE_ARGS:
+            if self.unprivileged and t != SCALAR:
+                raise Reject(f"R{regno} leaks addr into helper function", "pointer-leak", (regno,))
+            return
+        if base == "ARG_CONST_MAP_PTR":
+            if t != CONST_PTR_TO_MAP:
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=map_ptr", "helper-arg", (regno,))
+            meta.map_index = reg.map_index
+            return
+        if base in ("ARG_PTR_TO_MAP_KEY", "ARG_PTR_TO_MAP_VALUE", "ARG_PTR_TO_UNINIT_MAP_VALUE"):
+            if meta.map_index < 0:
+                raise Reject(f"invalid map_ptr to access map->{'key' if 'KEY' in base else 'value'}", "helper-arg")
+            m = self.maps[meta.map_index]
+            size = m.key_size if base == "ARG_PTR_TO_MAP_KEY" else m.value_size
+            write = base == "ARG_PTR_TO_UNINIT_MAP_VALUE" or "MEM_UNINIT" in flags
+            self._check_mem_arg(state, regno, reg, size, write, False, base, flags)
+            if base == "ARG_PTR_TO_MAP_KEY" and t == PTR_TO_STACK and reg.var.is_const:
+                meta.key_const = self._stack_const_key(state, reg, size)
+            return
+        if base in hs.MEM_ARGS:
+            if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
+                meta.mem_regno, meta.mem_reg = regno, None
+                return
+            meta.mem_regno, meta.mem_reg = regno, reg
+            meta.raw_mem = base == "ARG_PTR_TO_UNINIT_MEM" or "MEM_UNINIT" in flags
+            fixed = "MEM_FIXED_SIZE" in flags
+            if fixed:
+                size = getattr(self.rules.helper_proto(fid, self.prog_type), "fixed_size", 0) or 0
+                try:
+                    size = int(size)
+                except (TypeError, ValueError):
+                    size = 0
+                if size:
+                    self._check_mem_arg(state, regno, reg, size, meta.raw_mem, False, base, flags)
+                    if meta.raw_mem and t == PTR_TO_STACK:
+                        self.stack_helper_access(state, regno, reg, size, True, False)
+                    meta.mem_reg = None
+            else:
+                self._check_mem_type(regno, reg, base, flags)
+            return
+        if base in hs.SIZE_ARGS:
+            zero_ok = base == "ARG_CONST_SIZE_OR_ZERO"
+            self._check_size_arg(state, regno, reg, zero_ok, meta)
+            return
+        if base in hs.FIXED_MEM_ARGS:
+            size = hs.FIXED_MEM_ARGS[base]
+            self._check_mem_arg(state, regno, reg, size, True, False, base, flags)
+            if t == PTR_TO_STACK:
+                self.stack_helper_access(state, regno, reg, size, True, False)
+            return
+        if base == "ARG_PTR_TO_CTX":
+            if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
+                return
+            if t != PTR_TO_CTX:
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=ctx", "helper-arg", (regno,))
+            if reg.off or not reg.var.is_const or reg.var.const_value:
+                raise Reject(
+                    f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,)
+                )
+            return
+        if base in hs.SOCK_ARGS:
+            ok = t in SOCKET_TYPES or (t == PTR_TO_BTF_ID and "BTF_ID" in base)
+            if base == "ARG_PTR_TO_SOCKET":
+                ok = t == PTR_TO_SOCKET
+            if not ok or reg.maybe_null:
+                expected = {
+                    "ARG_PTR_TO_SOCKET": "sock",
+                    "ARG_PTR_TO_TCP_SOCK": "tcp_sock",
+                }.get(base, "sock_common, sock, tcp_sock, xdp_sock, ptr_")
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected={expected}", "helper-arg", (regno,)
+                )
+            if fid in hs.RELEASE_HELPERS or "OBJ_RELEASE" in flags:
+                self._note_release(regno, reg, meta)
+            return
+        if base in ("ARG_PTR_TO_ALLOC_MEM", "ARG_PTR_TO_RINGBUF_MEM"):
+            if t != PTR_TO_MEM or reg.maybe_null:
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected=ringbuf_mem", "helper-arg", (regno,)
+                )
+            self._note_release(regno, reg, meta)
+            return
+        if base == "ARG_CONST_ALLOC_SIZE_OR_ZERO":
+            if t != SCALAR:
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=scalar", "helper-arg", (regno,))
+            if not reg.var.is_const:
+                raise Reject(f"R{regno} is not a known constant'", "helper-arg", (regno,))
+            meta.const_size = reg.var.const_value
+            return
+        if base == "ARG_PTR_TO_SPIN_LOCK":
+            if t != PTR_TO_MAP_VALUE or reg.maybe_null:
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected=map_value", "helper-arg", (regno,)
+                )
+            m = self.maps[reg.map_index]
+            if m.spin_lock_off < 0:
+                raise Reject(
+                    f"map '{m.name}' has no valid bpf_spin_lock", "lock", (regno,)
+                )
+            if not reg.var.is_const or reg.var.const_value + reg.off != m.spin_lock_off:
+                raise Reject(
+                    f"off {reg.var.const_value + reg.off if reg.var.is_const else '?'} doesn't point to "
+                    f"'struct bpf_spin_lock' that is at {m.spin_lock_off}",
+                    "lock",
+                    (regno,),
+                )
+            return
+        if base == "ARG_PTR_TO_TIMER":
+            if t != PTR_TO_MAP_VALUE or reg.maybe_null:
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected=map_value", "helper-arg", (regno,)
+                )
+            return
+        if base == "ARG_PTR_TO_FUNC":
+            if t != PTR_TO_FUNC:
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=func", "helper-arg", (regno,))
+            meta.func = reg.subprog
+            return
+        if base == "ARG_PTR_TO_STACK" or base == "ARG_PTR_TO_STACK_OR_NULL":
+            if t == SCALAR and reg.is_const and reg.var.const_value == 0:
+                return
+            if t != PTR_TO_STACK:
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=fp", "helper-arg", (regno,))
+            return
+        if base == "ARG_PTR_TO_CONST_STR":
+            if t != PTR_TO_MAP_VALUE or reg.maybe_null:
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected=map_value", "helper-arg", (regno,)
+                )
+            m = self.maps[reg.map_index]
+            if not m.readonly:
+                raise Reject(f"R{regno} does not point to a readonly map'", "helper-arg", (regno,))
+            return
+        if base == "ARG_PTR_TO_BTF_ID" and t == SCALAR:
+            raise Reject(f"R{regno} type={self.type_label(reg)} expected=ptr_", "helper-arg", (regno,))
+        # other argument kinds (dynptrs, kptrs, ...): any initialised register
+        return
+
+    def _note_release(self, regno: int, reg: Reg, meta: CallMeta) -> None:
+        if not reg.ref_obj_id:
+            raise Reject(
+                f"R{regno} must be referenced when passed to release function", "reference", (regno,)
+            )
+        meta.release_ref = reg.ref_obj_id
+
+    def _check_mem_type(self, regno: int, reg: Reg, base: str, flags: frozenset[str]) -> None:
+        t = reg.type
+        ok = t in (PTR_TO_STACK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_BTF_ID) or (
+            t in PACKET_TYPES
+        )
+        if not ok or reg.maybe_null:
+            raise Reject(
+                f"R{regno} type={self.type_label(reg)} expected={hs.MEM_TYPES_TEXT}", "helper-arg", (regno,)
+            )
+
+    def _check_mem_arg(
+        self, state: State, regno: int, reg: Reg, size: int, write: bool, zero_ok: bool, base: str,
+        flags: frozenset[str],
+    ) -> None:
+        """check_helper_mem_access() for a known size."""
+        self._check_mem_type(regno, reg, base, flags)
+        t = reg.type
+        if t == PTR_TO_STACK:
+            if write:
+                self.stack_helper_access(state, regno, reg, size, True, zero_ok)
+            else:
+                self.stack_helper_access(state, regno, reg, size, False, zero_ok)
+        elif size or not zero_ok:
+            self.mem_access(state, regno, reg, 0, max(size, 1), write and t != PTR_TO_STACK, None, self.idx,
+                            False)
+
+    def _check_size_arg(self, state: State, regno: int, reg: Reg, zero_ok: bool, meta: CallMeta) -> None:
+        """check_mem_size_reg()."""
+        if reg.type != SCALAR:
+            raise Reject(f"R{regno} type={self.type_label(reg)} expected=scalar", "helper-arg", (regno,))
+        var = reg.var
+        mem_reg = meta.mem_reg
+        if var.smin < 0:
+            raise Reject(
+                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+                "helper-arg",
+                (regno,),
+            )
+        if var.umin == 0 and not zero_ok:
+            raise Reject(
+                f"R{regno} invalid zero-sized read: u64=[{var.umin},{var.umax}]", "helper-arg", (regno,)
+            )
+        if var.umax >= BPF_MAX_VAR_SIZ:
+            raise Reject(
+                f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'",
+                "helper-arg",
+                (regno,),
+            )
+        meta.const_size = var.umax
+        if mem_reg is None:
+            return
+        size = var.umax
+        if size == 0:
+            return
+        mregno = meta.mem_regno
+        if mem_reg.type == PTR_TO_STACK:
+            if meta.raw_mem:
+                # bounds only; the bytes are marked written after the call's checks
+                self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
+            else:
+                self.stack_helper_access(state, mregno, mem_reg, size, False, zero_ok)
+        else:
+            self.mem_access(state, mregno, mem_reg, 0, size, meta.raw_mem, None, self.idx, False)
+
+    def _stack_const_key(self, state: State, reg: Reg, size: int) -> int | None:
+        """The constant a stack key holds, when it is one (for array lookups)."""
+        frame = state.frames[reg.frameno]
+        lo = reg.off + (reg.var.const_value if reg.var.const_value < 1 << 63 else reg.var.const_value - (1 << 64))
+        slot = (512 + lo) >> 3
+        byte = (512 + lo) & 7
+        s = frame.stack.get(slot)
+        if s is None or byte != 0 or size > 8:
+            return None
+        if s.spilled is not None and s.spilled.is_const and s.kinds[:size] == "s" * size:
+            return s.spilled.var.const_value & ((1 << (8 * size)) - 1)
+        if s.kinds[:size] == "z" * size:
+            return 0
+        return None
+
+    # ---- the result --------------------------------------------------------------------
+
+    def _ret_reg(self, state: State, fid: int, proto: object, meta: CallMeta, idx: int) -> Reg:
+        ret = proto_ret(proto) if proto is not None else "RET_INTEGER"
+        base, flags = split_arg(ret)
+        maybe_null = base.endswith("_OR_NULL") or "PTR_MAYBE_NULL" in flags
+        base = base.removesuffix("_OR_NULL")
+        acquires = bool(getattr(proto, "acquires", False)) if proto is not None else False
+        if isinstance(getattr(proto, "acquires", None), str):
+            acquires = proto.acquires.lower() in ("true", "1", "yes")
+        if base == "RET_VOID":
+            return not_init()
+        if base == "RET_INTEGER":
+            return unknown_reg()
+        if base == "RET_PTR_TO_MAP_VALUE":
+            if meta.map_index < 0:
+                return unknown_reg()
+            m = self.maps[meta.map_index]
+            if (
+                maybe_null
+                and fid == hs.MAP_LOOKUP_ELEM
+                and m.type in hs.ARRAY_LIKE_MAPS
+                and meta.key_const is not None
+                and meta.key_const < m.max_entries
+                and self.rules.has("const_array_lookup_nonnull")
+            ):
+                maybe_null = False
+            reg = pointer_reg(PTR_TO_MAP_VALUE, map_index=meta.map_index, maybe_null=maybe_null)
+        elif base in ("RET_PTR_TO_SOCKET", "RET_PTR_TO_SOCK_COMMON", "RET_PTR_TO_TCP_SOCK"):
+            rtype = {"RET_PTR_TO_SOCKET": PTR_TO_SOCKET, "RET_PTR_TO_SOCK_COMMON": PTR_TO_SOCK_COMMON}.get(
+                base, PTR_TO_TCP_SOCK
+            )
+            reg = pointer_reg(rtype, maybe_null=maybe_null)
+        elif base in ("RET_PTR_TO_ALLOC_MEM", "RET_PTR_TO_MEM", "RET_PTR_TO_RINGBUF_MEM", "RET_PTR_TO_DYNPTR_MEM"):
+            size = meta.const_size or 0
+            reg = pointer_reg(PTR_TO_MEM, maybe_null=maybe_null, mem_size=size, rdonly="MEM_RDONLY" in flags)
+        elif base.startswith("RET_PTR_TO_BTF_ID") or base.startswith("RET_PTR_TO_MEM_OR_BTF_ID"):
+            reg = pointer_reg(PTR_TO_BTF_ID, maybe_null=maybe_null)
+        else:
+            return unknown_reg()
+        if maybe_null or acquires:
+            reg = reg.evolve(id=self.new_id())
+        if acquires:
+            reg = reg.evolve(ref_obj_id=reg.id)
+            state.refs = state.refs + (RefState(reg.id, idx, base),)
+        return reg
+
+    def _release_reference(self, state: State, ref_id: int) -> None:
+        if not any(r.id == ref_id for r in state.refs):
+            raise Reject(f"release reference id={ref_id} not found", "reference")
+        state.refs = tuple(r for r in state.refs if r.id != ref_id)
+        for frame in state.frames:
+            regs = frame.regs
+            for i in range(11):
+                if regs[i].ref_obj_id == ref_id:
+                    regs[i] = unknown_reg()
+            for slot, s in list(frame.stack.items()):
+                if s.spilled is not None and s.spilled.ref_obj_id == ref_id:
+                    frame.stack[slot] = type(s)(s.kinds.replace("s", "m"), None)
+
+
+__all__ = ["HelperMixin", "split_arg", "proto_args", "proto_ret", "PTR_TO_CTX", "PTR_TO_FUNC"]

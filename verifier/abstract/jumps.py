@@ -1,0 +1,285 @@
+"""Conditional jumps (`check_cond_jmp_op`): decided branches, refinement on both
+sides, NULL checks and packet range discovery."""
+
+from __future__ import annotations
+
+from verifier.abstract.branch import branch_taken, refine
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    PACKET_TYPES,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_PACKET,
+    PTR_TO_PACKET_END,
+    PTR_TO_PACKET_META,
+    SCALAR,
+    Reg,
+    const_reg,
+    scalar_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import SPILL, Slot, State
+from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
+
+MAX_PACKET_OFF = 0xFFFF
+AT_PKT_END = -1
+BEYOND_PKT_END = -2
+
+JMP_OPS = {
+    op.BPF_JEQ: "jeq",
+    op.BPF_JNE: "jne",
+    op.BPF_JGT: "jgt",
+    op.BPF_JGE: "jge",
+    op.BPF_JLT: "jlt",
+    op.BPF_JLE: "jle",
+    op.BPF_JSGT: "jsgt",
+    op.BPF_JSGE: "jsge",
+    op.BPF_JSLT: "jslt",
+    op.BPF_JSLE: "jsle",
+    op.BPF_JSET: "jset",
+}
+# the operation with its operands swapped
+FLIP = {
+    "jeq": "jeq", "jne": "jne", "jset": "jset",
+    "jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge",
+    "jsgt": "jslt", "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge",
+}
+
+NEVER_NULL_TYPES_EXCLUDED = frozenset({SCALAR})
+
+
+def _never_null(reg: Reg) -> bool:
+    """reg_not_null(): pointers that cannot be NULL."""
+    return reg.type != SCALAR and not reg.maybe_null
+
+
+def _all_regs(state: State):
+    """Every register and spilled register of every frame, with a setter."""
+    for frame in state.frames:
+        regs = frame.regs
+        for i in range(11):
+            yield regs, i
+    # spilled registers are handled by _map_spilled
+
+
+def _map_regs(state: State, pred, fn) -> None:
+    """Apply fn to every register (and spilled register) for which pred holds."""
+    for frame in state.frames:
+        regs = frame.regs
+        for i in range(11):
+            r = regs[i]
+            if pred(r):
+                regs[i] = fn(r)
+        stack = frame.stack
+        for slot, s in list(stack.items()):
+            sp = s.spilled
+            if sp is not None and s.kinds[0] == SPILL and pred(sp):
+                stack[slot] = Slot(s.kinds, fn(sp))
+
+
+class JumpMixin:
+    def do_cond_jmp(self, state: State, insn: Insn, idx: int) -> int:
+        is32 = insn.cls == op.BPF_JMP32
+        code = insn.opcode & 0xF0
+        name = JMP_OPS.get(code)
+        if name is None:
+            raise Reject(f"invalid BPF_JMP/JMP32 opcode {code:x}", "invalid-insn")
+        target = idx + 1 + insn.off
+        dst = self.read_reg(state, insn.dst)
+        if insn.opcode & op.BPF_X:
+            src = self.read_reg(state, insn.src)
+            src_regno = insn.src
+        else:
+            imm = insn.imm & 0xFFFFFFFF if is32 else insn.imm & ((1 << 64) - 1)
+            src = const_reg(imm)
+            src_regno = -1
+        if self.unprivileged and src_regno >= 0 and src.type != SCALAR and not (
+            dst.type in PACKET_TYPES or dst.type == PTR_TO_PACKET_END
+        ):
+            raise Reject(f"R{insn.src} pointer comparison prohibited", "pointer-leak", (insn.src,))
+        if self.unprivileged and dst.type != SCALAR and src.type == SCALAR and not (
+            dst.maybe_null and src.is_const and src.var.const_value == 0
+        ) and dst.type not in PACKET_TYPES:
+            raise Reject(f"R{insn.dst} pointer comparison prohibited", "pointer-leak", (insn.dst,))
+
+        pred = self._branch_taken(dst, src, name, is32)
+        if pred == 1:
+            self.note_branch(state, idx, True)
+            return target
+        if pred == 0:
+            self.note_branch(state, idx, False)
+            return idx + 1
+
+        other = state.copy()  # the taken side
+        ok_taken = self._refine_side(other, insn, dst, src, src_regno, name, is32, True)
+        ok_fall = self._refine_side(state, insn, dst, src, src_regno, name, is32, False)
+        if ok_taken:
+            self.note_branch(other, idx, True)
+            if ok_fall:
+                self.push_branch(other, target)
+            else:
+                self.replace_state(state, other)
+                return target
+        if not ok_fall:
+            return -1
+        self.note_branch(state, idx, False)
+        return idx + 1
+
+    def _branch_taken(self, dst: Reg, src: Reg, name: str, is32: bool) -> int:
+        if dst.type == SCALAR and src.type == SCALAR:
+            return branch_taken(dst.var, src.var, name, is32)
+        if is32:
+            return -1
+        # pointer against the constant 0
+        if src.type == SCALAR and src.is_const and src.var.const_value == 0 and _never_null(dst):
+            if name == "jeq":
+                return 0
+            if name == "jne":
+                return 1
+            return -1
+        if dst.type == SCALAR and dst.is_const and dst.var.const_value == 0 and _never_null(src):
+            if name == "jeq":
+                return 0
+            if name == "jne":
+                return 1
+            return -1
+        return self._pkt_branch_taken(dst, src, name)
+
+    @staticmethod
+    def _pkt_branch_taken(dst: Reg, src: Reg, name: str) -> int:
+        """is_pkt_ptr_branch_taken(): comparisons already decided by an earlier one."""
+        if src.type == PTR_TO_PACKET_END and dst.type == PTR_TO_PACKET:
+            pkt, flipped = dst, False
+        elif dst.type == PTR_TO_PACKET_END and src.type == PTR_TO_PACKET:
+            pkt, flipped = src, True
+        else:
+            return -1
+        if flipped:
+            name = FLIP[name]
+        if pkt.range == BEYOND_PKT_END:
+            # pkt > pkt_end was established
+            if name in ("jgt", "jge"):
+                return 1
+            if name in ("jlt", "jle"):
+                return 0
+        elif pkt.range == AT_PKT_END:
+            # pkt >= pkt_end
+            if name == "jge":
+                return 1
+            if name == "jlt":
+                return 0
+        return -1
+
+    def _refine_side(
+        self, state: State, insn: Insn, dst: Reg, src: Reg, src_regno: int, name: str, is32: bool, taken: bool
+    ) -> bool:
+        """Refine the registers of `state` for one side of the branch. False when it cannot happen."""
+        regs = state.frames[-1].regs
+        if dst.type == SCALAR and src.type == SCALAR:
+            res = refine(dst.var, src.var, name, is32, taken)
+            if res is None:
+                return False
+            nd, ns = res
+            self._set_scalar(state, insn.dst, dst, nd)
+            if src_regno >= 0:
+                self._set_scalar(state, src_regno, regs[src_regno], ns)
+            return True
+        if is32:
+            return True
+        # NULL checks: ptr == 0 / ptr != 0
+        if name in ("jeq", "jne"):
+            is_null_side = (name == "jeq") == taken
+            if dst.maybe_null and src.type == SCALAR and src.is_const and src.var.const_value == 0:
+                self._mark_ptr_or_null(state, dst, is_null_side)
+                return True
+            if src_regno >= 0 and src.maybe_null and dst.type == SCALAR and dst.is_const and \
+                    dst.var.const_value == 0:
+                self._mark_ptr_or_null(state, src, is_null_side)
+                return True
+            return True
+        if src_regno >= 0:
+            self._pkt_pointers(state, insn.dst, src_regno, dst, src, name, taken)
+        return True
+
+    def _set_scalar(self, state: State, regno: int, old: Reg, var: Scalar) -> None:
+        if old.type != SCALAR:
+            return
+        new = old.evolve(var=var) if old.var != var else old
+        state.frames[-1].regs[regno] = new
+        if old.id:
+            rid = old.id
+            # sync_linked_regs(): every copy gets the refined bounds
+            _map_regs(state, lambda r: r.type == SCALAR and r.id == rid, lambda r: r.evolve(var=var))
+
+    def _mark_ptr_or_null(self, state: State, ptr: Reg, is_null: bool) -> None:
+        """mark_ptr_or_null_regs()."""
+        pid = ptr.id
+        ref = ptr.ref_obj_id
+        if not pid:
+            return
+        if is_null:
+            _map_regs(state, lambda r: r.id == pid and r.maybe_null, lambda r: const_reg(0))
+            if ref:
+                state.refs = tuple(x for x in state.refs if x.id != ref)
+            return
+
+        def non_null(r: Reg) -> Reg:
+            if r.type == PTR_TO_MAP_VALUE and r.map_index in self.inner_maps:
+                return Reg(CONST_PTR_TO_MAP, Scalar.const(0), map_index=self.inner_maps[r.map_index])
+            # ids stay only on references and packet-like pointers; map values lose it
+            keep_id = r.id if r.ref_obj_id else 0
+            return r.evolve(maybe_null=False, id=keep_id)
+
+        _map_regs(state, lambda r: r.id == pid and r.maybe_null, non_null)
+
+    def _pkt_pointers(self, state: State, dregno: int, sregno: int, dst: Reg, src: Reg, name: str, taken: bool) -> None:
+        """try_match_pkt_pointers(): `taken` is the side we refine (other_branch in the kernel)."""
+        dt, st = dst.type, src.type
+
+        def pkt_vs_end(a: Reg, b: Reg) -> bool:
+            return (a.type == PTR_TO_PACKET and b.type == PTR_TO_PACKET_END) or (
+                a.type == PTR_TO_PACKET_META and b.type == PTR_TO_PACKET and b.off == 0 and b.var.is_const
+                and b.var.const_value == 0
+            )
+
+        if dt == SCALAR or st == SCALAR:
+            return
+        fwd = pkt_vs_end(dst, src)  # dst is the data pointer
+        rev = pkt_vs_end(src, dst)  # src is the data pointer
+        if not fwd and not rev:
+            return
+        # (side on which the data pointer is known in range, right_open)
+        if fwd:
+            table = {"jgt": (False, False), "jlt": (True, True), "jge": (False, True), "jle": (True, False)}
+        else:
+            table = {"jgt": (True, True), "jlt": (False, False), "jge": (True, False), "jle": (False, True)}
+        entry = table.get(name)
+        if entry is None:
+            return
+        good_side, right_open = entry
+        ptr, pregno = (dst, dregno) if fwd else (src, sregno)
+        if taken == good_side:
+            self._find_good_pkt_pointers(state, ptr, right_open)
+        else:
+            # the data pointer is at or beyond the end on this side
+            regs = state.frames[-1].regs
+            if regs[pregno].type == ptr.type:
+                regs[pregno] = regs[pregno].evolve(range=BEYOND_PKT_END if not right_open else AT_PKT_END)
+
+    def _find_good_pkt_pointers(self, state: State, ptr: Reg, right_open: bool) -> None:
+        if ptr.off < 0 or (ptr.off == 0 and right_open):
+            return
+        if ptr.var.umax > MAX_PACKET_OFF or ptr.var.umax + ptr.off > MAX_PACKET_OFF:
+            return
+        new_range = ptr.off + (1 if right_open else 0)
+        pid, ptype = ptr.id, ptr.type
+        _map_regs(
+            state,
+            lambda r: r.type == ptype and r.id == pid and r.range < new_range,
+            lambda r: r.evolve(range=new_range),
+        )
+
+
+__all__ = ["JumpMixin", "scalar_reg", "unknown_reg"]

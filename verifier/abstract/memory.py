@@ -1,0 +1,571 @@
+"""Loads, stores and atomics (`check_mem_access` and the per-type access checks).
+
+Messages are the kernel's (kernel/bpf/verifier.c, 6.x wording). Where the
+kernel prints two lines (details, then the verdict), the Reject carries the
+last one, which is what the load's error shows; the details go in `detail`.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    NOT_INIT,
+    PACKET_TYPES,
+    PTR_TO_BTF_ID,
+    PTR_TO_BUF,
+    PTR_TO_CTX,
+    PTR_TO_FLOW_KEYS,
+    PTR_TO_MAP_KEY,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_MEM,
+    PTR_TO_PACKET,
+    PTR_TO_PACKET_END,
+    PTR_TO_PACKET_META,
+    PTR_TO_STACK,
+    PTR_TO_TP_BUFFER,
+    SCALAR,
+    SOCKET_TYPES,
+    Reg,
+    const_reg,
+    pointer_reg,
+    scalar_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
+from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
+
+BPF_MAX_VAR_OFF = 1 << 29
+MAX_PACKET_OFF = 0xFFFF
+FLOW_KEYS_SIZE = 56  # sizeof(struct bpf_flow_keys)
+SOCK_SIZE = 80  # sizeof(struct bpf_sock) (6.x)
+SIZE_BYTES = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}
+_U64 = (1 << 64) - 1
+
+# what a ctx field load yields (rules.ctx_access reg_type) -> register type
+CTX_REG_TYPES = {
+    "pkt": (PTR_TO_PACKET, False),
+    "pkt_end": (PTR_TO_PACKET_END, False),
+    "pkt_meta": (PTR_TO_PACKET_META, False),
+    "flow_keys": (PTR_TO_FLOW_KEYS, False),
+    "sock": (11, False),
+    "sock_or_null": (11, True),
+    "sock_common": (12, False),
+    "sock_common_or_null": (12, True),
+    "tcp_sock": (13, False),
+    "tcp_sock_or_null": (13, True),
+    "btf_id": (PTR_TO_BTF_ID, False),
+    "btf_id_or_null": (PTR_TO_BTF_ID, True),
+    "tp_buffer": (PTR_TO_TP_BUFFER, False),
+}
+
+
+def _tnum_str(var: Scalar) -> str:
+    return str(var.var_off)
+
+
+def _signed(v: int) -> int:
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+class MemoryMixin:
+    # ---- entry points from step() ---------------------------------------------------
+
+    def do_ldx(self, state: State, insn: Insn, idx: int) -> None:
+        src = self.read_reg(state, insn.src)
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        sx = (insn.opcode & 0xE0) == op.BPF_MEMSX
+        if insn.dst == op.BPF_REG_FP:
+            raise Reject("frame pointer is read only", "fp-write", (insn.dst,))
+        value = self.mem_access(state, insn.src, src, insn.off, size, False, None, idx, sx)
+        self.write_reg(state, insn.dst, value)
+
+    def do_stx(self, state: State, insn: Insn, idx: int) -> None:
+        mode = insn.opcode & 0xE0
+        if mode == op.BPF_ATOMIC:
+            self.do_atomic(state, insn, idx)
+            return
+        value = self.read_reg(state, insn.src)
+        dst = self.read_reg(state, insn.dst)
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        if self.unprivileged and value.type != SCALAR and dst.type != PTR_TO_STACK:
+            what = {PTR_TO_CTX: "ctx", PTR_TO_MAP_VALUE: "map"}.get(dst.type, "mem")
+            raise Reject(f"R{insn.src} leaks addr into {what}", "pointer-leak", (insn.src,))
+        self.mem_access(state, insn.dst, dst, insn.off, size, True, value, idx, False)
+
+    def do_st(self, state: State, insn: Insn, idx: int) -> None:
+        dst = self.read_reg(state, insn.dst)
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        imm = insn.imm & _U64
+        if size < 8:
+            imm &= (1 << (8 * size)) - 1
+        if dst.type == PTR_TO_CTX and not self.rules.has("st_into_ctx"):
+            raise Reject(f"BPF_ST stores into R{insn.dst} ctx is not allowed", "ctx-access", (insn.dst,))
+        self.mem_access(state, insn.dst, dst, insn.off, size, True, None, idx, False, st_imm=imm)
+
+    def do_atomic(self, state: State, insn: Insn, idx: int) -> None:
+        size_code = insn.opcode & 0x18
+        if size_code not in (op.BPF_W, op.BPF_DW):
+            raise Reject("invalid atomic operand size", "invalid-insn")
+        size = SIZE_BYTES[size_code]
+        src = self.read_reg(state, insn.src)
+        dst = self.read_reg(state, insn.dst)
+        aop = insn.imm
+        if aop == op.BPF_CMPXCHG:
+            self.read_reg(state, 0)
+        if src.type != SCALAR and self.unprivileged:
+            raise Reject(f"R{insn.src} leaks addr into mem", "pointer-leak", (insn.src,))
+        if dst.type in (PTR_TO_CTX, PTR_TO_FLOW_KEYS) or dst.type in PACKET_TYPES or dst.type in SOCKET_TYPES:
+            name = dst.type_name if dst.type != PTR_TO_CTX else "ctx"
+            raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {name} is not allowed", "invalid-insn", (insn.dst,))
+        fetch = bool(aop & op.BPF_FETCH)
+        # read then write, as the kernel checks it
+        old = self.mem_access(state, insn.dst, dst, insn.off, size, False, None, idx, False, atomic=True)
+        self.mem_access(state, insn.dst, dst, insn.off, size, True, unknown_reg(), idx, False, atomic=True)
+        if fetch:
+            load_reg = 0 if aop == op.BPF_CMPXCHG else insn.src
+            if old.type != SCALAR and aop != op.BPF_CMPXCHG and not self.unprivileged:
+                self.write_reg(state, load_reg, old)
+            else:
+                self.write_reg(state, load_reg, scalar_reg(Scalar.from_size(size)))
+
+    # ---- check_mem_access -----------------------------------------------------------
+
+    def mem_access(
+        self,
+        state: State,
+        regno: int,
+        reg: Reg,
+        off: int,
+        size: int,
+        write: bool,
+        value: Reg | None,
+        idx: int,
+        sx: bool,
+        st_imm: int | None = None,
+        atomic: bool = False,
+    ) -> Reg:
+        """Returns the loaded value (for writes: the value, unused)."""
+        t = reg.type
+        if t == PTR_TO_STACK:
+            self._check_alignment(reg, off, size, "stack ", strict=True)
+            result = self._stack_access(state, regno, reg, off + reg.off, size, write, value, st_imm)
+        elif reg.maybe_null:
+            raise Reject(f"R{regno} invalid mem access '{reg.type_name}'", "null-deref", (regno,))
+        elif t == PTR_TO_MAP_VALUE:
+            result = self._map_value_access(regno, reg, off + reg.off, size, write, sx)
+        elif t == PTR_TO_CTX:
+            result = self._ctx_access(state, regno, reg, off, size, write)
+        elif t in PACKET_TYPES:
+            result = self._packet_access(regno, reg, off + reg.off, size, write, value)
+        elif t == PTR_TO_MAP_KEY:
+            if write:
+                raise Reject(f"R{regno} cannot write into map_key", "read-only", (regno,))
+            m = self.maps[reg.map_index]
+            self._region_access(regno, reg, off + reg.off, size, m.key_size, "map key", "map-bounds")
+            result = unknown_reg()
+        elif t == PTR_TO_MEM or t == PTR_TO_BUF:
+            if write and reg.rdonly:
+                raise Reject(f"R{regno} cannot write into {reg.type_name}", "read-only", (regno,))
+            if reg.mem_size:
+                self._region_access(regno, reg, off + reg.off, size, reg.mem_size, "memory", "mem-bounds")
+            result = unknown_reg()
+        elif t == PTR_TO_FLOW_KEYS:
+            o = off + reg.off
+            if o < 0 or o + size > FLOW_KEYS_SIZE or not reg.var.is_const:
+                raise Reject(f"invalid access to flow keys off={o} size={size}", "ctx-access", (regno,))
+            result = unknown_reg()
+        elif t in SOCKET_TYPES:
+            if reg.var.smin < 0:
+                raise Reject(
+                    f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+                    "sock-access",
+                    (regno,),
+                )
+            o = off + reg.off
+            if write or o < 0 or o + size > SOCK_SIZE or not reg.var.is_const:
+                raise Reject(f"R{regno} invalid {reg.type_name} access off={o} size={size}", "sock-access", (regno,))
+            result = unknown_reg()
+        elif t == PTR_TO_BTF_ID:
+            if write:
+                raise Reject("only read is supported", "btf-access", (regno,))
+            # a typed kernel pointer: fields that are pointers stay typed (opaque), others are scalars
+            result = pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg()
+        elif t == PTR_TO_TP_BUFFER:
+            result = unknown_reg()
+        elif t == CONST_PTR_TO_MAP and not write and self.rules.has("map_ptr_read"):
+            result = unknown_reg()
+        else:
+            raise Reject(f"R{regno} invalid mem access '{self.type_label(reg)}'", "invalid-mem", (regno,))
+        if write:
+            return result
+        if result.type == SCALAR and size < 8:
+            var = result.var.sext_load(size) if sx else result.var.truncate(size)
+            result = scalar_reg(var)
+        return result
+
+    def type_label(self, reg: Reg) -> str:
+        if reg.type == SCALAR and self.rules.has("scalar_named_inv"):
+            return "inv"
+        return reg.type_name
+
+    # ---- alignment -----------------------------------------------------------------
+
+    def _check_alignment(self, reg: Reg, off: int, size: int, desc: str, strict: bool) -> None:
+        if not strict or size == 1:
+            return
+        var = reg.var
+        total = reg.off + off
+        if var.is_const:
+            aligned = (var.const_value + total) % size == 0
+        else:
+            aligned = ((var.var_off.value + total) | var.var_off.mask) % size == 0 and var.var_off.mask % size == 0
+        if not aligned:
+            raise Reject(
+                f"misaligned {desc}access off {_tnum_str(var)}+{reg.off}+{off} size {size}", "misaligned", ()
+            )
+
+    # ---- generic bounded regions (map value / key / helper memory) -----------------------
+
+    def _region_access(
+        self, regno: int, reg: Reg, off: int, size: int, mem_size: int, what: str, category: str
+    ) -> None:
+        """check_mem_region_access()."""
+        var = reg.var
+        smin = var.smin
+        if smin < 0 and (smin == -(1 << 63) or smin + off < 0 or not -(1 << 31) <= off + smin < 1 << 31):
+            raise Reject(
+                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+                category,
+                (regno,),
+            )
+        lo = smin + off
+        if not (lo >= 0 and lo + size <= mem_size):
+            raise Reject(
+                f"R{regno} min value is outside of the allowed memory range",
+                category,
+                (regno,),
+            ).with_detail(f"invalid access to {what}, {self._size_word(what)}={mem_size} off={lo} size={size}")
+        if var.umax >= BPF_MAX_VAR_OFF:
+            raise Reject(
+                f"R{regno} unbounded memory access, make sure to bounds check any such access",
+                category,
+                (regno,),
+            )
+        hi = var.umax + off
+        if not (hi >= 0 and hi + size <= mem_size):
+            raise Reject(
+                f"R{regno} max value is outside of the allowed memory range",
+                category,
+                (regno,),
+            ).with_detail(f"invalid access to {what}, {self._size_word(what)}={mem_size} off={hi} size={size}")
+
+    @staticmethod
+    def _size_word(what: str) -> str:
+        return {"map value": "value_size", "map key": "key_size"}.get(what, "mem_size")
+
+    def _map_value_access(self, regno: int, reg: Reg, off: int, size: int, write: bool, sx: bool) -> Reg:
+        m = self.maps[reg.map_index]
+        if write and (m.readonly or reg.rdonly):
+            raise Reject(
+                f"write into map forbidden, value_size={m.value_size} off={off} size={size}", "read-only", (regno,)
+            )
+        self._region_access(regno, reg, off, size, m.value_size, "map value", "map-bounds")
+        for special_off, special, sz in ((m.spin_lock_off, "bpf_spin_lock", 4), (m.timer_off, "bpf_timer", 16)):
+            if special_off >= 0:
+                lo = reg.var.smin + off
+                hi = reg.var.umax + off + size
+                if lo < special_off + sz and special_off < hi:
+                    raise Reject(
+                        f"{special} cannot be accessed directly by load/store", "map-special", (regno,)
+                    )
+        if write:
+            return unknown_reg()
+        if m.readonly and m.initial is not None and reg.var.is_const:
+            start = reg.var.const_value + off
+            data = m.initial[start : start + size]
+            if len(data) == size:
+                val = int.from_bytes(data, "little")
+                if sx and val >> (8 * size - 1):
+                    val -= 1 << (8 * size)
+                return const_reg(val & _U64)
+        return unknown_reg()
+
+    # ---- ctx -----------------------------------------------------------------------
+
+    def _ctx_access(self, state: State, regno: int, reg: Reg, off: int, size: int, write: bool) -> Reg:
+        if reg.off:
+            raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,))
+        if not reg.var.is_const or reg.var.const_value:
+            raise Reject(
+                f"variable ctx access var_off={_tnum_str(reg.var)} disallowed", "ctx-modified", (regno,)
+            )
+        acc = self.rules.ctx_access(
+            self.prog_type, off, size, write, self.attach_type, not self.unprivileged
+        )
+        if not acc.ok:
+            raise Reject(f"invalid bpf_context access off={off} size={size}", "ctx-access", (regno,))
+        if write or acc.reg_type is None:
+            return unknown_reg()
+        kind = CTX_REG_TYPES.get(acc.reg_type)
+        if kind is None:
+            return unknown_reg()
+        rtype, maybe_null = kind
+        new = pointer_reg(rtype, maybe_null=maybe_null)
+        if maybe_null:
+            new = new.evolve(id=self.new_id())
+        return new
+
+    # ---- packet --------------------------------------------------------------------
+
+    def _packet_access(self, regno: int, reg: Reg, off: int, size: int, write: bool, value: Reg | None) -> Reg:
+        access = self.rules.packet_access(self.prog_type)
+        if write and access != "rw":
+            raise Reject("cannot write into packet", "read-only", (regno,))
+        if write and value is not None and value.type != SCALAR and self.unprivileged:
+            raise Reject(f"R{value} leaks addr into packet", "pointer-leak", (regno,))
+        if reg.var.smin < 0:
+            raise Reject(
+                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+                "packet-bounds",
+                (regno,),
+            )
+        if reg.range < 0 or not (off >= 0 and off + size <= reg.range):
+            raise Reject(f"R{regno} offset is outside of the packet", "packet-bounds", (regno,)).with_detail(
+                f"invalid access to packet, off={off} size={size}, "
+                f"R{regno}(id={reg.id},off={reg.off},r={max(reg.range, 0)})"
+            )
+        return unknown_reg()
+
+    # ---- stack ---------------------------------------------------------------------
+
+    def _stack_bounds(
+        self, state: State, regno: int, reg: Reg, off: int, size: int, write: bool, helper: bool = False
+    ) -> tuple[int, int]:
+        """check_stack_access_within_bounds(): returns (min_off, max_off) relative to fp."""
+        var = reg.var
+        extra = " indirect access to" if helper else (" write to" if write else " read from")
+        if var.is_const:
+            lo = _signed(var.const_value) + off
+            hi = lo + size
+        else:
+            if var.smax >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
+                raise Reject(f"invalid unbounded variable-offset{extra} stack R{regno}", "stack-bounds", (regno,))
+            lo = var.smin + off
+            hi = var.smax + off + size
+        if lo < -512 or hi > 0 or size <= 0:
+            if var.is_const:
+                msg = f"invalid{extra} stack R{regno} off={off} size={size}"
+            else:
+                msg = f"invalid variable-offset{extra} stack R{regno} var_off={_tnum_str(var)} off={off} size={size}"
+            raise Reject(msg, "stack-bounds", (regno,))
+        frame = state.frames[reg.frameno]
+        depth = -lo
+        if depth > frame.depth:
+            frame.depth = depth
+            sub = frame.subprog
+            if depth > self.stack_depths.get(sub, 0):
+                self.stack_depths[sub] = depth
+        return lo, hi
+
+    def _stack_access(
+        self,
+        state: State,
+        regno: int,
+        reg: Reg,
+        off: int,
+        size: int,
+        write: bool,
+        value: Reg | None,
+        st_imm: int | None,
+    ) -> Reg:
+        lo, hi = self._stack_bounds(state, regno, reg, off, size, write)
+        frame = state.frames[reg.frameno]
+        if reg.var.is_const:
+            if write:
+                self._stack_write_fixed(state, frame, lo, size, value, st_imm)
+                return unknown_reg()
+            return self._stack_read_fixed(state, frame, lo, size, off)
+        if write:
+            self._stack_write_var(state, frame, lo, hi, value, st_imm)
+            return unknown_reg()
+        return self._stack_read_range(state, frame, regno, reg, lo, hi, size, False, direct=True)
+
+    def _mark_slot_read(self, state: State, frame, slot: int) -> None:
+        key = frame.frameno * 128 + 16 + slot
+        if key not in state.written:
+            self.mark_read(state, key)
+
+    def _stack_write_fixed(self, state: State, frame, lo: int, size: int, value: Reg | None, st_imm: int | None) -> None:
+        slot = (512 + lo) >> 3
+        byte = (512 + lo) & 7
+        stack = frame.stack
+        old = stack.get(slot)
+        okinds = old.kinds if old is not None else INVALID * 8
+        if value is None and st_imm is not None and byte == 0 and not self.unprivileged:
+            value = const_reg(st_imm)
+        if value is not None and byte == 0 and (
+            (value.type == SCALAR and not self.unprivileged) or (value.type != SCALAR and value.type != NOT_INIT)
+        ):
+            if value.type != SCALAR and size != 8:
+                raise Reject("invalid size of register spill", "stack-spill", ())
+            if value.type == PTR_TO_STACK and value.frameno != frame.frameno and frame is not state.frames[-1]:
+                raise Reject("cannot spill pointers to stack into stack frame of the caller", "stack-spill", ())
+            spilled = value
+            if size < 8:
+                if spilled.id and spilled.var.umax >> (8 * size):
+                    spilled = spilled.evolve(id=0)
+                rest = "".join(
+                    k if k == ZERO or (k == INVALID and self.allow_uninit_stack) else MISC for k in okinds[size:]
+                )
+                kinds = SPILL * size + rest
+            else:
+                kinds = SPILL * 8
+            stack[slot] = Slot(kinds, spilled)
+        else:
+            zero = (value is not None and value.is_const and value.var.const_value == 0) or (
+                value is None and st_imm == 0
+            )
+            kind = ZERO if zero else MISC
+            base = okinds
+            if old is not None and old.spilled is not None:
+                base = okinds.replace(SPILL, MISC)
+            kinds = base[:byte] + kind * size + base[byte + size :]
+            stack[slot] = Slot(kinds, None)
+        if size == 8:
+            state.written.add(frame.frameno * 128 + 16 + slot)
+
+    def _stack_read_fixed(self, state: State, frame, lo: int, size: int, off: int) -> Reg:
+        slot = (512 + lo) >> 3
+        byte = (512 + lo) & 7
+        self._mark_slot_read(state, frame, slot)
+        s = frame.stack.get(slot)
+        kinds = s.kinds if s is not None else INVALID * 8
+        if s is not None and s.spilled is not None and kinds[0] == SPILL:
+            spilled = s.spilled
+            spill_size = len(kinds) - len(kinds.lstrip(SPILL))
+            if size == 8 and spill_size == 8:
+                return spilled
+            if spilled.type != SCALAR:
+                raise Reject("invalid size of register fill", "stack-spill", ())
+            if byte == 0 and size <= spill_size:
+                if spilled.id and spilled.var.umax >> (8 * size):
+                    return spilled.evolve(id=0)
+                return spilled
+            spill_cnt = zero_cnt = 0
+            for i in range(byte, byte + size):
+                k = kinds[i]
+                if k == SPILL:
+                    spill_cnt += 1
+                elif k == ZERO:
+                    zero_cnt += 1
+                elif k == INVALID and not self.allow_uninit_stack:
+                    raise Reject(
+                        f"invalid read from stack off {off}+{i - byte} size {size}",
+                        "stack-uninit",
+                    )
+            if spill_cnt == size and spilled.is_const and spilled.var.const_value == 0:
+                return const_reg(0)
+            if zero_cnt == size:
+                return const_reg(0)
+            return unknown_reg()
+        zeros = 0
+        for i in range(byte, byte + size):
+            k = kinds[i]
+            if k == MISC:
+                continue
+            if k == ZERO:
+                zeros += 1
+                continue
+            if k == INVALID and self.allow_uninit_stack:
+                continue
+            raise Reject(f"invalid read from stack off {off}+{i - byte} size {size}", "stack-uninit")
+        if zeros == size:
+            return const_reg(0)
+        return unknown_reg()
+
+    def _stack_write_var(self, state: State, frame, lo: int, hi: int, value: Reg | None, st_imm: int | None) -> None:
+        zero = (value is not None and value.is_const and value.var.const_value == 0) or (value is None and st_imm == 0)
+        stack = frame.stack
+        for addr in range(lo, hi):
+            slot = (512 + addr) >> 3
+            byte = (512 + addr) & 7
+            s = stack.get(slot)
+            kinds = s.kinds if s is not None else INVALID * 8
+            if s is not None and s.spilled is not None:
+                kinds = kinds.replace(SPILL, MISC)
+            k = kinds[byte]
+            if k == INVALID and not self.allow_uninit_stack:
+                raise Reject(
+                    f"uninit stack in range of var-offset write prohibited for !root; insn {self.idx}, off: {addr}",
+                    "stack-uninit",
+                )
+            new = ZERO if (zero and k == ZERO) else MISC
+            stack[slot] = Slot(kinds[:byte] + new + kinds[byte + 1 :], None)
+
+    def _stack_read_range(
+        self, state: State, frame, regno: int, reg: Reg, lo: int, hi: int, size: int, helper: bool, direct: bool
+    ) -> Reg:
+        """check_stack_range_initialized() for variable offsets and helper reads."""
+        extra = " indirect" if helper else ""
+        zeros = 0
+        total = hi - lo
+        for addr in range(lo, hi):
+            slot = (512 + addr) >> 3
+            byte = (512 + addr) & 7
+            self._mark_slot_read(state, frame, slot)
+            s = frame.stack.get(slot)
+            k = s.kinds[byte] if s is not None else INVALID
+            if k == MISC:
+                continue
+            if k == ZERO:
+                zeros += 1
+                continue
+            if k == SPILL and s is not None and s.spilled is not None:
+                if s.spilled.type == SCALAR or not self.unprivileged:
+                    if s.spilled.is_const and s.spilled.var.const_value == 0:
+                        zeros += 1
+                    continue
+            if k == INVALID and self.allow_uninit_stack:
+                continue
+            if reg.var.is_const:
+                raise Reject(
+                    f"invalid{extra} read from stack R{regno} off {lo}+{addr - lo} size {total}",
+                    "stack-uninit",
+                    (regno,),
+                )
+            raise Reject(
+                f"invalid{extra} read from stack R{regno} var_off {_tnum_str(reg.var)}+{addr - lo} size {size}",
+                "stack-uninit",
+                (regno,),
+            )
+        if direct and zeros == total:
+            return const_reg(0)
+        return unknown_reg()
+
+    def stack_helper_access(
+        self, state: State, regno: int, reg: Reg, size: int, write: bool, zero_ok: bool
+    ) -> None:
+        """Helper memory on the stack: bounds, then initialisation (reads) or marking (writes)."""
+        if size == 0 and zero_ok:
+            return
+        lo, hi = self._stack_bounds(state, regno, reg, reg.off, size, write, helper=True)
+        frame = state.frames[reg.frameno]
+        if write:
+            self._stack_mark_written(frame, lo, hi)
+            return
+        self._stack_read_range(state, frame, regno, reg, lo, hi, size, True, direct=False)
+
+    def _stack_mark_written(self, frame, lo: int, hi: int) -> None:
+        stack = frame.stack
+        for addr in range(lo, hi):
+            slot = (512 + addr) >> 3
+            byte = (512 + addr) & 7
+            s = stack.get(slot)
+            kinds = s.kinds if s is not None else INVALID * 8
+            if s is not None and s.spilled is not None:
+                kinds = kinds.replace(SPILL, MISC)
+            stack[slot] = Slot(kinds[:byte] + MISC + kinds[byte + 1 :], None)
+

@@ -1,0 +1,257 @@
+"""The Verifier: one program, one kernel version. Combines the transfer functions
+(ALU, memory, jumps, helpers, calls) with the path explorer."""
+
+from __future__ import annotations
+
+import bisect
+import time
+
+from verifier.abstract.alu import AluMixin
+from verifier.abstract.calls import CallsMixin
+from verifier.abstract.explorer import ExplorerMixin, mark_read
+from verifier.abstract.helpers import HelperMixin
+from verifier.abstract.jumps import JumpMixin
+from verifier.abstract.memory import MemoryMixin
+from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
+    PTR_TO_BTF_ID,
+    PTR_TO_CTX,
+    PTR_TO_FUNC,
+    PTR_TO_MAP_VALUE,
+    PTR_TO_STACK,
+    Reg,
+    const_reg,
+    not_init,
+    pointer_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import Frame, State
+from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
+
+LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
+
+
+class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, ExplorerMixin):
+    def __init__(self, obj, prog, rules, options) -> None:
+        self.obj = obj
+        self.prog = prog
+        self.rules = rules
+        self.options = options
+        self.insns: list[Insn] = prog.insns
+        self.prog_type = prog.prog_type
+        self.attach_type = prog.expected_attach_type
+        self.unprivileged = bool(options.unprivileged)
+        self.allow_uninit_stack = not self.unprivileged and rules.has("uninit_stack_read_priv")
+        self.complexity_limit = rules.limit("complexity", self.unprivileged)
+        self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
+        self.deadline = time.monotonic() + options.timeout
+        self._next_id = 0
+        self.stack_depths: dict[int, int] = {}
+        self.calls_made: set[tuple[int, int]] = set()
+        self.tail_call_seen = False
+        self.idx = 0
+        self.state: State | None = None
+        # maps, with the inner maps of map-in-map appended
+        self.maps = list(obj.maps)
+        self.inner_maps: dict[int, int] = {}
+        for i, m in enumerate(obj.maps):
+            if m.inner is not None:
+                self.inner_maps[i] = len(self.maps)
+                self.maps.append(m.inner)
+        starts = sorted({s.start for s in prog.subprogs} | {0})
+        self.subprog_starts = starts
+        self.prune_points = self._prune_points()
+
+    # ---- bookkeeping used by the mixins ------------------------------------------------
+
+    def new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def mark_read(self, state: State, key: int) -> None:
+        mark_read(state, key)
+
+    def subprog_index(self, insn_idx: int) -> int:
+        return bisect.bisect_right(self.subprog_starts, insn_idx) - 1
+
+    def note_branch(self, state: State, idx: int, taken: bool) -> None:
+        state.path = (state.path, idx, taken)
+
+    @staticmethod
+    def replace_state(state: State, other: State) -> None:
+        for name in State.__slots__:
+            setattr(state, name, getattr(other, name))
+
+    def _prune_points(self) -> set[int]:
+        points: set[int] = set(self.subprog_starts)
+        insns = self.insns
+        n = len(insns)
+        for i, insn in enumerate(insns):
+            cls = insn.opcode & 7
+            if cls not in (op.BPF_JMP, op.BPF_JMP32) or insn.is_ld_imm64_tail:
+                continue
+            code = insn.opcode & 0xF0
+            if code == op.BPF_EXIT:
+                continue
+            if code == op.BPF_CALL:
+                if insn.src == op.BPF_PSEUDO_CALL:
+                    points.add(i + 1)
+                    points.add(i + insn.imm + 1)
+                continue
+            off = insn.imm if (code == op.BPF_JA and cls == op.BPF_JMP32) else insn.off
+            t = i + 1 + off
+            if 0 <= t < n:
+                points.add(t)
+            if code != op.BPF_JA:
+                points.add(i + 1)
+        return points
+
+    # ---- the program ---------------------------------------------------------------------
+
+    def initial_state(self) -> State:
+        state = State()
+        frame = Frame(0, 0, -1)
+        frame.regs[1] = pointer_reg(PTR_TO_CTX)
+        frame.regs[10] = pointer_reg(PTR_TO_STACK, frameno=0)
+        state.frames.append(frame)
+        return state
+
+    def run(self) -> None:
+        self.explore(self.initial_state(), 0)
+
+    def step(self, state: State, insn: Insn, idx: int) -> int:
+        cls = insn.opcode & 7
+        if cls == op.BPF_ALU64 or cls == op.BPF_ALU:
+            return self.do_alu(state, insn, idx)
+        if cls == op.BPF_LDX:
+            self.do_ldx(state, insn, idx)
+            return idx + 1
+        if cls == op.BPF_JMP or cls == op.BPF_JMP32:
+            code = insn.opcode & 0xF0
+            if code == op.BPF_JA:
+                return idx + 1 + (insn.imm if cls == op.BPF_JMP32 else insn.off)
+            if code == op.BPF_CALL:
+                if insn.src == 0:
+                    return self.do_helper_call(state, insn, idx)
+                if insn.src == op.BPF_PSEUDO_CALL:
+                    return self.do_pseudo_call(state, insn, idx)
+                return self.do_kfunc_call(state, insn, idx)
+            if code == op.BPF_EXIT:
+                return self.do_exit(state, idx)
+            if code == op.BPF_JCOND:
+                other = state.copy()
+                self.note_branch(other, idx, True)
+                self.push_branch(other, idx + 1 + insn.off)
+                self.note_branch(state, idx, False)
+                return idx + 1
+            return self.do_cond_jmp(state, insn, idx)
+        if cls == op.BPF_STX:
+            self.do_stx(state, insn, idx)
+            return idx + 1
+        if cls == op.BPF_ST:
+            self.do_st(state, insn, idx)
+            return idx + 1
+        # BPF_LD
+        if insn.is_ld_imm64:
+            self.do_ld_imm64(state, insn, idx)
+            return idx + 2
+        mode = insn.opcode & 0xE0
+        if mode in (op.BPF_ABS, op.BPF_IND):
+            self.do_ld_abs(state, insn, idx)
+            return idx + 1
+        raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
+
+    def do_kfunc_call(self, state: State, insn: Insn, idx: int) -> int:
+        if not self.rules.has("kfuncs"):
+            raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
+        # kfunc prototypes come from the kernel's BTF, which an object does not carry:
+        # treat as a call that returns an unknown scalar
+        regs = state.frames[-1].regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        regs[0] = unknown_reg()
+        return idx + 1
+
+    def do_ld_imm64(self, state: State, insn: Insn, idx: int) -> None:
+        src = insn.src
+        if insn.dst == op.BPF_REG_FP:
+            raise Reject("frame pointer is read only", "fp-write")
+        if src == 0:
+            self.write_reg(state, insn.dst, const_reg(insn.imm64))
+            return
+        if src in (op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_IDX, op.BPF_PSEUDO_MAP_VALUE, op.BPF_PSEUDO_MAP_IDX_VALUE):
+            ref = self.prog.map_refs.get(idx)
+            if ref is None or not 0 <= ref.map_index < len(self.maps):
+                raise Reject(f"fd {insn.imm} is not pointing to valid bpf_map", "load-error")
+            if src in (op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_IDX) and ref.pseudo == op.BPF_PSEUDO_MAP_FD:
+                reg = pointer_reg(CONST_PTR_TO_MAP, map_index=ref.map_index)
+            else:
+                m = self.maps[ref.map_index]
+                if ref.offset >= max(m.value_size, 1) and m.value_size:
+                    raise Reject(
+                        f"invalid access to map value pointer, value_size={m.value_size} off={ref.offset}",
+                        "map-bounds",
+                    )
+                reg = Reg(PTR_TO_MAP_VALUE, Scalar.const(0), off=ref.offset, map_index=ref.map_index)
+            self.write_reg(state, insn.dst, reg)
+            return
+        if src == op.BPF_PSEUDO_FUNC:
+            target = self.prog.func_refs.get(idx, idx + insn.imm + 1)
+            self.write_reg(state, insn.dst, pointer_reg(PTR_TO_FUNC, subprog=target))
+            return
+        if src == op.BPF_PSEUDO_BTF_ID:
+            self.write_reg(state, insn.dst, pointer_reg(PTR_TO_BTF_ID))
+            return
+        raise Reject("invalid bpf_ld_imm64 insn", "invalid-insn")
+
+    def do_ld_abs(self, state: State, insn: Insn, idx: int) -> None:
+        if not self.rules.ld_abs_allowed(self.prog_type):
+            raise Reject(LD_ABS_TYPES_MSG, "invalid-insn")
+        size = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}[insn.opcode & 0x18]
+        if size == 8 or insn.dst != 0 or insn.off != 0 or (
+            (insn.opcode & 0xE0) == op.BPF_ABS and insn.src != 0
+        ):
+            raise Reject("BPF_LD_[ABS|IND] uses reserved fields", "invalid-insn")
+        if state.active_lock is not None:
+            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", "lock")
+        if state.refs:
+            raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references", "reference-leak")
+        r6 = self.read_reg(state, 6)
+        if (insn.opcode & 0xE0) == op.BPF_IND:
+            self.read_reg(state, insn.src)
+        if r6.type != PTR_TO_CTX:
+            raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb", "invalid-insn", (6,))
+        regs = state.frames[-1].regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        self.write_reg(state, 0, Reg(1, Scalar.from_size(size)))
+        for r in range(1, 6):
+            state.written.add(state.frames[-1].frameno * 128 + r)
+
+    # ---- after exploration -------------------------------------------------------------------
+
+    def combined_stack_check(self) -> int:
+        """check_max_stack_depth(): the deepest chain of frames, rounded as the kernel does."""
+        depth = {s: ((max(d, 1) + 31) // 32) * 32 for s, d in self.stack_depths.items()}
+        callees: dict[int, set[int]] = {}
+        for a, b in self.calls_made:
+            callees.setdefault(a, set()).add(b)
+        best = 0
+
+        def walk(sub: int, total: int, seen: tuple[int, ...]) -> None:
+            nonlocal best
+            total += depth.get(sub, 32)
+            if total > best:
+                best = total
+            for c in callees.get(sub, ()):
+                if c not in seen:
+                    walk(c, total, seen + (c,))
+
+        walk(0, 0, (0,))
+        limit = self.rules.limit("stack", self.unprivileged)
+        if best > limit and len(self.stack_depths) > 1:
+            raise Reject(f"combined stack size of {len(callees) + 1} calls is {best}. Too large", "stack-limit")
+        return self.stack_depths.get(0, 0)
