@@ -11,6 +11,7 @@ ELFCLASS64 = 2
 ELFDATA2LSB = 1
 ELFDATA2MSB = 2
 EM_BPF = 247
+EM_NONE = 0  # what LLVM < 3.9 wrote in BPF objects (e.g. the OVS datapath.o of the corpus)
 
 # section types (sh_type)
 SHT_PROGBITS = 1

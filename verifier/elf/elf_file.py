@@ -118,7 +118,7 @@ def _check_identity(path: str, data: bytes) -> None:
         raise ElfError(f"{path}: unknown ELF data encoding {data[5]}")
     endian = "<" if data[5] == ec.ELFDATA2LSB else ">"
     (machine,) = struct.unpack_from(endian + "H", data, 18)
-    if machine != ec.EM_BPF:
+    if machine not in (ec.EM_BPF, ec.EM_NONE):  # LLVM before 3.9 wrote EM_NONE in BPF objects
         raise ElfError(f"{path}: not a BPF object (e_machine {machine}, expected EM_BPF {ec.EM_BPF})")
 
 

@@ -79,6 +79,8 @@ class Program:
     subprogs: list[Subprog] = field(default_factory=list)  # sorted by start; subprogs[0].start == 0
     line_info: dict[int, SourceLine] = field(default_factory=dict)  # insn index -> source line
     core_relocs: list[CoreReloc] = field(default_factory=list)
+    # insn index -> extern symbol (kfunc call, .ksyms variable) the loader would resolve against vmlinux
+    extern_refs: dict[int, str] = field(default_factory=dict)
     # problems found while reading (unresolved relocations, unknown section type): the kernel never sees it
     load_errors: list[str] = field(default_factory=list)
 
