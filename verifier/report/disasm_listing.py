@@ -27,15 +27,47 @@ def helper_names() -> dict[int, str]:
     return {}
 
 
-def instruction_line(program: Program, index: int, names: Mapping[int, str]) -> str:
-    """One instruction in the kernel log's syntax, or a raw encoding when the disassembler cannot say."""
-    insn = program.insns[index]
-    try:
-        from verifier.isa.disasm import disasm
+_CACHE: dict[int, tuple[Program, dict[int, str]]] = {}  # id(program) -> (program, its lines)
 
-        return disasm(insn, index, dict(names))
+
+def log_lines(program: Program, names: Mapping[int, str]) -> dict[int, str]:
+    """Instruction index -> the kernel log's line for it ("3: (b7) r0 = 0"); ld_imm64 tails have none."""
+    cached = _CACHE.get(id(program))
+    if cached is not None and cached[0] is program:
+        return cached[1]
+    out = _disassembled(program, names)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[id(program)] = (program, out)
+    return out
+
+
+def _disassembled(program: Program, names: Mapping[int, str]) -> dict[int, str]:
+    try:
+        from verifier.isa.disasm import disassemble
+
+        lines = disassemble(program, dict(names))
     except Exception:  # an unfinished or failing disassembler must not hide the listing
-        return f"(op {insn.opcode:#04x}) dst r{insn.dst} src r{insn.src} off {insn.off} imm {insn.imm}"
+        lines = [
+            f"{i}: ({insn.opcode:02x}) dst r{insn.dst} src r{insn.src} off {insn.off} imm {insn.imm}"
+            for i, insn in enumerate(program.insns)
+            if not insn.is_ld_imm64_tail
+        ]
+    out: dict[int, str] = {}
+    for line in lines:
+        index, _, _ = line.partition(":")
+        if index.strip().isdigit():
+            out[int(index)] = line
+    return out
+
+
+def instruction_line(program: Program, index: int, names: Mapping[int, str]) -> str:
+    """One instruction in the kernel log's syntax without index and opcode ("r1 = *(u8 *)(r1 +6)")."""
+    line = log_lines(program, names).get(index, "")
+    text = line.partition(": ")[2]
+    if text.startswith("(") and ") " in text:
+        text = text.split(") ", 1)[1]
+    return text
 
 
 def program_listing(
@@ -45,17 +77,17 @@ def program_listing(
     lines = [f"{program.name}:  section {program.section}, type {program.prog_type or '?'}"]
     starts = {s.start: s.name for s in program.subprogs if s.start > 0}
     last_source: tuple[str, int] | None = None
-    width = len(str(max(program.insn_count - 1, 0)))
-    for index, insn in enumerate(program.insns):
+    log = log_lines(program, names)
+    for index in range(program.insn_count):
         if index in starts:
             lines.append(f"{starts[index]}:")
-        if insn.is_ld_imm64_tail:
+        if index not in log:
             continue
         source = program.line_info.get(index) if with_source else None
         if source is not None and (source.file, source.line) != last_source:
-            lines.append(f"; {source.text.strip()}  @ {source.file}:{source.line}")
+            lines.append(f"; {source.text.strip()} @ {source.file}:{source.line}")
             last_source = (source.file, source.line)
-        lines.append(f"{index:>{width}}: {instruction_line(program, index, names)}")
+        lines.append(log[index])
     return "\n".join(lines) + "\n"
 
 

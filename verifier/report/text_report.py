@@ -274,13 +274,7 @@ def render(
 ) -> None:
     """Print the report; with `quiet` only the rejections, errors and the summary line."""
     for result in results:
-        if result.error is not None:
-            console.print(
-                Text(
-                    f"{result.path}: {result.error}" if result.path not in result.error else result.error,
-                    style="bold red",
-                )
-            )
+        if result.error is not None:  # the CLI says why on stderr
             continue
         accepted = [v for v in result.verdicts if v.verdict == ACCEPT]
         failed = [v for v in result.verdicts if v.verdict != ACCEPT]
@@ -297,8 +291,11 @@ def render(
         for over in figures.over_budget:
             console.print(Text(over.line(), style="bold red"))
     tally = Tally.of(results)
-    style = "bold green" if tally.exit_status == 0 and not (figures and figures.over_budget) else "bold red"
-    console.print(Text(tally.line(), style=style))
+    if tally.programs or not tally.unreadable:  # nothing but unreadable objects: stderr has said it all
+        style = (
+            "bold green" if tally.exit_status == 0 and not (figures and figures.over_budget) else "bold red"
+        )
+        console.print(Text(tally.line(), style=style))
 
 
 def plain_console(file: TextIO, width: int = 100) -> Console:
