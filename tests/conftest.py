@@ -1,0 +1,32 @@
+"""Shared fixtures: the kernel oracle and the bpfcheck engine, each skipped cleanly when absent."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # so `import corpus.manifest` works however pytest is started
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+@pytest.fixture(scope="session")
+def kernel_oracle() -> None:
+    """Skip unless bpf() works here (root or CAP_BPF) and libbpf.so.1 loads."""
+    from verifier.oracle import kernel_available
+
+    if not kernel_available():
+        pytest.skip("bpf() not permitted or libbpf missing: no kernel oracle")
+
+
+@pytest.fixture(scope="session")
+def bpfcheck_engine():
+    """The pipeline stages with the abstract interpreter; skip while it is not importable."""
+    from verifier.oracle.differential import engine_stages
+
+    stages = engine_stages()
+    if stages is None:
+        pytest.skip("bpfcheck engine (verifier.abstract.analyze via verifier.pipeline) not available")
+    return stages
