@@ -229,5 +229,7 @@ def test_disasm_lists_source_and_insns(capsys: pytest.CaptureFixture[str]) -> No
 def test_help_is_fast_and_does_not_import_z3() -> None:
     code = "import sys; from verifier import cli; assert 'z3' not in sys.modules; assert 'verifier.pipeline' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-    done = subprocess.run([sys.executable, "-m", "verifier", "--help"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "verifier", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0 and "check" in done.stdout and "disasm" in done.stdout

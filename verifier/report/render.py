@@ -37,17 +37,14 @@ def render_machine(
     raise InputError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
-def text_console(stream: TextIO, no_color: bool, to_file: bool):  # -> rich Console
-    from rich.console import Console
-
-    from verifier.report.text_report import plain_console
-
-    if to_file or no_color or not stream.isatty():
-        width = PLAIN_WIDTH if to_file or not stream.isatty() else None
-        if width is None:
-            return Console(file=stream, no_color=True, highlight=False, emoji=False)
-        return plain_console(stream, width)
-    return Console(file=stream, highlight=False, emoji=False, no_color="NO_COLOR" in os.environ)
+def wants_plain_text(stream: TextIO, no_color: bool, to_file: bool) -> bool:
+    """Plain text (no colour, fixed width) for files, pipes, --no-color and NO_COLOR."""
+    if to_file or no_color or "NO_COLOR" in os.environ:
+        return True
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return True
 
 
 def write_report(
@@ -71,11 +68,27 @@ def write_report(
         if fmt == "text":
             from verifier.report import text_report
 
-            console = text_console(handle, no_color, to_file=output is not None)
-            text_report.render(results, kernels, console, quiet=quiet, verbose=verbose, figures=figures)
+            if wants_plain_text(handle, no_color, to_file=output is not None):
+                width = _terminal_width(handle) or PLAIN_WIDTH
+                handle.write(text_report.render_to_string(results, kernels, width, quiet, verbose, figures))
+            else:
+                from rich.console import Console
+
+                console = Console(file=handle, highlight=False, emoji=False)
+                text_report.render(results, kernels, console, quiet=quiet, verbose=verbose, figures=figures)
         else:
             handle.write(render_machine(fmt, results, kernels, figures))
         handle.flush()
     finally:
         if output is not None:
             handle.close()
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """The width of the terminal `stream` writes to (for --no-color in a terminal); None for files and pipes."""
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None

@@ -65,21 +65,40 @@ def lines_before(program: Program | None, insn: int, source: SourceLine) -> list
     return sorted(seen, key=lambda s: s.line)
 
 
-def source_excerpt(program: Program | None, finding: Finding) -> RenderableType | None:
+def source_excerpt(program: Program | None, finding: Finding, object_path: str = "") -> RenderableType | None:
+    """The failing C line with the lines just before it: from the source file when it is there and
+    matches the object's line info, else the lines the line info itself names."""
     source = finding.source
     if source is None:
         return None
-    shown = [*lines_before(program, finding.insn, source), source]
+    shown = file_lines_before(source, object_path) or [*lines_before(program, finding.insn, source), source]
     width = len(str(source.line))
     text = Text()
     for line in shown:
-        failing = line is source
+        failing = line.line == source.line
         marker = ">" if failing else " "
         text.append(f"  {marker} {line.line:>{width}} | ", style="bold red" if failing else "dim")
         text.append(line.text.expandtabs(4).rstrip(), style="bold" if failing else "")
         text.append("\n")
     text.rstrip()
     return text
+
+
+def file_lines_before(source: SourceLine, object_path: str) -> list[SourceLine]:
+    """LINES_BEFORE + 1 lines ending at `source`, read from its file; [] when the file is not there or
+    its line differs from the object's (the file changed since the build)."""
+    from verifier.elf.model import SourceLine as Line
+
+    path = source_path(source.file, object_path)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            all_lines = handle.read().splitlines()
+    except OSError:
+        return []
+    if not 0 < source.line <= len(all_lines) or all_lines[source.line - 1].strip() != source.text.strip():
+        return []
+    first = max(1, source.line - LINES_BEFORE)
+    return [Line(source.file, n, 0, all_lines[n - 1]) for n in range(first, source.line + 1)]
 
 
 def _where(result: ObjectResult, program: Program | None, finding: Finding) -> Text:
@@ -139,7 +158,7 @@ def finding_renderable(
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("at", _where(result, program, finding))
-    excerpt = source_excerpt(program, finding)
+    excerpt = source_excerpt(program, finding, result.path)
     if excerpt is not None:
         grid.add_row("", excerpt)
     grid.add_row("kernel", Text(finding.kernel_message or "(no message)", style="red"))
@@ -325,4 +344,4 @@ def render_to_string(
 
     buffer = StringIO()
     render(results, kernels, plain_console(buffer, width), quiet=quiet, verbose=verbose, figures=figures)
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
