@@ -343,9 +343,8 @@ def check_object(
 
     Raises `InputError` (one line, naming the file) when the file cannot be read.
     """
-    _check_readable(path)
+    obj = read_object(path, stages or Stages.reader_only())  # bad input is told even while stages are missing
     stages = stages or Stages.real()
-    obj = read_object(path, stages)
     if not obj.programs:
         raise InputError(f"{path}: no BPF programs in this object")
     programs = [with_prog_type(p, prog_type_override) for p in select_programs(obj.programs, prog_filter)]
