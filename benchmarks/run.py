@@ -80,9 +80,11 @@ def analyse(target: Target, kernel: str, stages: object) -> Row:
     from verifier.pipeline import check_object
 
     tracemalloc.reset_peak()
-    label = f"{target.path.relative_to(target.path.parents[1]).as_posix()}:{target.program}"
+    base = SHARED_CORPUS if target.source == "shared" else REPO_ROOT / "corpus" / "build"
+    label = f"{target.path.relative_to(base).as_posix()}:{target.program}"
     try:
-        result = check_object(str(target.path), [kernel], default_options(), stages=stages)
+        prog_filter = target.program if target.source == "project" else None
+        result = check_object(str(target.path), [kernel], default_options(), prog_filter, stages=stages)
         verdicts = [v for v in result.verdicts if target.program in (v.name, v.section)]
     except InputError as exc:
         return Row(target.source, label, f"error: {exc}", 0, 0, 0, 0.0, 0.0)
