@@ -1,0 +1,104 @@
+"""Verifier features by kernel version: the facts that change verdicts.
+
+Each row: name, first version that has it (inclusive), optional last version
+that has it (inclusive, for behaviours that were later removed), what it
+means for a program, and where the fact comes from. Refs "KV" are sections of
+shared/reference/kernel_versions.md; commit ids are upstream Linux commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verifier.rules.versions import Version
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    since: Version
+    meaning: str
+    source: str
+    until: Version | None = None  # last version that still has it (None: still present)
+
+    def present_in(self, version: Version) -> bool:
+        if version < self.since:
+            return False
+        return self.until is None or version <= self.until
+
+
+_ROWS: tuple[Feature, ...] = (
+    Feature("jmp_ext", (4, 14), "BPF_JLT/JLE/JSLT/JSLE jump opcodes (ISA v2)",
+            "KV §3 4.14, commit 92b31a9af73b; cilium/ebpf features/misc.go (ISA v2)"),
+    Feature("check_return_code", (4, 15), "R0 range checked at exit for cgroup program types",
+            "KV §3 4.15 / §4, commit 390ee7e29fc8"),
+    Feature("bpf_to_bpf_calls", (4, 16), "BPF_PSEUDO_CALL to subprograms (root only), call depth 8",
+            "KV §3 4.16, commit cc8b0b92a169"),
+    Feature("map_value_helper_args", (4, 18), "map value pointers accepted as map key/value helper args",
+            "KV §3 4.18, commit d71962f3e627"),
+    Feature("btf", (4, 18), "BTF loaded with programs and maps", "KV §3 4.18, commit 69b693f0aefa"),
+    Feature("reference_tracking", (4, 20), "acquired socket references must be released",
+            "KV §3 4.20, commit 6acc9b432e67"),
+    Feature("jmp32", (5, 1), "BPF_JMP32 instruction class (ISA v3)",
+            "KV §3 5.1, commit 092ed0968bb6; cilium/ebpf features/misc.go (ISA v3)"),
+    Feature("spin_lock", (5, 1), "bpf_spin_lock/unlock in map values", "KV §3 5.1, commit d83525ca62cf"),
+    Feature("dead_code_elimination", (5, 1), "unreachable code removed (privileged) instead of rejected later",
+            "KV §3 5.1; ebpf-docs verifier.md"),
+    Feature("global_data", (5, 2), "ld_imm64 BPF_PSEUDO_MAP_VALUE: .data/.rodata/.bss global variables",
+            "KV §3 5.2, commit d8eca5bbb2be"),
+    Feature("large_programs", (5, 2), "1,000,000 instructions for privileged programs",
+            "KV §1, commit c04c0d2b968a"),
+    Feature("bounded_loops", (5, 3), "back-edges allowed for privileged programs when the loop terminates",
+            "KV §3 5.3, commit 2589726d12a1"),
+    Feature("rdonly_map_const", (5, 5), "loads from frozen read-only maps (.rodata) are known constants",
+            "commit a23740ec43ba 'bpf: Track contents of read-only maps as scalars' (Oct 2019, v5.5)"),
+    Feature("global_func_verification", (5, 6), "global (non-static) functions verified once, on their own",
+            "KV §3 5.6, commit 51c39bb1d5d1"),
+    Feature("alu32_bounds", (5, 7), "explicit 32-bit subregister bounds tracking",
+            "commit 3f50f132d840 'bpf: Verifier, do explicit ALU32 bounds tracking' (v5.7)"),
+    Feature("cap_bpf", (5, 8), "CAP_BPF/CAP_PERFMON split of root privileges", "KV §2/§3 5.8"),
+    Feature("ringbuf", (5, 8), "BPF_MAP_TYPE_RINGBUF and bpf_ringbuf_* helpers", "KV §3 5.8, commit 457f44363a88"),
+    Feature("btf_id_ld_imm64", (5, 10), "ld_imm64 BPF_PSEUDO_BTF_ID (typed/untyped ksyms)",
+            "commit 4976b718c355 'bpf: Introduce pseudo_btf_id' (v5.10)"),
+    Feature("tail_call_in_subprogs", (5, 10), "tail calls mixed with bpf-to-bpf calls (x86; 256 B per frame)",
+            "KV §1, ebpf-docs tail-calls.md; before: 'tail_calls are not allowed in programs with bpf-to-bpf calls'"),
+    Feature("sleepable", (5, 10), "sleepable (BPF_F_SLEEPABLE) programs", "bcc kernel-versions.md 5.10"),
+    Feature("var_off_stack_read", (5, 12), "variable-offset stack reads for privileged programs",
+            "commit 01f810ace9ed 'bpf: Allow variable-offset stack access' (v5.12)"),
+    Feature("atomics", (5, 12), "BPF_ATOMIC fetch-add/and/or/xor, xchg, cmpxchg (beyond plain add)",
+            "KV §3 5.12; cilium/ebpf; commit 981f94c3e921 'bpf: Add BPF_FETCH field / create atomic_fetch_add'"),
+    Feature("pseudo_func", (5, 13), "ld_imm64 BPF_PSEUDO_FUNC (callback function pointers)",
+            "commit 69c087ba6225 'bpf: Add bpf_for_each_map_elem() helper' (v5.13)"),
+    Feature("callbacks", (5, 13), "helpers taking callbacks (bpf_for_each_map_elem)",
+            "commit 69c087ba6225 (v5.13)"),
+    Feature("kfuncs", (5, 13), "calls to kernel functions (BPF_PSEUDO_KFUNC_CALL)",
+            "commit e6ac2450d6de 'bpf: Support bpf program calling kernel function' (v5.13)"),
+    Feature("timers", (5, 15), "bpf_timer in map values", "commit b00628b1c7d5 'bpf: Introduce bpf timers' (v5.15)"),
+    Feature("bpf_loop", (5, 17), "bpf_loop() helper", "commit e6f2dd0f8067 'bpf: Add bpf_loop helper' (v5.17)"),
+    Feature("scalar_named_inv", (4, 14), "the verifier log calls scalars 'inv' (later 'scalar')",
+            "shared/reference/README.md ('inv' became 'scalar' in 5.18)", until=(5, 17)),
+    Feature("dynptrs", (5, 19), "bpf_dynptr helpers", "KV §3 5.19, commit 263ae152e962"),
+    Feature("kptrs", (5, 19), "kptr fields and bpf_kptr_xchg", "KV §3 5.19, commit c0a5a21c25f3"),
+    Feature("uninit_stack_read_priv", (6, 3), "privileged programs may read uninitialised stack slots",
+            "commit 6715df8d5d24 'bpf: Allow reads from uninit stack' (Feb 2023, v6.3; "
+            "env->allow_uninit_stack = perfmon_capable(), include/linux/bpf.h); version not re-checked"),
+    Feature("open_coded_iterators", (6, 4), "bpf_iter_* kfuncs and loops driven by them",
+            "KV §3 6.4, commit 06accc8779c1"),
+    Feature("cpu_v4", (6, 6), "sign-extending loads/movs, bswap, gotol, sdiv/smod (ISA v4)",
+            "KV §3 6.6, commit 1f9a1ea821ff; shared README: 6.1 rejects ldsx ('BPF_LDX uses reserved fields')"),
+    Feature("global_func_arg_tags", (6, 8), "__arg_ctx/__arg_nonnull/... global function argument tags",
+            "KV §3 6.8, commit 94e1c70a3452"),
+    Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
+    Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
+    Feature("const_array_lookup_nonnull", (6, 14),
+            "map_lookup_elem on an array map with a constant in-range key returns a non-NULL map_value",
+            "series 'bpf: verifier: Support eliding map lookup nullness' (Daniel Xu, Jan 2025, v6.14; "
+            "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18"),
+)
+
+FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}
+
+
+def has_feature(name: str, version: Version) -> bool:
+    """True when `version` has the feature; unknown names raise KeyError (a typo must not pass silently)."""
+    return FEATURES[name].present_in(version)

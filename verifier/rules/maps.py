@@ -1,0 +1,174 @@
+"""Map types and which helpers each may be passed to (`check_map_func_compatibility`).
+
+Map types: data/map_types.csv (copied from shared/reference/map_types.csv: enum
+values from uapi bpf.h, versions from bcc docs/kernel-versions.md / cilium).
+
+Compatibility is a two-way check in the kernel: a map type listed in MAP_SIDE
+may only be passed to its helpers, and a helper listed in FUNC_SIDE only
+accepts its map types. Read from kernel/bpf/verifier.c (search index file
+18775714588, a ~5.4 copy: PROG_ARRAY..SK_STORAGE); rows marked "newer" are the
+later additions recalled from 5.8+-6.x sources, each with the version it is
+applied from. Message: "cannot pass map_type %d into func %s#%d".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from verifier.rules._csv import parse_version, read_rows
+from verifier.rules.versions import Version
+
+# enum bpf_map_type values (uapi bpf.h), used as names in the tables below.
+HASH, ARRAY, PROG_ARRAY, PERF_EVENT_ARRAY = 1, 2, 3, 4
+PERCPU_HASH, PERCPU_ARRAY, STACK_TRACE, CGROUP_ARRAY = 5, 6, 7, 8
+LRU_HASH, LRU_PERCPU_HASH, LPM_TRIE, ARRAY_OF_MAPS, HASH_OF_MAPS = 9, 10, 11, 12, 13
+DEVMAP, SOCKMAP, CPUMAP, XSKMAP, SOCKHASH = 14, 15, 16, 17, 18
+CGROUP_STORAGE, REUSEPORT_SOCKARRAY, PERCPU_CGROUP_STORAGE, QUEUE, STACK = 19, 20, 21, 22, 23
+SK_STORAGE, DEVMAP_HASH, STRUCT_OPS, RINGBUF, INODE_STORAGE, TASK_STORAGE = 24, 25, 26, 27, 28, 29
+BLOOM_FILTER, USER_RINGBUF, CGRP_STORAGE, ARENA = 30, 31, 32, 33
+
+_SRC_54 = "kernel/bpf/verifier.c check_map_func_compatibility (index file 18775714588, ~5.4)"
+_SRC_NEW = "kernel/bpf/verifier.c check_map_func_compatibility, later additions (recalled from 5.8+/6.x)"
+
+
+@dataclass(frozen=True, slots=True)
+class MapTypeInfo:
+    id: int
+    name: str  # lower case without prefix: "percpu_array"
+    version: Version
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompatRow:
+    key: int | str  # map type id (MAP_SIDE) or helper name (FUNC_SIDE)
+    allowed: tuple[int | str, ...]  # helper names (MAP_SIDE) or map type ids (FUNC_SIDE)
+    since: Version
+    source: str
+
+
+_V = (4, 14)
+
+# map type -> the only helpers it may be passed to (rows of one key accumulate by version).
+MAP_SIDE: tuple[CompatRow, ...] = (
+    CompatRow(PROG_ARRAY, ("tail_call",), _V, _SRC_54),
+    CompatRow(PERF_EVENT_ARRAY, ("perf_event_read", "perf_event_output", "perf_event_read_value"), _V, _SRC_54),
+    CompatRow(PERF_EVENT_ARRAY, ("skb_output", "xdp_output"), (5, 5), _SRC_NEW),
+    CompatRow(STACK_TRACE, ("get_stackid",), _V, _SRC_54),
+    CompatRow(CGROUP_ARRAY, ("skb_under_cgroup", "current_task_under_cgroup"), _V, _SRC_54),
+    CompatRow(CGROUP_STORAGE, ("get_local_storage",), _V, _SRC_54),
+    CompatRow(PERCPU_CGROUP_STORAGE, ("get_local_storage",), _V, _SRC_54),
+    CompatRow(DEVMAP, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
+    CompatRow(DEVMAP_HASH, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
+    CompatRow(CPUMAP, ("redirect_map",), _V, _SRC_54),
+    CompatRow(XSKMAP, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
+    CompatRow(ARRAY_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
+    CompatRow(HASH_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
+    CompatRow(SOCKMAP, ("sk_redirect_map", "sock_map_update", "map_delete_elem", "msg_redirect_map"), _V, _SRC_54),
+    CompatRow(SOCKMAP, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
+    CompatRow(SOCKMAP, ("map_update_elem",), (5, 10), _SRC_NEW),
+    CompatRow(SOCKHASH, ("sk_redirect_hash", "sock_hash_update", "map_delete_elem", "msg_redirect_hash"), _V,
+              _SRC_54),
+    CompatRow(SOCKHASH, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
+    CompatRow(SOCKHASH, ("map_update_elem",), (5, 10), _SRC_NEW),
+    CompatRow(REUSEPORT_SOCKARRAY, ("sk_select_reuseport",), _V, _SRC_54),
+    CompatRow(QUEUE, ("map_peek_elem", "map_pop_elem", "map_push_elem"), _V, _SRC_54),
+    CompatRow(STACK, ("map_peek_elem", "map_pop_elem", "map_push_elem"), _V, _SRC_54),
+    CompatRow(SK_STORAGE, ("sk_storage_get", "sk_storage_delete"), _V, _SRC_54),
+    CompatRow(SK_STORAGE, ("kptr_xchg",), (6, 1), _SRC_NEW),
+    CompatRow(RINGBUF, ("ringbuf_output", "ringbuf_reserve", "ringbuf_query"), (5, 8), _SRC_NEW),
+    CompatRow(RINGBUF, ("ringbuf_reserve_dynptr", "ringbuf_submit_dynptr", "ringbuf_discard_dynptr"), (5, 19),
+              _SRC_NEW),
+    CompatRow(USER_RINGBUF, ("user_ringbuf_drain",), (6, 1), _SRC_NEW),
+    CompatRow(INODE_STORAGE, ("inode_storage_get", "inode_storage_delete"), (5, 10), _SRC_NEW),
+    CompatRow(TASK_STORAGE, ("task_storage_get", "task_storage_delete"), (5, 11), _SRC_NEW),
+    CompatRow(CGRP_STORAGE, ("cgrp_storage_get", "cgrp_storage_delete"), (6, 2), _SRC_NEW),
+    CompatRow(BLOOM_FILTER, ("map_peek_elem", "map_push_elem"), (5, 16), _SRC_NEW),
+)
+
+# helper -> the only map types it accepts.
+FUNC_SIDE: tuple[CompatRow, ...] = (
+    CompatRow("tail_call", (PROG_ARRAY,), _V, _SRC_54),
+    CompatRow("perf_event_read", (PERF_EVENT_ARRAY,), _V, _SRC_54),
+    CompatRow("perf_event_output", (PERF_EVENT_ARRAY,), _V, _SRC_54),
+    CompatRow("perf_event_read_value", (PERF_EVENT_ARRAY,), _V, _SRC_54),
+    CompatRow("skb_output", (PERF_EVENT_ARRAY,), (5, 5), _SRC_NEW),
+    CompatRow("xdp_output", (PERF_EVENT_ARRAY,), (5, 5), _SRC_NEW),
+    CompatRow("get_stackid", (STACK_TRACE,), _V, _SRC_54),
+    CompatRow("current_task_under_cgroup", (CGROUP_ARRAY,), _V, _SRC_54),
+    CompatRow("skb_under_cgroup", (CGROUP_ARRAY,), _V, _SRC_54),
+    CompatRow("redirect_map", (DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP), _V, _SRC_54),
+    CompatRow("sk_redirect_map", (SOCKMAP,), _V, _SRC_54),
+    CompatRow("msg_redirect_map", (SOCKMAP,), _V, _SRC_54),
+    CompatRow("sock_map_update", (SOCKMAP,), _V, _SRC_54),
+    CompatRow("sk_redirect_hash", (SOCKHASH,), _V, _SRC_54),
+    CompatRow("msg_redirect_hash", (SOCKHASH,), _V, _SRC_54),
+    CompatRow("sock_hash_update", (SOCKHASH,), _V, _SRC_54),
+    CompatRow("get_local_storage", (CGROUP_STORAGE, PERCPU_CGROUP_STORAGE), _V, _SRC_54),
+    CompatRow("sk_select_reuseport", (REUSEPORT_SOCKARRAY,), _V, _SRC_54),
+    CompatRow("sk_select_reuseport", (SOCKMAP, SOCKHASH), (5, 6), _SRC_NEW),
+    CompatRow("map_peek_elem", (QUEUE, STACK), _V, _SRC_54),
+    CompatRow("map_pop_elem", (QUEUE, STACK), _V, _SRC_54),
+    CompatRow("map_push_elem", (QUEUE, STACK), _V, _SRC_54),
+    CompatRow("map_peek_elem", (BLOOM_FILTER,), (5, 16), _SRC_NEW),
+    CompatRow("map_push_elem", (BLOOM_FILTER,), (5, 16), _SRC_NEW),
+    CompatRow("sk_storage_get", (SK_STORAGE,), _V, _SRC_54),
+    CompatRow("sk_storage_delete", (SK_STORAGE,), _V, _SRC_54),
+    CompatRow("ringbuf_output", (RINGBUF,), (5, 8), _SRC_NEW),
+    CompatRow("ringbuf_reserve", (RINGBUF,), (5, 8), _SRC_NEW),
+    CompatRow("ringbuf_query", (RINGBUF,), (5, 8), _SRC_NEW),
+    CompatRow("ringbuf_reserve_dynptr", (RINGBUF,), (5, 19), _SRC_NEW),
+    CompatRow("user_ringbuf_drain", (USER_RINGBUF,), (6, 1), _SRC_NEW),
+    CompatRow("inode_storage_get", (INODE_STORAGE,), (5, 10), _SRC_NEW),
+    CompatRow("inode_storage_delete", (INODE_STORAGE,), (5, 10), _SRC_NEW),
+    CompatRow("task_storage_get", (TASK_STORAGE,), (5, 11), _SRC_NEW),
+    CompatRow("task_storage_delete", (TASK_STORAGE,), (5, 11), _SRC_NEW),
+    CompatRow("cgrp_storage_get", (CGRP_STORAGE,), (6, 2), _SRC_NEW),
+    CompatRow("cgrp_storage_delete", (CGRP_STORAGE,), (6, 2), _SRC_NEW),
+    CompatRow("map_lookup_percpu_elem", (PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH), (5, 19), _SRC_NEW),
+)
+
+
+@cache
+def all_map_types() -> dict[int, MapTypeInfo]:
+    out: dict[int, MapTypeInfo] = {}
+    for row in read_rows("map_types.csv"):
+        version = parse_version(row["kernel_version_introduced"])
+        if version is None:
+            continue
+        out[int(row["enum_value"])] = MapTypeInfo(
+            id=int(row["enum_value"]),
+            name=row["name"].removeprefix("BPF_MAP_TYPE_").lower(),
+            version=version,
+            source=f"{row['version_source']} (commit {row['commit'] or 'n/a'})",
+        )
+    return out
+
+
+def _allowed(rows: tuple[CompatRow, ...], key: int | str, version: Version) -> set[int | str] | None:
+    found: set[int | str] | None = None
+    for row in rows:
+        if row.key == key and row.since <= version:
+            found = (found or set()) | set(row.allowed)
+    return found
+
+
+def helpers_for_map(map_type: int, version: Version) -> set[str] | None:
+    """The only helpers this map type may be passed to (None: no restriction from the map side)."""
+    found = _allowed(MAP_SIDE, map_type, version)
+    return None if found is None else {str(x) for x in found}
+
+
+def maps_for_helper(helper: str, version: Version) -> frozenset[int] | None:
+    """The only map types this helper accepts (None: any)."""
+    found = _allowed(FUNC_SIDE, helper, version)
+    return None if found is None else frozenset(int(x) for x in found)
+
+
+def map_compatible(map_type: int, helper: str, version: Version) -> bool:
+    helpers = helpers_for_map(map_type, version)
+    if helpers is not None and helper not in helpers:
+        return False
+    maps = maps_for_helper(helper, version)
+    return maps is None or map_type in maps
