@@ -233,3 +233,15 @@ def test_help_is_fast_and_does_not_import_z3() -> None:
         [sys.executable, "-m", "verifier", "--help"], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0 and "check" in done.stdout and "disasm" in done.stdout
+
+
+def test_unknown_prog_type_is_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("verifier.rules.prog_types")
+    status, _, err = run([XDP_PASS_O, "--kernel", "6.1", "--prog-type", "teapot"], capsys)
+    assert status == EXIT_INPUT_ERROR and "teapot" in err
+    status, out, _ = run(
+        [XDP_PASS_O, "--kernel", "6.1", "--prog-type", "BPF_PROG_TYPE_SCHED_CLS", "-f", "json"], capsys
+    )
+    assert (
+        status == EXIT_ACCEPTED and json.loads(out)["objects"][0]["programs"][0]["prog_type"] == "sched_cls"
+    )

@@ -81,6 +81,20 @@ def parse_kernels(text: str) -> list[object]:
     return list(parse(text))
 
 
+def parse_prog_type(text: str | None) -> str | None:
+    """--prog-type: the kernel's name of a program type ("xdp", "BPF_PROG_TYPE_XDP" -> "xdp")."""
+    if text is None:
+        return None
+    try:
+        from verifier.rules.prog_types import normalize_prog_type
+    except ImportError:  # without the table, the name is taken as given
+        return text.strip().lower()
+    name = normalize_prog_type(text)
+    if name is None:
+        raise InputError(f"unknown program type {text!r}: use the kernel's name, e.g. xdp, sched_cls, kprobe")
+    return name
+
+
 def run_check(request: CheckRequest) -> int:
     """Read, check and report; returns the exit status (input problems raise InputError)."""
     from verifier.abstract import AnalysisOptions
@@ -90,6 +104,7 @@ def run_check(request: CheckRequest) -> int:
     from verifier.report.summary import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNDECIDED, Tally
 
     kernels = parse_kernels(request.kernel)
+    prog_type = parse_prog_type(request.prog_type)
     labels = [kernel_label(k) for k in kernels]
     paths = expand_object_args(request.objects)
     baseline = Baseline.load(str(request.compare)) if request.compare is not None else None
@@ -97,7 +112,7 @@ def run_check(request: CheckRequest) -> int:
     options = AnalysisOptions(
         unprivileged=request.unprivileged, timeout=request.timeout, verbose=request.verbose
     )
-    results = check_objects(paths, kernels, options, request.program, request.prog_type, jobs=request.jobs)
+    results = check_objects(paths, kernels, options, request.program, prog_type, jobs=request.jobs)
     for result in results:
         if result.error is not None:
             _fail(result.error, EXIT_INPUT_ERROR)
