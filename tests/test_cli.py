@@ -245,3 +245,16 @@ def test_unknown_prog_type_is_input_error(capsys: pytest.CaptureFixture[str]) ->
     assert (
         status == EXIT_ACCEPTED and json.loads(out)["objects"][0]["programs"][0]["prog_type"] == "sched_cls"
     )
+
+
+def test_rules_command_delegates_to_render_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    render = pytest.importorskip("verifier.rules.render")
+    import verifier.rules as rules
+
+    if not hasattr(rules, "for_kernel") or not hasattr(render, "render_rules"):
+        pytest.skip("the rules query API has not landed")
+    status, out, _ = run(["rules", "--kernel", "5.2", "--prog-type", "xdp", "--format", "json"], capsys)
+    assert status == 0
+    assert json.loads(out)
+    status, _, err = run(["rules", "--kernel", "1.0"], capsys)
+    assert status == EXIT_INPUT_ERROR and err.count("\n") == 1

@@ -300,6 +300,8 @@ def check_program(
                 traceback.print_exc(file=sys.stderr)
             verdict = internal_error_verdict(program, kernel, exc)
     verdict.kernel = kernel
+    if verdict.verdict not in (ACCEPT, REJECT, ERROR):  # the report's contract knows only these three
+        verdict.verdict = ERROR
     verdict.stats.insns = verdict.stats.insns or program.insn_count
     verdict.stats.seconds = perf_counter() - start
     return verdict
