@@ -23,7 +23,7 @@ import bisect
 from dataclasses import dataclass
 
 from verifier.elf import elf_constants as ec
-from verifier.elf.elf_file import ElfImage, ElfSection
+from verifier.elf.elf_file import ElfImage, ElfSection, ElfSymbol
 from verifier.isa.insn import Insn
 
 
@@ -60,10 +60,20 @@ class CodeSection:
         return None
 
 
-def collect_functions(img: ElfImage, sec: ElfSection, insns: list[Insn]) -> CodeSection:
+def function_symbols(img: ElfImage) -> dict[int, list[ElfSymbol]]:
+    """STT_FUNC symbols by section index."""
+    out: dict[int, list[ElfSymbol]] = {}
+    for sym in img.symbols:
+        if sym.type == ec.STT_FUNC:
+            out.setdefault(sym.shndx, []).append(sym)
+    return out
+
+
+def collect_functions(sec: ElfSection, insns: list[Insn], symbols: list[ElfSymbol]) -> CodeSection:
+    """`symbols`: the STT_FUNC symbols of `sec`."""
     n = len(insns)
     by_start: dict[int, tuple[str, int, bool]] = {}
-    for sym in img.symbols:
+    for sym in symbols:
         if sym.shndx != sec.index or sym.type != ec.STT_FUNC or sym.value % 8:
             continue
         start = sym.value // 8

@@ -22,6 +22,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from verifier.elf import elf_constants as ec
+from verifier.elf.btf import c_string
 from verifier.elf.btf_ext import BtfExt
 from verifier.elf.elf_file import ElfImage, ElfReloc, ElfSymbol
 from verifier.elf.functions import CodeSection, Function
@@ -235,8 +236,6 @@ class _Linker:
 
 
 def _str(strings: bytes, offset: int) -> str:
-    from verifier.elf.btf import c_string
-
     return c_string(strings, offset)
 
 

@@ -16,7 +16,14 @@ from verifier.elf import btf as B
 from verifier.elf import elf_constants as ec
 from verifier.elf.btf_ext import BtfExt, parse_btf_ext
 from verifier.elf.elf_file import ElfImage, ElfReloc, read_elf
-from verifier.elf.functions import CodeSection, Function, collect_functions, program_entries, split_at_targets
+from verifier.elf.functions import (
+    CodeSection,
+    Function,
+    collect_functions,
+    function_symbols,
+    program_entries,
+    split_at_targets,
+)
 from verifier.elf.insn_bytes import decode_insns
 from verifier.elf.linker import ObjectCode, link_program
 from verifier.elf.maps import collect_maps
@@ -87,10 +94,11 @@ def _ksym_names(btf: B.Btf | None) -> set[str]:
 
 def _decode_code(img: ElfImage) -> dict[int, CodeSection]:
     code: dict[int, CodeSection] = {}
+    funcs = function_symbols(img)
     for sec in img.sections:
         if sec.is_exec and sec.type == ec.SHT_PROGBITS:
             insns = decode_insns(sec.data, img.little_endian)
-            code[sec.index] = collect_functions(img, sec, insns)
+            code[sec.index] = collect_functions(sec, insns, funcs.get(sec.index, []))
     return code
 
 
