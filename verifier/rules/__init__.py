@@ -1,8 +1,8 @@
 """Facts about the kernel verifier, by kernel version and program type.
 
-    from verifier.rules import for_kernel
-    rules = for_kernel("5.2")
-    rules.has("bounded_loops"), rules.limit("max_insns"), rules.helper(12)
+from verifier.rules import for_kernel
+rules = for_kernel("5.2")
+rules.has("bounded_loops"), rules.limit("max_insns"), rules.helper(12)
 """
 
 from verifier.rules.ctx import CtxAccess

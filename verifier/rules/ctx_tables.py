@@ -98,7 +98,15 @@ SOCK_FIELDS = (
     CtxField("protocol", 12, 4, "exact", since=(4, 10), source=CA),
     CtxField("mark", 16, 4, "exact", "exact", since=(4, 14), attach=_CREATE, source=CA),
     CtxField("priority", 20, 4, "exact", "exact", since=(4, 14), attach=_CREATE, source=CA),
-    CtxField("src_ip4", 24, 4, "narrow", since=(4, 17), attach=_POST4, source=CA + " (version: post_bind hooks 4.17)"),
+    CtxField(
+        "src_ip4",
+        24,
+        4,
+        "narrow",
+        since=(4, 17),
+        attach=_POST4,
+        source=CA + " (version: post_bind hooks 4.17)",
+    ),
     CtxField("src_ip6", 28, 16, "narrow", since=(4, 17), attach=_POST6, source=CA),
     CtxField("src_port", 44, 4, "narrow", since=(4, 17), attach=_POST4 | _POST6, source=CA),
     CtxField("dst_port", 48, 4, "narrow", since=(5, 1), unit=4, source=CA + " (2-byte field + 2 pad)"),
@@ -111,10 +119,26 @@ SOCK_SIZE = 80
 
 # ---------------------------------------------------------------------------
 # struct bpf_sock_addr (cgroup_sock_addr, CA §8).
-_V4 = frozenset({"cgroup_inet4_bind", "cgroup_inet4_connect", "cgroup_inet4_getpeername",
-                 "cgroup_inet4_getsockname", "cgroup_udp4_sendmsg", "cgroup_udp4_recvmsg"})
-_V6 = frozenset({"cgroup_inet6_bind", "cgroup_inet6_connect", "cgroup_inet6_getpeername",
-                 "cgroup_inet6_getsockname", "cgroup_udp6_sendmsg", "cgroup_udp6_recvmsg"})
+_V4 = frozenset(
+    {
+        "cgroup_inet4_bind",
+        "cgroup_inet4_connect",
+        "cgroup_inet4_getpeername",
+        "cgroup_inet4_getsockname",
+        "cgroup_udp4_sendmsg",
+        "cgroup_udp4_recvmsg",
+    }
+)
+_V6 = frozenset(
+    {
+        "cgroup_inet6_bind",
+        "cgroup_inet6_connect",
+        "cgroup_inet6_getpeername",
+        "cgroup_inet6_getsockname",
+        "cgroup_udp6_sendmsg",
+        "cgroup_udp6_recvmsg",
+    }
+)
 SOCK_ADDR_FIELDS = (
     CtxField("user_family", 0, 4, "exact", source=CA),
     CtxField("user_ip4", 4, 4, "narrow", "exact", attach=_V4, source=CA),
@@ -123,10 +147,26 @@ SOCK_ADDR_FIELDS = (
     CtxField("family", 28, 4, "exact", source=CA),
     CtxField("type", 32, 4, "exact", source=CA),
     CtxField("protocol", 36, 4, "exact", source=CA),
-    CtxField("msg_src_ip4", 40, 4, "narrow", "exact", since=(4, 18),
-             attach=frozenset({"cgroup_udp4_sendmsg"}), source=CA),
-    CtxField("msg_src_ip6", 44, 16, "narrow", "exact", since=(4, 18),
-             attach=frozenset({"cgroup_udp6_sendmsg"}), source=CA),
+    CtxField(
+        "msg_src_ip4",
+        40,
+        4,
+        "narrow",
+        "exact",
+        since=(4, 18),
+        attach=frozenset({"cgroup_udp4_sendmsg"}),
+        source=CA,
+    ),
+    CtxField(
+        "msg_src_ip6",
+        44,
+        16,
+        "narrow",
+        "exact",
+        since=(4, 18),
+        attach=frozenset({"cgroup_udp6_sendmsg"}),
+        source=CA,
+    ),
     CtxField("sk", 64, 8, "exact", reg_type="sock", since=(5, 3), source=CA + " (version recalled)"),
 )
 SOCK_ADDR_SIZE = 72
@@ -189,7 +229,9 @@ SOCKOPT_FIELDS = (
     CtxField("level", 24, 4, "exact", "exact", since=(5, 3), source="recalled (write: setsockopt only)"),
     CtxField("optname", 28, 4, "exact", "exact", since=(5, 3), source="recalled (write: setsockopt only)"),
     CtxField("optlen", 32, 4, "exact", "exact", since=(5, 3), source="recalled"),
-    CtxField("retval", 36, 4, "exact", "exact", since=(5, 3), attach=_GET, source="recalled (getsockopt only)"),
+    CtxField(
+        "retval", 36, 4, "exact", "exact", since=(5, 3), attach=_GET, source="recalled (getsockopt only)"
+    ),
 )
 SOCKOPT_SIZE = 40
 SOCKOPT_WRITE_ATTACH = {"level": _SET, "optname": _SET}
@@ -212,13 +254,17 @@ SK_REUSEPORT_FIELDS = (
     CtxField("bind_inany", 28, 4, "narrow", since=(4, 19), source="recalled"),
     CtxField("hash", 32, 4, "exact", since=(4, 19), source="recalled"),
     CtxField("sk", 40, 8, "exact", reg_type="sock", since=(5, 14), source="recalled"),
-    CtxField("migrating_sk", 48, 8, "exact", reg_type="sock_common_or_null", since=(5, 14), source="recalled"),
+    CtxField(
+        "migrating_sk", 48, 8, "exact", reg_type="sock_common_or_null", since=(5, 14), source="recalled"
+    ),
 )
 SK_REUSEPORT_SIZE = 56
 
 # struct bpf_sk_lookup (sk_lookup; layout CA §11, rules recalled): read-only.
 SK_LOOKUP_FIELDS = (
-    CtxField("sk", 0, 8, "exact", reg_type="sock_or_null", since=(5, 9), source=CA + " layout; rule recalled"),
+    CtxField(
+        "sk", 0, 8, "exact", reg_type="sock_or_null", since=(5, 9), source=CA + " layout; rule recalled"
+    ),
     CtxField("family", 8, 4, "narrow", since=(5, 9), source="recalled"),
     CtxField("protocol", 12, 4, "narrow", since=(5, 9), source="recalled"),
     CtxField("remote_ip4", 16, 4, "narrow", since=(5, 9), source="recalled"),

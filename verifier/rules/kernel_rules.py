@@ -65,7 +65,11 @@ class KernelRules:
         return [h for h in helper_table.all_helpers().values() if h.version <= self.version]
 
     def helper_allowed(
-        self, helper_id: int, prog_type: str | int | None, attach_type: str | None = None, privileged: bool = True
+        self,
+        helper_id: int,
+        prog_type: str | int | None,
+        attach_type: str | None = None,
+        privileged: bool = True,
     ) -> bool:
         """May this program type call the helper ("program of this type cannot use helper X#N")?
 
@@ -77,6 +81,8 @@ class KernelRules:
         ptype = self._prog_type_info(prog_type)
         if ptype is None:
             return True
+        if ptype.version > self.version:
+            return False
         row = prog_helpers.find_row(
             ptype.helper_groups, info.name, self.version, normalize_attach_type(attach_type), privileged
         )
@@ -122,7 +128,9 @@ class KernelRules:
     def prog_types(self) -> list[ProgTypeInfo]:
         return [p for p in prog_table.all_prog_types().values() if p.version <= self.version]
 
-    def return_range(self, prog_type: str | int | None, attach_type: str | None = None) -> tuple[int, int] | None:
+    def return_range(
+        self, prog_type: str | int | None, attach_type: str | None = None
+    ) -> tuple[int, int] | None:
         """Allowed R0 at exit of the main program, or None when not checked."""
         name = normalize_prog_type(prog_type)
         if name is None:
@@ -139,8 +147,13 @@ class KernelRules:
         privileged: bool = True,
     ) -> CtxAccess:
         return check_ctx_access(
-            normalize_prog_type(prog_type), off, size, write, self.version,
-            normalize_attach_type(attach_type), privileged,
+            normalize_prog_type(prog_type),
+            off,
+            size,
+            write,
+            self.version,
+            normalize_attach_type(attach_type),
+            privileged,
         )
 
     def packet_access(self, prog_type: str | int | None, attach_type: str | None = None) -> str | None:
@@ -172,7 +185,7 @@ def _rules_for(version: Version) -> KernelRules:
 
 
 def for_kernel(version: object) -> KernelRules:
-    """"5.2", "5.2.7", "host", (5, 2) or a KernelRules -> the (cached) rules of that kernel."""
+    """ "5.2", "5.2.7", "host", (5, 2) or a KernelRules -> the (cached) rules of that kernel."""
     if isinstance(version, KernelRules):
         return version
     return _rules_for(parse_kernel(version))

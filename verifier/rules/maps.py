@@ -53,7 +53,9 @@ _V = (4, 14)
 # map type -> the only helpers it may be passed to (rows of one key accumulate by version).
 MAP_SIDE: tuple[CompatRow, ...] = (
     CompatRow(PROG_ARRAY, ("tail_call",), _V, _SRC_54),
-    CompatRow(PERF_EVENT_ARRAY, ("perf_event_read", "perf_event_output", "perf_event_read_value"), _V, _SRC_54),
+    CompatRow(
+        PERF_EVENT_ARRAY, ("perf_event_read", "perf_event_output", "perf_event_read_value"), _V, _SRC_54
+    ),
     CompatRow(PERF_EVENT_ARRAY, ("skb_output", "xdp_output"), (5, 5), _SRC_NEW),
     CompatRow(STACK_TRACE, ("get_stackid",), _V, _SRC_54),
     CompatRow(CGROUP_ARRAY, ("skb_under_cgroup", "current_task_under_cgroup"), _V, _SRC_54),
@@ -65,11 +67,17 @@ MAP_SIDE: tuple[CompatRow, ...] = (
     CompatRow(XSKMAP, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
     CompatRow(ARRAY_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
     CompatRow(HASH_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
-    CompatRow(SOCKMAP, ("sk_redirect_map", "sock_map_update", "map_delete_elem", "msg_redirect_map"), _V, _SRC_54),
+    CompatRow(
+        SOCKMAP, ("sk_redirect_map", "sock_map_update", "map_delete_elem", "msg_redirect_map"), _V, _SRC_54
+    ),
     CompatRow(SOCKMAP, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
     CompatRow(SOCKMAP, ("map_update_elem",), (5, 10), _SRC_NEW),
-    CompatRow(SOCKHASH, ("sk_redirect_hash", "sock_hash_update", "map_delete_elem", "msg_redirect_hash"), _V,
-              _SRC_54),
+    CompatRow(
+        SOCKHASH,
+        ("sk_redirect_hash", "sock_hash_update", "map_delete_elem", "msg_redirect_hash"),
+        _V,
+        _SRC_54,
+    ),
     CompatRow(SOCKHASH, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
     CompatRow(SOCKHASH, ("map_update_elem",), (5, 10), _SRC_NEW),
     CompatRow(REUSEPORT_SOCKARRAY, ("sk_select_reuseport",), _V, _SRC_54),
@@ -78,8 +86,12 @@ MAP_SIDE: tuple[CompatRow, ...] = (
     CompatRow(SK_STORAGE, ("sk_storage_get", "sk_storage_delete"), _V, _SRC_54),
     CompatRow(SK_STORAGE, ("kptr_xchg",), (6, 1), _SRC_NEW),
     CompatRow(RINGBUF, ("ringbuf_output", "ringbuf_reserve", "ringbuf_query"), (5, 8), _SRC_NEW),
-    CompatRow(RINGBUF, ("ringbuf_reserve_dynptr", "ringbuf_submit_dynptr", "ringbuf_discard_dynptr"), (5, 19),
-              _SRC_NEW),
+    CompatRow(
+        RINGBUF,
+        ("ringbuf_reserve_dynptr", "ringbuf_submit_dynptr", "ringbuf_discard_dynptr"),
+        (5, 19),
+        _SRC_NEW,
+    ),
     CompatRow(USER_RINGBUF, ("user_ringbuf_drain",), (6, 1), _SRC_NEW),
     CompatRow(INODE_STORAGE, ("inode_storage_get", "inode_storage_delete"), (5, 10), _SRC_NEW),
     CompatRow(TASK_STORAGE, ("task_storage_get", "task_storage_delete"), (5, 11), _SRC_NEW),

@@ -102,7 +102,7 @@ def prog_types_by_id() -> dict[int, ProgTypeInfo]:
 
 
 def normalize_prog_type(prog_type: str | int | None) -> str | None:
-    """"BPF_PROG_TYPE_XDP", "xdp", 6 -> "xdp"; unknown -> None."""
+    """ "BPF_PROG_TYPE_XDP", "xdp", 6 -> "xdp"; unknown -> None."""
     if prog_type is None:
         return None
     if isinstance(prog_type, int):
@@ -113,7 +113,7 @@ def normalize_prog_type(prog_type: str | int | None) -> str | None:
 
 
 def normalize_attach_type(attach_type: str | None) -> str | None:
-    """"BPF_CGROUP_INET_EGRESS" / "cgroup_inet_egress" -> "cgroup_inet_egress"."""
+    """ "BPF_CGROUP_INET_EGRESS" / "cgroup_inet_egress" -> "cgroup_inet_egress"."""
     if not attach_type:
         return None
     return attach_type.strip().removeprefix("BPF_").lower()

@@ -58,7 +58,7 @@ _FLAGS: dict[str, str] = {
 
 
 def split_type(text: str) -> tuple[str, frozenset[str]]:
-    """"ARG_PTR_TO_MEM|PTR_MAYBE_NULL|MEM_RDONLY" -> ("ARG_PTR_TO_MEM", {"MAYBE_NULL", "RDONLY"})."""
+    """ "ARG_PTR_TO_MEM|PTR_MAYBE_NULL|MEM_RDONLY" -> ("ARG_PTR_TO_MEM", {"MAYBE_NULL", "RDONLY"})."""
     parts = [p.strip() for p in text.split("|") if p.strip()]
     if not parts:
         return "", frozenset()

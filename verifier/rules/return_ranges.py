@@ -40,12 +40,26 @@ _ROWS: tuple[ReturnRangeRow, ...] = (
     ReturnRangeRow("cgroup_sock_addr", "cgroup_inet4_getsockname", (5, 8), (1, 1), f"{_KV4} (hooks 5.8)"),
     ReturnRangeRow("cgroup_sock_addr", "cgroup_inet6_getsockname", (5, 8), (1, 1), f"{_KV4} (hooks 5.8)"),
     ReturnRangeRow("cgroup_sock_addr", "cgroup_unix_recvmsg", (6, 7), (1, 1), f"{_KV4} (unix hooks, 6.7)"),
-    ReturnRangeRow("cgroup_sock_addr", "cgroup_unix_getpeername", (6, 7), (1, 1), f"{_KV4} (unix hooks, 6.7)"),
-    ReturnRangeRow("cgroup_sock_addr", "cgroup_unix_getsockname", (6, 7), (1, 1), f"{_KV4} (unix hooks, 6.7)"),
-    ReturnRangeRow("cgroup_sock_addr", "cgroup_inet4_bind", (5, 12), (0, 3),
-                   f"{_KV4}: present in 5.19, 'added by a later patch' (version unconfirmed, taken as 5.12)"),
-    ReturnRangeRow("cgroup_sock_addr", "cgroup_inet6_bind", (5, 12), (0, 3),
-                   f"{_KV4}: present in 5.19 (version unconfirmed, taken as 5.12)"),
+    ReturnRangeRow(
+        "cgroup_sock_addr", "cgroup_unix_getpeername", (6, 7), (1, 1), f"{_KV4} (unix hooks, 6.7)"
+    ),
+    ReturnRangeRow(
+        "cgroup_sock_addr", "cgroup_unix_getsockname", (6, 7), (1, 1), f"{_KV4} (unix hooks, 6.7)"
+    ),
+    ReturnRangeRow(
+        "cgroup_sock_addr",
+        "cgroup_inet4_bind",
+        (5, 12),
+        (0, 3),
+        f"{_KV4}: present in 5.19, 'added by a later patch' (version unconfirmed, taken as 5.12)",
+    ),
+    ReturnRangeRow(
+        "cgroup_sock_addr",
+        "cgroup_inet6_bind",
+        (5, 12),
+        (0, 3),
+        f"{_KV4}: present in 5.19 (version unconfirmed, taken as 5.12)",
+    ),
     ReturnRangeRow("cgroup_sysctl", None, (5, 2), (0, 1), _KV4),
     ReturnRangeRow("cgroup_sockopt", None, (5, 3), (0, 1), _KV4),
     ReturnRangeRow("tracing", "trace_fentry", (5, 5), (0, 0), _KV4),

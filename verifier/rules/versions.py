@@ -51,7 +51,7 @@ def _host_release() -> str:
 
 
 def parse_kernel(text: object) -> Version:
-    """"5.2", "5.2.7", "6.1.0-18-amd64", "host" or a (major, minor) tuple -> (major, minor).
+    """ "5.2", "5.2.7", "6.1.0-18-amd64", "host" or a (major, minor) tuple -> (major, minor).
 
     "host" is the running kernel; a host newer than the tables is read as NEWEST
     (the newest facts known). Anything else outside OLDEST..NEWEST raises
@@ -90,7 +90,7 @@ def _checked(version: Version, label: str) -> Version:
 
 
 def parse_kernel_list(text: str) -> list[Version]:
-    """"4.19,5.4" -> [(4, 19), (5, 4)]; "all" -> every supported version.
+    """ "4.19,5.4" -> [(4, 19), (5, 4)]; "all" -> every supported version.
 
     Duplicates are dropped, order kept. An empty list is an error.
     """

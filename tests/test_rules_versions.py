@@ -1,0 +1,123 @@
+"""Kernel version parsing, features and limits by version."""
+
+import pytest
+
+from verifier.errors import InputError, UnknownKernelError
+from verifier.rules import NEWEST, OLDEST, all_versions, for_kernel, parse_kernel, parse_kernel_list
+from verifier.rules import versions as versions_mod
+
+
+def test_parse_plain_and_patch_level():
+    assert parse_kernel("5.2") == (5, 2)
+    assert parse_kernel("5.2.7") == (5, 2)
+    assert parse_kernel("6.1.0-18-amd64") == (6, 1)
+    assert parse_kernel((4, 19)) == (4, 19)
+
+
+@pytest.mark.parametrize("text", ["3.18", "4.13", "7.0", "4.21", "5.20", "abc", "", "5"])
+def test_parse_rejects_unsupported(text):
+    with pytest.raises(UnknownKernelError):
+        parse_kernel(text)
+
+
+def test_unknown_kernel_is_input_error():
+    assert issubclass(UnknownKernelError, InputError)
+
+
+def test_host(monkeypatch):
+    monkeypatch.setattr(versions_mod, "_host_release", lambda: "5.15.0-91-generic")
+    assert parse_kernel("host") == (5, 15)
+    monkeypatch.setattr(versions_mod, "_host_release", lambda: "9.3.1")
+    assert parse_kernel("host") == NEWEST
+
+
+def test_kernel_list():
+    assert parse_kernel_list("4.19,5.4, 5.10,6.1") == [(4, 19), (5, 4), (5, 10), (6, 1)]
+    assert parse_kernel_list("5.4,5.4") == [(5, 4)]
+    assert parse_kernel_list("all") == all_versions()
+    with pytest.raises(UnknownKernelError):
+        parse_kernel_list("5.4,3.10")
+    with pytest.raises(UnknownKernelError):
+        parse_kernel_list(" , ")
+
+
+def test_version_list_shape():
+    versions = all_versions()
+    assert versions[0] == OLDEST and versions[-1] == NEWEST
+    assert (4, 20) in versions and (5, 0) in versions and (5, 19) in versions and (6, 0) in versions
+    assert (4, 21) not in versions and (5, 20) not in versions
+    assert versions == sorted(versions)
+
+
+def test_for_kernel_cached_and_named():
+    assert for_kernel("5.2") is for_kernel("5.2.3")
+    assert for_kernel("5.2").name == "5.2"
+    assert for_kernel("5.2").version == (5, 2)
+
+
+# (feature, first version that has it)
+FEATURE_VERSIONS = [
+    ("jmp_ext", (4, 14)),
+    ("bpf_to_bpf_calls", (4, 16)),
+    ("map_value_helper_args", (4, 18)),
+    ("reference_tracking", (4, 20)),
+    ("jmp32", (5, 1)),
+    ("spin_lock", (5, 1)),
+    ("global_data", (5, 2)),
+    ("bounded_loops", (5, 3)),
+    ("global_func_verification", (5, 6)),
+    ("alu32_bounds", (5, 7)),
+    ("cap_bpf", (5, 8)),
+    ("btf_id_ld_imm64", (5, 10)),
+    ("tail_call_in_subprogs", (5, 10)),
+    ("atomics", (5, 12)),
+    ("pseudo_func", (5, 13)),
+    ("kfuncs", (5, 13)),
+    ("callbacks", (5, 13)),
+    ("timers", (5, 15)),
+    ("bpf_loop", (5, 17)),
+    ("uninit_stack_read_priv", (6, 3)),
+    ("open_coded_iterators", (6, 4)),
+    ("cpu_v4", (6, 6)),
+    ("may_goto", (6, 9)),
+    ("const_array_lookup_nonnull", (6, 14)),
+]
+
+
+@pytest.mark.parametrize(("feature", "since"), FEATURE_VERSIONS)
+def test_feature_boundaries(feature, since):
+    versions = all_versions()
+    index = versions.index(since)
+    assert for_kernel(since).has(feature)
+    assert for_kernel(NEWEST).has(feature)
+    if index > 0:
+        assert not for_kernel(versions[index - 1]).has(feature)
+
+
+def test_scalar_named_inv_until_5_17():
+    assert for_kernel("4.14").has("scalar_named_inv")
+    assert for_kernel("5.17").has("scalar_named_inv")
+    assert not for_kernel("5.18").has("scalar_named_inv")
+
+
+def test_unknown_feature_raises():
+    with pytest.raises(KeyError):
+        for_kernel("5.10").has("no_such_feature")
+
+
+def test_limits():
+    old, new = for_kernel("5.1"), for_kernel("5.2")
+    assert old.limit("max_insns") == 4096
+    assert new.limit("max_insns") == 1_000_000
+    assert new.limit("max_insns", unprivileged=True) == 4096
+    assert old.limit("complexity") == 131_072
+    assert new.limit("complexity") == 1_000_000
+    assert new.limit("stack") == 512
+    assert new.limit("call_depth") == 8
+    assert for_kernel("5.16").limit("tail_calls") == 32
+    assert for_kernel("5.17").limit("tail_calls") == 33
+    assert old.limit("jmp_seq") == 1024 and new.limit("jmp_seq") == 8192
+    assert new.limit("max_subprogs") == 256
+    assert new.limit("states_per_insn") == 64
+    with pytest.raises(KeyError):
+        new.limit("nonsense")
