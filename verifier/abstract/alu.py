@@ -100,6 +100,8 @@ class AluMixin:
             imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
             sreg = const_reg(imm)
         if dreg.type != SCALAR or sreg.type != SCALAR:
+            if insn.opcode & op.BPF_X and (dreg.type == SCALAR) != (sreg.type == SCALAR):
+                self.precise_regs(state, insn.src if sreg.type == SCALAR else dst)
             self.write_reg(state, dst, self._ptr_alu(insn, code, is64, dreg, sreg))
             return idx + 1
         if insn.off == 1 and code in (op.BPF_DIV, op.BPF_MOD):

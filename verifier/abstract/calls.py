@@ -131,6 +131,8 @@ class CallsMixin:
         return -1
 
     def _check_range(self, r0: Reg, lo: int, hi: int, where: str) -> None:
+        if r0.type == SCALAR:
+            self.precise_regs(self.state, 0)
         if r0.type != SCALAR:
             raise Reject(
                 f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)

@@ -44,7 +44,7 @@ class IdMap:
         return seen == cur_id
 
 
-def regsafe(old: Reg, cur: Reg, idmap: IdMap) -> bool:
+def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
     if old is cur:
         return True
     t = old.type
@@ -53,6 +53,8 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap) -> bool:
     if cur.type != t:
         return False
     if t == SCALAR:
+        if not precise:
+            return True
         if not old.var.contains(cur.var):
             return False
         if old.id:
@@ -85,16 +87,16 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap) -> bool:
     )
 
 
-def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool) -> bool:
+def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: bool = True) -> bool:
     okinds = old.kinds
     ckinds = cur.kinds if cur is not None else INVALID * 8
     if old.spilled is not None and okinds == SPILL * 8:
         if cur is None or cur.spilled is None or ckinds != okinds:
             # a spilled unbounded scalar is as good as misc bytes
-            if old.spilled.type == SCALAR and old.spilled.var.is_unknown:
+            if old.spilled.type == SCALAR and (old.spilled.var.is_unknown or not precise):
                 return all(k != INVALID for k in ckinds) or allow_uninit
             return False
-        return regsafe(old.spilled, cur.spilled, idmap)
+        return regsafe(old.spilled, cur.spilled, idmap, precise)
     for i in range(8):
         o = okinds[i]
         if o == INVALID:
@@ -114,12 +116,15 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool) -> b
         # old byte is part of a narrow spill
         if c != SPILL or cur is None or cur.spilled is None or old.spilled is None:
             return False
-        if not regsafe(old.spilled, cur.spilled, idmap):
+        if not regsafe(old.spilled, cur.spilled, idmap, precise):
             return False
     return True
 
 
-def states_equal(old: State, cur: State, live: set[int], allow_uninit: bool) -> bool:
+def states_equal(
+    old: State, cur: State, live: set[int], allow_uninit: bool, precise: set[int] | None = None
+) -> bool:
+    """`precise` holds the keys of the old state's precise scalars; None means all are precise."""
     if len(old.frames) != len(cur.frames):
         return False
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
@@ -132,13 +137,15 @@ def states_equal(old: State, cur: State, live: set[int], allow_uninit: bool) -> 
         cregs = cf.regs
         base = reg_key(depth, 0)
         for r in range(11):
-            if (base + r) in live and not regsafe(oregs[r], cregs[r], idmap):
+            key = base + r
+            if key in live and not regsafe(oregs[r], cregs[r], idmap, precise is None or key in precise):
                 return False
         cstack = cf.stack
         for slot, oslot in of.stack.items():
-            if slot_key(depth, slot) not in live:
+            key = slot_key(depth, slot)
+            if key not in live:
                 continue
-            if not slotsafe(oslot, cstack.get(slot), idmap, allow_uninit):
+            if not slotsafe(oslot, cstack.get(slot), idmap, allow_uninit, precise is None or key in precise):
                 return False
     if len(old.refs) != len(cur.refs):
         return False

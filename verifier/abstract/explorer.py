@@ -20,7 +20,10 @@ from verifier.abstract.state import State
 class Checkpoint:
     """An explored state kept at a prune point (`struct bpf_verifier_state_list`)."""
 
-    __slots__ = ("state", "parent", "branches", "live", "written", "insn", "hits", "miss")
+    __slots__ = (
+        "state", "parent", "branches", "live", "written", "insn", "hits", "miss", "precise", "all_precise",
+        "hist_before",
+    )
 
     def __init__(self, state: State, parent: Checkpoint | None, written: set[int], insn: int) -> None:
         self.state = state
@@ -31,6 +34,9 @@ class Checkpoint:
         self.insn = insn
         self.hits = 0
         self.miss = 0
+        self.precise: set[int] = set()  # keys of scalars whose exact value mattered below
+        self.all_precise = False  # precision could not be tracked: every scalar counts
+        self.hist_before: list = []  # instructions from `parent` to this checkpoint
 
 
 def mark_read(state: State, key: int) -> None:
@@ -94,6 +100,7 @@ class ExplorerMixin:
                 if not self.processed & 0x3FFF and time.monotonic() > self.deadline:
                     raise AnalysisTimeout()
                 self.idx = idx
+                state.hist.append(idx)
                 idx = step(state, insns[idx], idx)
                 if idx < 0:
                     break
@@ -120,17 +127,26 @@ class ExplorerMixin:
                     if states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
                     continue
-                if states_equal(cp.state, state, cp.live, self.allow_uninit_stack):
+                precise = None if (cp.all_precise or not self.track_precision) else cp.precise
+                if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):
                     cp.hits += 1
-                    # the rest of this path would read what the old one read
+                    # the rest of this path would read what the old one read, and need what it needed
                     for key in cp.live:
                         mark_read(state, key)
+                    if self.track_precision:
+                        if cp.all_precise:
+                            self.mark_precise(state, self.scalar_keys(state))
+                        elif cp.precise:
+                            self.mark_precise(state, cp.precise)
                     return True
                 cp.miss += 1
         else:
             lst = self.explored[idx] = []
         cp = Checkpoint(state.copy(), state.parent, state.written, idx)
         cp.state.parent = None
+        cp.state.hist = []
+        cp.hist_before = state.hist
+        state.hist = []
         lst.append(cp)
         state.parent = cp
         state.written = set()

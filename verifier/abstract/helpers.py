@@ -44,7 +44,7 @@ def proto_args(proto: object) -> list[str]:
     args = getattr(proto, "args", None)
     if args is None:
         args = [getattr(proto, f"arg{i}", "") for i in range(1, 6)]
-    out = [str(a) if a else "" for a in args]
+    out = [str(getattr(a, "raw", a) or "") if a else "" for a in args]
     return (out + [""] * 5)[:5]
 
 
@@ -95,7 +95,7 @@ class HelperMixin:
         if fid == hs.TAIL_CALL:
             m = self.maps[meta.map_index] if meta.map_index >= 0 else None
             if m is None or m.type != hs.MAP_TYPE_PROG_ARRAY:
-                if rules.has("tail_call_map_msg") or m is None:
+                if self.feature("tail_call_map_msg") or m is None:
                     raise Reject("expected prog array map for tail call", "map-type")
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
             if state.refs:
@@ -175,7 +175,9 @@ class HelperMixin:
             meta.raw_mem = base == "ARG_PTR_TO_UNINIT_MEM" or "MEM_UNINIT" in flags
             fixed = "MEM_FIXED_SIZE" in flags
             if fixed:
-                size = getattr(self.rules.helper_proto(fid, self.prog_type), "fixed_size", 0) or 0
+                proto = self.rules.helper_proto(fid, self.prog_type)
+                arg_rows = getattr(proto, "args", ()) or ()
+                size = getattr(arg_rows[argno - 1], "fixed_size", 0) if argno <= len(arg_rows) else 0
                 try:
                     size = int(size)
                 except (TypeError, ValueError):
@@ -220,7 +222,7 @@ class HelperMixin:
                 raise Reject(
                     f"R{regno} type={self.type_label(reg)} expected={expected}", "helper-arg", (regno,)
                 )
-            if fid in hs.RELEASE_HELPERS or "OBJ_RELEASE" in flags:
+            if fid in hs.RELEASE_HELPERS or "OBJ_RELEASE" in flags or self._releases(fid, argno):
                 self._note_release(regno, reg, meta)
             return
         if base in ("ARG_PTR_TO_ALLOC_MEM", "ARG_PTR_TO_RINGBUF_MEM"):
@@ -233,6 +235,7 @@ class HelperMixin:
         if base == "ARG_CONST_ALLOC_SIZE_OR_ZERO":
             if t != SCALAR:
                 raise Reject(f"R{regno} type={self.type_label(reg)} expected=scalar", "helper-arg", (regno,))
+            self.precise_regs(state, regno)
             if not reg.var.is_const:
                 raise Reject(f"R{regno} is not a known constant'", "helper-arg", (regno,))
             meta.const_size = reg.var.const_value
@@ -286,6 +289,11 @@ class HelperMixin:
         # other argument kinds (dynptrs, kptrs, ...): any initialised register
         return
 
+    def _releases(self, fid: int, argno: int) -> bool:
+        proto = self.rules.helper_proto(fid, self.prog_type)
+        rel = getattr(proto, "releases", None)
+        return rel is not None and rel not in (False, 0) and (rel is True or rel == argno or rel == str(argno))
+
     def _note_release(self, regno: int, reg: Reg, meta: CallMeta) -> None:
         if not reg.ref_obj_id:
             raise Reject(
@@ -325,6 +333,7 @@ class HelperMixin:
             raise Reject(f"R{regno} type={self.type_label(reg)} expected=scalar", "helper-arg", (regno,))
         var = reg.var
         mem_reg = meta.mem_reg
+        self.precise_regs(state, regno)
         if var.smin < 0:
             raise Reject(
                 f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",

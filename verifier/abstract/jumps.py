@@ -105,6 +105,11 @@ class JumpMixin:
             raise Reject(f"R{insn.dst} pointer comparison prohibited", "pointer-leak", (insn.dst,))
 
         pred = self._branch_taken(dst, src, name, is32)
+        if pred >= 0 and dst.type == SCALAR and src.type == SCALAR:
+            if src_regno >= 0:
+                self.precise_regs(state, insn.dst, src_regno)
+            else:
+                self.precise_regs(state, insn.dst)
         if pred == 1:
             self.note_branch(state, idx, True)
             return target

@@ -8,7 +8,6 @@ last one, which is what the load's error shows; the details go in `detail`.
 from __future__ import annotations
 
 from verifier.abstract.regs import (
-    CONST_PTR_TO_MAP,
     NOT_INIT,
     PACKET_TYPES,
     PTR_TO_BTF_ID,
@@ -101,7 +100,7 @@ class MemoryMixin:
         imm = insn.imm & _U64
         if size < 8:
             imm &= (1 << (8 * size)) - 1
-        if dst.type == PTR_TO_CTX and not self.rules.has("st_into_ctx"):
+        if dst.type == PTR_TO_CTX and not self.feature("st_into_ctx"):
             raise Reject(f"BPF_ST stores into R{insn.dst} ctx is not allowed", "ctx-access", (insn.dst,))
         self.mem_access(state, insn.dst, dst, insn.off, size, True, None, idx, False, st_imm=imm)
 
@@ -195,8 +194,6 @@ class MemoryMixin:
             result = pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg()
         elif t == PTR_TO_TP_BUFFER:
             result = unknown_reg()
-        elif t == CONST_PTR_TO_MAP and not write and self.rules.has("map_ptr_read"):
-            result = unknown_reg()
         else:
             raise Reject(f"R{regno} invalid mem access '{self.type_label(reg)}'", "invalid-mem", (regno,))
         if write:
@@ -207,7 +204,7 @@ class MemoryMixin:
         return result
 
     def type_label(self, reg: Reg) -> str:
-        if reg.type == SCALAR and self.rules.has("scalar_named_inv"):
+        if reg.type == SCALAR and self.feature("scalar_named_inv"):
             return "inv"
         return reg.type_name
 
@@ -424,6 +421,7 @@ class MemoryMixin:
             else:
                 kinds = SPILL * 8
             stack[slot] = Slot(kinds, spilled)
+            state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
         else:
             zero = (value is not None and value.is_const and value.var.const_value == 0) or (
                 value is None and st_imm == 0
@@ -445,6 +443,7 @@ class MemoryMixin:
         kinds = s.kinds if s is not None else INVALID * 8
         if s is not None and s.spilled is not None and kinds[0] == SPILL:
             spilled = s.spilled
+            state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
             spill_size = len(kinds) - len(kinds.lstrip(SPILL))
             if size == 8 and spill_size == 8:
                 return spilled

@@ -97,6 +97,7 @@ class State:
         "path",
         "speculative",
         "loop_count",
+        "hist",
     )
 
     def __init__(self) -> None:
@@ -108,6 +109,8 @@ class State:
         self.path: tuple = ()  # linked list of branch decisions: (prev, insn, taken)
         self.speculative = False
         self.loop_count = 0
+        # instructions since `parent` (ints, or (insn, stack slot key) for spills and fills)
+        self.hist: list = []
 
     @property
     def cur(self) -> Frame:
@@ -123,6 +126,7 @@ class State:
         s.path = self.path
         s.speculative = self.speculative
         s.loop_count = self.loop_count
+        s.hist = self.hist.copy()
         return s
 
 

@@ -12,6 +12,7 @@ from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
 from verifier.abstract.memory import MemoryMixin
+from verifier.abstract.precision import PrecisionMixin
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PTR_TO_BTF_ID,
@@ -31,10 +32,18 @@ from verifier.abstract.state import Frame, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
+# version facts used only by the engine: name -> first kernel with it
+ENGINE_FEATURES = {
+    # record_func_key() prints "expected prog array map for tail call" (commit 192e3aa14529's fix, 6.17)
+    "tail_call_map_msg": (6, 17),
+    # BPF_ST into ctx allowed (commit "bpf: allow ctx writes using BPF_ST_MEM instruction", 6.3)
+    "st_into_ctx": (6, 3),
+}
+
 LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
 
 
-class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, ExplorerMixin):
+class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, PrecisionMixin, ExplorerMixin):
     def __init__(self, obj, prog, rules, options) -> None:
         self.obj = obj
         self.prog = prog
@@ -47,6 +56,9 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Explor
         self.allow_uninit_stack = not self.unprivileged and rules.has("uninit_stack_read_priv")
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
+        # precise scalar tracking came with bounded loops (5.3, commit b5dc0163d8fd);
+        # older kernels compare every scalar exactly
+        self.track_precision = rules.has("bounded_loops")
         self.deadline = time.monotonic() + options.timeout
         self._next_id = 0
         self.stack_depths: dict[int, int] = {}
@@ -66,6 +78,14 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Explor
         self.prune_points = self._prune_points()
 
     # ---- bookkeeping used by the mixins ------------------------------------------------
+
+    def feature(self, name: str) -> bool:
+        """A version fact; engine-only facts not (yet) in the rule tables fall back to ENGINE_FEATURES."""
+        try:
+            return self.rules.has(name)
+        except KeyError:
+            since = ENGINE_FEATURES.get(name)
+            return since is not None and tuple(self.rules.version) >= since
 
     def new_id(self) -> int:
         self._next_id += 1

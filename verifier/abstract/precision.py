@@ -1,0 +1,169 @@
+"""Precision tracking (`mark_chain_precision`, `backtrack_insn`, `propagate_precision`).
+
+A scalar's exact range matters only where it decided something: a pointer
+offset, a helper's size argument, a branch the verifier did not follow, the
+return value. From such a use the instructions of the path are walked
+backwards to find the registers and stack slots the value came from, and
+those are marked precise in every checkpoint on the way. Checkpoints compare
+imprecise scalars as "any scalar", which is what keeps real programs small
+(kernels from 5.3; older ones compare every scalar exactly).
+
+Keys are the liveness keys of `state.py`: frameno*128 + regno for registers,
+frameno*128 + 16 + slot for stack slots.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract import helper_semantics as hs
+from verifier.abstract.regs import SCALAR
+from verifier.abstract.state import SPILL, State
+from verifier.isa import opcodes as op
+
+
+class _Untrackable(Exception):
+    """The path crosses something the backtracking does not follow (callbacks)."""
+
+
+def _lookup_scalar(state: State, key: int) -> bool:
+    frameno, rest = divmod(key, 128)
+    if frameno >= len(state.frames):
+        return False
+    frame = state.frames[frameno]
+    if rest < 16:
+        return rest < 11 and frame.regs[rest].type == SCALAR
+    s = frame.stack.get(rest - 16)
+    return s is not None and s.spilled is not None and s.kinds[0] == SPILL and s.spilled.type == SCALAR
+
+
+class PrecisionMixin:
+    track_precision: bool
+
+    def scalar_keys(self, state: State) -> set[int]:
+        keys: set[int] = set()
+        for frame in state.frames:
+            base = frame.frameno * 128
+            for r, reg in enumerate(frame.regs):
+                if reg.type == SCALAR:
+                    keys.add(base + r)
+            for slot, s in frame.stack.items():
+                if s.spilled is not None and s.spilled.type == SCALAR:
+                    keys.add(base + 16 + slot)
+        return keys
+
+    def precise_regs(self, state: State, *regnos: int) -> None:
+        """mark_chain_precision() for registers of the current frame."""
+        if not self.track_precision:
+            return
+        frame = state.frames[-1]
+        base = frame.frameno * 128
+        keys = {base + r for r in regnos if frame.regs[r].type == SCALAR}
+        if keys:
+            self.mark_precise(state, keys)
+
+    def precise_key(self, state: State, key: int) -> None:
+        if self.track_precision:
+            self.mark_precise(state, {key})
+
+    def mark_precise(self, state: State, keys) -> None:
+        mask = set(keys)
+        if not mask:
+            return
+        hist = state.hist
+        node = state.parent
+        fr = len(state.frames) - 1
+        try:
+            while True:
+                for entry in reversed(hist):
+                    fr = self._backtrack(entry, mask, fr)
+                    if not mask:
+                        return
+                if node is None:
+                    return
+                if node.all_precise:
+                    return
+                nstate = node.state
+                new = {k for k in mask if k not in node.precise and _lookup_scalar(nstate, k)}
+                if not new:
+                    return
+                node.precise |= new
+                mask = new
+                hist = node.hist_before
+                fr = len(nstate.frames) - 1
+                node = node.parent
+        except _Untrackable:
+            while node is not None and not node.all_precise:
+                node.all_precise = True
+                node = node.parent
+
+    def _backtrack(self, entry, mask: set[int], fr: int) -> int:
+        """backtrack_insn(): the registers and slots an instruction's result came from."""
+        if type(entry) is tuple:
+            idx, skey = entry
+        else:
+            idx, skey = entry, -1
+        insn = self.insns[idx]
+        opcode = insn.opcode
+        cls = opcode & 7
+        base = fr * 128
+        if cls == op.BPF_ALU or cls == op.BPF_ALU64:
+            dkey = base + insn.dst
+            if dkey not in mask:
+                return fr
+            code = opcode & 0xF0
+            if code == op.BPF_MOV:
+                mask.discard(dkey)
+                if opcode & op.BPF_X:
+                    mask.add(base + insn.src)
+            elif opcode & op.BPF_X and code not in (op.BPF_NEG, op.BPF_END):
+                mask.add(base + insn.src)
+            return fr
+        if cls == op.BPF_LDX:
+            dkey = base + insn.dst
+            if dkey in mask:
+                mask.discard(dkey)
+                if skey >= 0:
+                    mask.add(skey)
+            return fr
+        if cls == op.BPF_STX or cls == op.BPF_ST:
+            if (opcode & 0xE0) == op.BPF_ATOMIC:
+                aop = insn.imm
+                if aop & op.BPF_FETCH:
+                    mask.discard(base + (0 if aop == op.BPF_CMPXCHG else insn.src))
+                return fr
+            if skey >= 0 and skey in mask:
+                mask.discard(skey)
+                if cls == op.BPF_STX:
+                    mask.add(base + insn.src)
+            return fr
+        if cls == op.BPF_LD:
+            if insn.is_ld_imm64:
+                mask.discard(base + insn.dst)
+            else:
+                mask.discard(base)
+            return fr
+        # jumps
+        code = opcode & 0xF0
+        if code == op.BPF_CALL:
+            if insn.src == op.BPF_PSEUDO_CALL:
+                # walking back out of the callee into its caller: arguments map to the caller
+                args = [k - base for k in mask if base <= k < base + 6 and k - base >= 1]
+                for k in [k for k in mask if base <= k < base + 128]:
+                    mask.discard(k)
+                if fr == 0:
+                    return fr
+                for r in args:
+                    mask.add(base - 128 + r)
+                return fr - 1
+            if insn.src == 0 and insn.imm in hs.CALLBACK_HELPERS:
+                raise _Untrackable()
+            for r in range(0, 6):
+                mask.discard(base + r)
+            return fr
+        if code == op.BPF_EXIT:
+            # walking back from the caller into the callee that returned here
+            r0 = base in mask
+            mask.discard(base)
+            if r0:
+                mask.add(base + 128)
+            return fr + 1
+        return fr
