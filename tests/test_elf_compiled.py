@@ -226,3 +226,12 @@ def test_text_only_object_reports_its_functions(objs):
     (prog,) = objs["text"].programs
     assert prog.name == "func" and prog.section == ".text" and prog.prog_type is None
     assert prog.load_errors[0] == TEXT_NOT_A_PROGRAM
+
+
+def test_func_info_names_every_subprogram(objs):
+    obj = objs["calls"]
+    a = _prog(obj, "prog_a")
+    assert obj.btf is not None
+    assert sorted(a.func_info) == [s.start for s in a.subprogs]
+    names = {start: obj.btf.get(type_id).name for start, type_id in a.func_info.items()}
+    assert names == {s.start: s.name for s in a.subprogs}

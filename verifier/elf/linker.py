@@ -56,6 +56,7 @@ class LinkedProgram:
     extern_refs: dict[int, str]
     line_info: dict[int, SourceLine]
     core_relocs: list[CoreReloc]
+    func_info: dict[int, int]
     errors: list[str]
 
 
@@ -219,6 +220,18 @@ class _Linker:
                                                             rec.col, _str(strings, rec.line_off))
         return dict(sorted(out.items()))
 
+    def func_info(self) -> dict[int, int]:
+        ext = self.obj.btf_ext
+        out: dict[int, int] = {}
+        if ext is None:
+            return out
+        for fn, base in self.functions:
+            for rec in ext.func_info.get(self.obj.code[fn.section].sec.name, ()):
+                idx = rec.insn_off // 8
+                if fn.start <= idx < fn.start + fn.length:
+                    out[base + idx - fn.start] = rec.type_id
+        return dict(sorted(out.items()))
+
     def core_relocs(self) -> list[CoreReloc]:
         ext = self.obj.btf_ext
         out: list[CoreReloc] = []
@@ -244,7 +257,7 @@ def link_program(obj: ObjectCode, entry: Function) -> LinkedProgram:
     linker.place(entry, 0)
     subprogs = sorted(linker.subprogs, key=lambda s: s.start)
     return LinkedProgram(linker.insns, subprogs, linker.map_refs, linker.func_refs, linker.extern_refs,
-                         linker.line_info(), linker.core_relocs(), _dedup(linker.errors))
+                         linker.line_info(), linker.core_relocs(), linker.func_info(), _dedup(linker.errors))
 
 
 def _dedup(items: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from verifier.elf.btf import Btf
 from verifier.isa.insn import Insn
 
 
@@ -81,6 +82,8 @@ class Program:
     core_relocs: list[CoreReloc] = field(default_factory=list)
     # insn index -> extern symbol (kfunc call, .ksyms variable) the loader would resolve against vmlinux
     extern_refs: dict[int, str] = field(default_factory=dict)
+    # .BTF.ext func_info: subprogram start (linked insn index) -> BTF FUNC type id in BpfObject.btf
+    func_info: dict[int, int] = field(default_factory=dict)
     # problems found while reading (unresolved relocations, unknown section type): the kernel never sees it
     load_errors: list[str] = field(default_factory=list)
 
@@ -98,6 +101,7 @@ class BpfObject:
     kern_version: int | None = None
     has_btf: bool = False
     has_btf_ext: bool = False
+    btf: Btf | None = None  # the parsed .BTF (types and strings), when present and well-formed
 
     @property
     def gpl_compatible(self) -> bool:

@@ -58,7 +58,7 @@ def _build(img: ElfImage) -> BpfObject:
     for prog in programs:
         prog.load_errors.extend(w for w in maps.warnings if w not in prog.load_errors)
     return BpfObject(img.path, programs, maps.maps, _license(img), _version(img),
-                     has_btf=btf is not None, has_btf_ext=btf_ext is not None)
+                     has_btf=btf is not None, has_btf_ext=btf_ext is not None, btf=btf)
 
 
 def _read_btf(img: ElfImage) -> tuple[B.Btf | None, BtfExt | None]:
@@ -154,7 +154,7 @@ def _program(obj: ObjectCode, entry: Function, path: str) -> Program:
     prog = Program(entry.name, section, None, linked.insns, map_refs=linked.map_refs,
                    func_refs=linked.func_refs, subprogs=linked.subprogs, line_info=linked.line_info,
                    core_relocs=linked.core_relocs, load_errors=list(linked.errors),
-                   extern_refs=linked.extern_refs)
+                   extern_refs=linked.extern_refs, func_info=linked.func_info)
     if section == ".text":
         prog.load_errors.insert(0, TEXT_NOT_A_PROGRAM)
         return prog
