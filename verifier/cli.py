@@ -36,9 +36,9 @@ class OutputFormat(StrEnum):
 
 
 class RulesFormat(StrEnum):
-    text = "text"
+    text = "text"  # rich tables ("table" in verifier.rules.render)
+    table = "table"
     json = "json"
-    markdown = "markdown"
 
 
 app = typer.Typer(
@@ -254,7 +254,8 @@ def rules_command(
     from verifier.rules import for_kernel
     from verifier.rules.render import render_rules
 
-    text = render_rules(for_kernel(kernel), prog_type, output_format.value)
+    fmt = "table" if output_format is RulesFormat.text else output_format.value
+    text = render_rules(for_kernel(kernel), parse_prog_type(prog_type), fmt)
     typer.echo(text, nl=not text.endswith("\n"))
 
 

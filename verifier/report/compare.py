@@ -7,7 +7,7 @@ name, so a baseline taken in another folder still matches).
 The complexity limit (instructions the verifier may process) per kernel comes
 from /work/shared/reference/kernel_versions.md §1: 1,000,000
 (`BPF_COMPLEXITY_LIMIT_INSNS`, "yes. 1M insns") from 5.2, 131072 before.
-The rules module's own figure wins when it offers one.
+The rules' own figure (`for_kernel(k).limit("complexity")`) wins when it is there.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def complexity_limit(kernel: str) -> int:
     try:
         from verifier.rules import for_kernel
 
-        limit = getattr(for_kernel(kernel), "complexity_limit", None)
+        limit = for_kernel(kernel).limit("complexity")
         if isinstance(limit, int) and limit > 0:
             return limit
     except Exception:  # the table below is the fallback while the rules module lacks the figure

@@ -9,22 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from verifier.report.locations import source_path
+
 if TYPE_CHECKING:
     from verifier.elf.model import Program
 
 
 def helper_names() -> dict[int, str]:
-    """Helper id -> name ("bpf_map_lookup_elem"), from the rules tables; empty when they cannot say."""
+    """Helper id -> the kernel log's name ("bpf_map_lookup_elem"), from the rules tables; {} when unknown."""
     try:
-        import verifier.rules as rules
+        from verifier.rules.helpers import all_helpers
 
-        names = getattr(rules, "helper_names", None)
-        found = names() if callable(names) else names
-        if isinstance(found, Mapping):
-            return {int(k): str(v) for k, v in found.items()}
+        return {helper_id: info.kernel_name for helper_id, info in all_helpers().items()}
     except Exception:  # the listing still works with numbered helpers
-        pass
-    return {}
+        return {}
 
 
 _CACHE: dict[int, tuple[Program, dict[int, str]]] = {}  # id(program) -> (program, its lines)
@@ -85,7 +83,7 @@ def program_listing(
             continue
         source = program.line_info.get(index) if with_source else None
         if source is not None and (source.file, source.line) != last_source:
-            lines.append(f"; {source.text.strip()} @ {source.file}:{source.line}")
+            lines.append(f"; {source.text.strip()} @ {source_path(source.file, object_path)}:{source.line}")
             last_source = (source.file, source.line)
         lines.append(log[index])
     return "\n".join(lines) + "\n"
@@ -102,4 +100,4 @@ def render_object(path: str, prog_filter: str | None = None, with_source: bool =
         what = f"named {prog_filter!r}" if prog_filter else "at all"
         raise InputError(f"{path}: no program {what}")
     names = helper_names()
-    return "\n".join(program_listing(p, with_source, names) for p in programs)
+    return "\n".join(program_listing(p, with_source, names, path) for p in programs)
