@@ -69,7 +69,7 @@ def instruction_line(program: Program, index: int, names: Mapping[int, str]) -> 
 
 
 def program_listing(
-    program: Program, with_source: bool = True, names: Mapping[int, str] | None = None
+    program: Program, with_source: bool = True, names: Mapping[int, str] | None = None, object_path: str = ""
 ) -> str:
     names = helper_names() if names is None else names
     lines = [f"{program.name}:  section {program.section}, type {program.prog_type or '?'}"]
