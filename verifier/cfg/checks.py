@@ -1,0 +1,99 @@
+"""`structural_check(program, rules)`: the kernel's checks before it simulates anything.
+
+Order (kernel/bpf/syscall.c `bpf_prog_load()`, then kernel/bpf/verifier.c `bpf_check()`):
+1. program size: 0 or more than the insn limit -> -E2BIG from bpf_prog_load (no log);
+2. before 5.10 the ld_imm64 pass runs first; from 5.10 it runs after the subprogram checks;
+3. subprogram discovery (privilege, call targets, count) and `check_subprogs()` ranges;
+4. `check_cfg()`: jumps out of range, back-edges, unreachable insns, jumps into ld_imm64;
+5. the per-instruction field checks that `do_check()` makes on sight.
+
+The kernel stops at the first error, so the list returned holds at most one Finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.cfg.cfg_walk import check_cfg
+from verifier.cfg.insn_features import explain_missing, missing_feature
+from verifier.cfg.insn_fields import check_insn_fields
+from verifier.cfg.kernel_facts import KernelView
+from verifier.cfg.ldimm64_pass import check_ldimm64_pass
+from verifier.cfg.problem import StructuralProblem
+from verifier.cfg.subprogs import check_subprog_ranges, find_subprog_starts
+from verifier.elf.model import Program
+from verifier.verdict import Finding
+
+BPF_MAXINSNS = 4096  # include/uapi/linux/bpf_common.h, used when the rules know no "max_insns"
+
+
+def check_size(program: Program, view: KernelView) -> None:
+    count = len(program.insns)
+    limit = view.limit("max_insns", BPF_MAXINSNS)
+    if count == 0:
+        raise StructuralProblem(-1, "E2BIG", "program-too-large",
+                                "the program has no instructions: bpf_prog_load() returns -E2BIG")
+    if count > limit:
+        who = "an unprivileged loader" if view.unprivileged else "this kernel"
+        raise StructuralProblem(-1, "E2BIG", "program-too-large",
+                                f"{count} instructions exceed the {limit}-instruction limit of {who}: "
+                                "bpf_prog_load() returns -E2BIG before the verifier runs")
+
+
+def run_passes(program: Program, view: KernelView) -> None:
+    """Raise StructuralProblem for the first pass that fails."""
+    check_size(program, view)
+    ldimm64_first = not view.behaves("ldimm64_after_subprogs")
+    if ldimm64_first:
+        check_ldimm64_pass(program, view)
+    if view.has("bpf_to_bpf_calls"):
+        starts = find_subprog_starts(program, view)
+        check_subprog_ranges(program, starts, view)
+    if not ldimm64_first:
+        check_ldimm64_pass(program, view)
+    check_cfg(program, view)
+    check_insn_fields(program, view)
+
+
+# Control-flow complaints an old kernel makes about instructions it does not know: before
+# 4.16 a bpf-to-bpf call is a plain helper call (the callee is "unreachable"), before 5.1 a
+# JMP32 jump is not a jump at all (its target is "unreachable").
+_INDIRECT_CATEGORIES = ("unreachable-insn", "jump-out-of-range", "last-insn-not-exit", "ldimm64-middle")
+
+
+def _first_unsupported(program: Program, view: KernelView) -> tuple[int, str] | None:
+    for idx in range(len(program.insns)):
+        feature = missing_feature(program, idx, view)
+        if feature is not None:
+            return idx, feature
+    return None
+
+
+def _refine(problem: StructuralProblem, program: Program, view: KernelView) -> StructuralProblem:
+    """Say so when the rejection comes from an instruction the target kernel does not know yet."""
+    feature = missing_feature(program, problem.insn, view)
+    if feature is not None:
+        problem.category = "unsupported-insn"
+        problem.explanation = explain_missing(feature, view)
+        return problem
+    if problem.category in _INDIRECT_CATEGORIES:
+        found = _first_unsupported(program, view)
+        if found is not None:
+            idx, feature = found
+            problem.category = "unsupported-insn"
+            problem.explanation = f"{explain_missing(feature, view)} (first at insn {idx})"
+    return problem
+
+
+def structural_check(program: Program, rules: Any, unprivileged: bool = False) -> list[Finding]:
+    """The kernel's pre-analysis verdict on `program` for the kernel `rules` describe.
+
+    `rules` is a `verifier.rules.KernelRules` (`.has`, `.limit`, `.version`). Returns [] when
+    the program passes, else one Finding with the kernel's own message.
+    """
+    view = KernelView(rules, unprivileged)
+    try:
+        run_passes(program, view)
+    except StructuralProblem as problem:
+        return [_refine(problem, program, view).to_finding()]
+    return []
