@@ -83,12 +83,12 @@ def _map_and_key(machine: Machine) -> tuple[str, bytes]:
 def _map_lookup(machine: Machine, insn: int) -> Value:
     name, key = _map_and_key(machine)
     mdef = next(m for m in machine.obj.maps if m.name == name)
+    occurrence = machine.next_occurrence(f"map value at insn {insn}")
     override = machine.inputs.lookup_override(insn)
     given = machine.inputs.lookup_value(insn)
     if override == "NULL":
         return 0
     if override == "VALUE" or given is not None:
-        occurrence = machine.next_occurrence(f"map value at insn {insn}")
         region = f"map value at insn {insn}" + (f" #{occurrence + 1}" if occurrence else "")
         data = (given or b"") + bytes(max(0, mdef.value_size - len(given or b"")))
         machine.memory.add(region, data[: mdef.value_size])
@@ -124,9 +124,9 @@ def _map_delete(machine: Machine) -> bool:
 
 def _ringbuf_reserve(machine: Machine, insn: int, given: int | None) -> Value:
     size = to_u64(machine.regs[2])
+    occurrence = machine.next_occurrence(f"ringbuf at insn {insn}")
     if given == 0 or size > 1 << 24:
         return 0
-    occurrence = machine.next_occurrence(f"ringbuf at insn {insn}")
     region = f"ringbuf at insn {insn}" + (f" #{occurrence + 1}" if occurrence else "")
     machine.memory.add(region, bytes(size))
     return Ptr(region, 0)
