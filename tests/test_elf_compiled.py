@@ -81,11 +81,11 @@ int func(struct xdp_md *ctx) { return ctx->data == 3; }
 """
 
 
-def _compile(tmp: Path, name: str, source: str) -> str:
+def _compile(tmp: Path, name: str, source: str, target: str = "bpf") -> str:
     src = tmp / f"{name}.c"
     out = tmp / f"{name}.o"
     src.write_text(source)
-    subprocess.run([CLANG, "-O2", "-g", "-target", "bpf", "-c", str(src), "-o", str(out)],
+    subprocess.run([CLANG, "-O2", "-g", "-target", target, "-c", str(src), "-o", str(out)],
                    check=True, capture_output=True)
     return str(out)
 
@@ -93,8 +93,10 @@ def _compile(tmp: Path, name: str, source: str) -> str:
 @pytest.fixture(scope="module")
 def objs(tmp_path_factory) -> dict[str, BpfObject]:
     tmp = tmp_path_factory.mktemp("elf")
-    return {name: load_object(_compile(tmp, name, src))
-            for name, src in [("calls", CALLS), ("maps", MAPS), ("externs", EXTERNS), ("text", TEXT_ONLY)]}
+    out = {name: load_object(_compile(tmp, name, src))
+           for name, src in [("calls", CALLS), ("maps", MAPS), ("externs", EXTERNS), ("text", TEXT_ONLY)]}
+    out["maps_eb"] = load_object(_compile(tmp, "maps_eb", MAPS, target="bpfeb"))
+    return out
 
 
 def _prog(obj: BpfObject, name: str) -> Program:
@@ -235,3 +237,14 @@ def test_func_info_names_every_subprogram(objs):
     assert sorted(a.func_info) == [s.start for s in a.subprogs]
     names = {start: obj.btf.get(type_id).name for start, type_id in a.func_info.items()}
     assert names == {s.start: s.name for s in a.subprogs}
+
+
+def test_big_endian_object_reads_the_same(objs):
+    le, be = objs["maps"], objs["maps_eb"]
+    assert [p.insns for p in le.programs] == [p.insns for p in be.programs]
+    assert [(m.name, m.type, m.key_size, m.value_size, m.max_entries, m.spin_lock_off) for m in le.maps] == \
+        [(m.name, m.type, m.key_size, m.value_size, m.max_entries, m.spin_lock_off) for m in be.maps]
+    def lines(obj: BpfObject) -> dict[int, tuple[int, int, str]]:
+        return {i: (sl.line, sl.col, sl.text) for i, sl in obj.programs[0].line_info.items()}
+
+    assert lines(be) == lines(le) and be.license == le.license
