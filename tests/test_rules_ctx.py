@@ -142,3 +142,12 @@ def test_prog_types_by_version():
     assert NEW.prog_type(6).name == "xdp"
     assert "xdp" in NEW.prog_type("xdp").sections[-1]
     assert NEW.prog_type("nonsense") is None
+
+
+def test_attach_type_versions():
+    assert not for_kernel("5.7").attach_type_supported("trace_iter")
+    assert for_kernel("5.8").attach_type_supported("BPF_TRACE_ITER")
+    assert not for_kernel("5.2").attach_type_supported("cgroup_getsockopt")
+    assert for_kernel("5.3").attach_type_supported("cgroup_getsockopt")
+    assert for_kernel("4.14").attach_type_supported(None)
+    assert for_kernel("4.14").attach_type_supported("some_future_attach_type")

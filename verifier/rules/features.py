@@ -203,9 +203,12 @@ _ROWS: tuple[Feature, ...] = (
     Feature(
         "const_array_lookup_nonnull",
         (6, 14),
-        "map_lookup_elem on an array map with a constant in-range key returns a non-NULL map_value",
+        "map_lookup_elem on an (percpu) array map with a constant in-range key returns a non-NULL map_value; "
+        "the key must be a known constant in its stack slot (a spilled constant register at an 8-byte aligned "
+        "slot or zeroed bytes), else the result stays map_value_or_null",
         "series 'bpf: verifier: Support eliding map lookup nullness' (Daniel Xu, Jan 2025, v6.14; "
-        "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18",
+        "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18; corpus/manifest.toml: a u32 key stored "
+        "at r10-4 (not 8-aligned) is still map_value_or_null on 6.18",
     ),
 )
 

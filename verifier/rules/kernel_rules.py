@@ -13,6 +13,7 @@ from verifier.rules import maps as map_table
 from verifier.rules import prog_helpers
 from verifier.rules import prog_types as prog_table
 from verifier.rules import protos as proto_table
+from verifier.rules.attach_types import attach_type_supported
 from verifier.rules.ctx import CtxAccess, check_ctx_access
 from verifier.rules.features import FEATURES, has_feature
 from verifier.rules.helpers import HelperInfo
@@ -127,6 +128,10 @@ class KernelRules:
 
     def prog_types(self) -> list[ProgTypeInfo]:
         return [p for p in prog_table.all_prog_types().values() if p.version <= self.version]
+
+    def attach_type_supported(self, attach_type: str | None) -> bool:
+        """False when this kernel predates the expected attach type (e.g. "trace_iter" before 5.8)."""
+        return attach_type_supported(normalize_attach_type(attach_type), self.version)
 
     def return_range(
         self, prog_type: str | int | None, attach_type: str | None = None
