@@ -681,6 +681,8 @@ class Scalar(tuple):
         """An unknown value loaded zero-extended from `nbytes` bytes: 0..2^(8n)-1."""
         if nbytes >= 8:
             return UNKNOWN
+        if nbytes < 1:
+            raise ValueError(f"invalid load size {nbytes}")
         return _FROM_SIZE[nbytes]
 
     @classmethod
@@ -814,6 +816,8 @@ class Scalar(tuple):
 
     def alu_signed_divmod(self, op: str, other: Scalar, is64: bool = True) -> Scalar:
         """BPF_SDIV / BPF_SMOD (off=1): not tracked by the kernel, the result is unknown."""
+        if not isinstance(op, str):
+            op = _OP_CODES.get(op & 0xF0, "?")
         if op not in ("div", "mod", "sdiv", "smod"):
             raise ValueError(f"unknown signed div/mod operation {op!r}")
         return UNKNOWN
