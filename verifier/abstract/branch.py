@@ -1,7 +1,7 @@
 """Conditional jumps on two scalars: branch prediction and range refinement (6.18 semantics).
 
 `branch_taken` mirrors `is_scalar_branch_taken()` and `refine` mirrors
-`reg_set_min_max()` (`regs_refine_cond_op()` followed by `reg_bounds_sync()`)
+`reg_set_min_max()` (`regs_refine_cond_op()` followed by `reg_boundsbounds_sync()`)
 from kernel/bpf/verifier.c. Operation names are the lowercase BPF mnemonics:
 jeq jne jgt jge jlt jle jsgt jsge jslt jsle jset.
 
@@ -13,7 +13,19 @@ unbounded register, `refine` returns None so the caller drops that side.
 
 from __future__ import annotations
 
-from verifier.abstract.scalar import S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32, U64, Scalar, _s32, _s64, _sync, _W
+from verifier.abstract.scalar import (
+    S32_MAX,
+    S32_MIN,
+    S64_MAX,
+    S64_MIN,
+    U32,
+    U64,
+    Scalar,
+    WorkReg,
+    bounds_sync,
+)
+from verifier.abstract.scalar import as_s32 as _s32
+from verifier.abstract.scalar import as_s64 as _s64
 from verifier.abstract.tnum import t_and, t_intersect, t_or
 
 COND_OPS = ("jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset")
@@ -113,16 +125,16 @@ def branch_taken(a: Scalar, b: Scalar, op: str, is32: bool, same_reg: bool = Fal
     raise ValueError(f"unknown conditional jump {op!r}")
 
 
-def _is_const(w: _W, is32: bool) -> bool:
+def _is_const(w: WorkReg, is32: bool) -> bool:
     return not (w.m & U32) if is32 else not w.m
 
 
-def _with_subreg(w: _W, v32: int, m32: int) -> None:
+def _with_subreg(w: WorkReg, v32: int, m32: int) -> None:
     w.v = (w.v & ~U32 & U64) | (v32 & U32)
     w.m = (w.m & ~U32 & U64) | (m32 & U32)
 
 
-def _refine_cond_op(r1: _W, r2: _W, op: str, is32: bool) -> None:
+def _refine_cond_op(r1: WorkReg, r2: WorkReg, op: str, is32: bool) -> None:
     """regs_refine_cond_op(): narrow both registers assuming `r1 op r2` holds."""
     if op in ("jge", "jgt", "jsge", "jsgt"):
         op = FLIPPED[op]
@@ -230,7 +242,7 @@ def _refine_cond_op(r1: _W, r2: _W, op: str, is32: bool) -> None:
         raise ValueError(f"unknown conditional jump {op!r}")
 
 
-def _violated(w: _W) -> bool:
+def _violated(w: WorkReg) -> bool:
     """range_bounds_violation()"""
     return w.umin > w.umax or w.smin > w.smax or w.u32min > w.u32max or w.s32min > w.s32max
 
@@ -247,13 +259,13 @@ def refine(
     if same_reg:
         return a, b
     cond = op if taken else NEGATED[op]
-    r1 = _W.of(a)
-    r2 = _W.of(b)
+    r1 = WorkReg.of(a)
+    r2 = WorkReg.of(b)
     _refine_cond_op(r1, r2, cond, is32)
     if _violated(r1) or _violated(r2):
         return None
-    _sync(r1)
-    _sync(r2)
+    bounds_sync(r1)
+    bounds_sync(r2)
     if _violated(r1) or _violated(r2):
         return None
     return r1.freeze(), r2.freeze()

@@ -984,3 +984,9 @@ def _make_from_size(nbytes: int) -> Scalar:
 
 
 _FROM_SIZE = {n: _make_from_size(n) for n in range(1, 8)}
+
+# for sibling modules of the domain (branch refinement works on the same mutable register)
+WorkReg = _W
+bounds_sync = _sync
+as_s64 = _s64
+as_s32 = _s32
