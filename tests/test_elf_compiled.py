@@ -248,3 +248,25 @@ def test_big_endian_object_reads_the_same(objs):
         return {i: (sl.line, sl.col, sl.text) for i, sl in obj.programs[0].line_info.items()}
 
     assert lines(be) == lines(le) and be.license == le.license
+
+
+KCONFIG = PRELUDE + r"""
+extern u32 LINUX_KERNEL_VERSION __attribute__((section(".kconfig")));
+extern char CONFIG_DEFAULT_HOSTNAME[16] __attribute__((section(".kconfig")));
+extern _Bool CONFIG_BPF_SYSCALL __attribute__((section(".kconfig")));
+extern u64 CONFIG_HZ __attribute__((section(".kconfig")));
+SEC("xdp") int kc(struct xdp_md *ctx) {
+    return LINUX_KERNEL_VERSION + CONFIG_DEFAULT_HOSTNAME[3] + CONFIG_BPF_SYSCALL + CONFIG_HZ;
+}
+"""
+
+
+def test_kconfig_externs_are_laid_out_like_libbpf(tmp_path):
+    obj = load_object(_compile(tmp_path, "kconfig", KCONFIG))
+    (prog,) = obj.programs
+    kconfig = next(i for i, m in enumerate(obj.maps) if m.name == ".kconfig")
+    offsets = sorted(r.offset for r in prog.map_refs.values() if r.map_index == kconfig)
+    # align 8: CONFIG_HZ@0; align 4: LINUX_KERNEL_VERSION@8; align 1 by size: CONFIG_BPF_SYSCALL@12,
+    # CONFIG_DEFAULT_HOSTNAME@13
+    assert offsets == [0, 8, 12, 13]
+    assert obj.maps[kconfig].value_size == 29 and prog.load_errors == []

@@ -230,20 +230,43 @@ def _data_map(sec: ElfSection, btf: B.Btf | None) -> MapDef:
 
 
 def _kconfig_map(btf: B.Btf, table: MapTable) -> None:
-    """Externs in `.kconfig` live in one read-only map laid out by the loader (values unknown here)."""
+    """Externs in `.kconfig` live in one read-only map laid out by the loader (values unknown here).
+
+    Layout as libbpf's bpf_object__collect_externs: sorted by alignment (descending), then
+    size (ascending), then name; each extern at the next offset aligned for its type.
+    """
     datasec = btf.find_datasec(".kconfig")
     if datasec is None or not datasec.secinfo:
         return
-    offset = 0
+    externs = []
     for info in datasec.secinfo:
         var = btf.get(info.type_id)
         if var is None:
             continue
         size = max(btf.size_of(var.size_or_type), 1)
-        align = min(8, 1 << (size - 1).bit_length())
-        offset = (offset + align - 1) // align * align
-        table.kconfig_offsets[var.name] = offset
+        externs.append((-_alignment(btf, var.size_or_type), size, var.name))
+    offset = 0
+    for neg_align, size, name in sorted(externs):
+        offset = (offset - neg_align - 1) // -neg_align * -neg_align
+        table.kconfig_offsets[name] = offset
         offset += size
     m = MapDef(".kconfig", MAP_TYPE_ARRAY, 4, max(offset, 1), 1, BPF_F_RDONLY_PROG, kind="data",
                readonly=True, initial=None)
     table.kconfig_map = table.add(m)
+
+
+def _alignment(btf: B.Btf, type_id: int) -> int:
+    """btf__align_of(), for the types a kconfig extern may have."""
+    for _ in range(32):
+        t = btf.resolve(type_id)
+        if t is None:
+            return 1
+        if t.kind == B.KIND_ARRAY and t.array is not None:
+            type_id = t.array[0]
+            continue
+        if t.kind == B.KIND_PTR:
+            return 8
+        if t.kind in (B.KIND_STRUCT, B.KIND_UNION):
+            return max((_alignment(btf, m.type_id) for m in t.members), default=1)
+        return max(1, min(8, t.size_or_type))
+    return 1
