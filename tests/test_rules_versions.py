@@ -81,6 +81,9 @@ FEATURE_VERSIONS = [
     ("cpu_v4", (6, 6)),
     ("may_goto", (6, 9)),
     ("const_array_lookup_nonnull", (6, 14)),
+    ("spill_const_tracking", (5, 3)),
+    ("global_func_ptr_args", (5, 12)),
+    ("spill_narrow_scalar", (5, 16)),
 ]
 
 

@@ -91,6 +91,19 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 5.3, commit 2589726d12a1",
     ),
     Feature(
+        "spill_const_tracking",
+        (5, 3),
+        "8-byte spills of scalars keep the register's bounds (before: the slot became STACK_MISC)",
+        "commit f7cf25b2026d 'bpf: track spill/fill of constants' (June 2019 series with precision "
+        "tracking, v5.3; version recalled)",
+    ),
+    Feature(
+        "precision_tracking",
+        (5, 3),
+        "precise scalar tracking (state pruning ignores imprecise scalars)",
+        "commit b5dc0163d8fd 'bpf: precise scalar_value tracking' (v5.3; version recalled)",
+    ),
+    Feature(
         "rdonly_map_const",
         (5, 5),
         "loads from frozen read-only maps (.rodata) are known constants",
@@ -138,6 +151,12 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 5.12; cilium/ebpf; commit 981f94c3e921 'bpf: Add BPF_FETCH field / create atomic_fetch_add'",
     ),
     Feature(
+        "global_func_ptr_args",
+        (5, 12),
+        "global functions may take pointer (PTR_TO_MEM via BTF) arguments",
+        "commit e5069b9c23b3 'bpf: Support pointers in global func args' (v5.12); corpus/manifest.toml",
+    ),
+    Feature(
         "pseudo_func",
         (5, 13),
         "ld_imm64 BPF_PSEUDO_FUNC (callback function pointers)",
@@ -171,6 +190,12 @@ _ROWS: tuple[Feature, ...] = (
         "shared/reference/README.md ('inv' became 'scalar' in 5.18)",
         until=(5, 17),
     ),
+    Feature(
+        "spill_narrow_scalar",
+        (5, 16),
+        "<8-byte spills of scalars (4-byte aligned) keep the register's bounds",
+        "commit 354e8f1970f8 'bpf: Support <8-byte scalar spill and refill' (v5.16; version recalled)",
+    ),
     Feature("dynptrs", (5, 19), "bpf_dynptr helpers", "KV §3 5.19, commit 263ae152e962"),
     Feature("kptrs", (5, 19), "kptr fields and bpf_kptr_xchg", "KV §3 5.19, commit c0a5a21c25f3"),
     Feature(
@@ -197,6 +222,12 @@ _ROWS: tuple[Feature, ...] = (
         (6, 8),
         "__arg_ctx/__arg_nonnull/... global function argument tags",
         "KV §3 6.8, commit 94e1c70a3452",
+    ),
+    Feature(
+        "spill_unbounded_scalar_id",
+        (6, 9),
+        "spilling an unbounded scalar keeps its id: later bound checks on the source refine the slot",
+        "commit e67ddd9b1cff 'bpf: Track spilled unbounded scalars' (Jan 2024, v6.9; version recalled)",
     ),
     Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
     Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
