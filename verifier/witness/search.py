@@ -127,7 +127,8 @@ class PathSearch:
         Fine when it is infeasible or came from exploring both sides of a branch; otherwise the
         engine's path does not describe this program, and "no witness" cannot be claimed.
         """
-        if state.free_choices == 0 and self._feasible(state.constraints):
+        off_path = state.free_choices == 0 or state.cursor < len(self.path)
+        if off_path and self._feasible(state.constraints):
             self.incomplete = "the engine's path does not lead to the failing instruction"
         return None
 
