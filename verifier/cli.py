@@ -69,6 +69,7 @@ class CheckRequest:
     compare: Path | None = None
     max_processed: str | None = None
     no_color: bool = False
+    witnesses: bool = True
 
 
 def parse_kernels(text: str) -> list[object]:
@@ -112,7 +113,9 @@ def run_check(request: CheckRequest) -> int:
     options = AnalysisOptions(
         unprivileged=request.unprivileged, timeout=request.timeout, verbose=request.verbose
     )
-    results = check_objects(paths, kernels, options, request.program, prog_type, jobs=request.jobs)
+    results = check_objects(
+        paths, kernels, options, request.program, prog_type, jobs=request.jobs, witnesses=request.witnesses
+    )
     for result in results:
         if result.error is not None:
             _fail(result.error, EXIT_INPUT_ERROR)
@@ -205,6 +208,9 @@ def check_command(
         ),
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
+    no_witness: Annotated[
+        bool, typer.Option("--no-witness", help="Do not ask z3 for inputs that reach each rejection.")
+    ] = False,
 ) -> None:
     """Check every program of each object at each kernel (the default command)."""
     request = CheckRequest(
@@ -222,6 +228,7 @@ def check_command(
         compare=compare,
         max_processed=max_processed,
         no_color=no_color,
+        witnesses=not no_witness,
     )
     raise typer.Exit(run_check(request))
 

@@ -40,6 +40,7 @@ LOAD_ERROR = "load-error"
 INTERNAL_ERROR = "internal-error"
 TIMEOUT = "timeout"
 DEBUG_ENV = "BPFCHECK_DEBUG"
+WITNESS_TIMEOUT = 5.0  # seconds z3 may spend on the witness of one finding
 TIMEOUT_GRACE = 1.0  # seconds the hard deadline waits beyond --timeout for the analysis to stop by itself
 _TIMEOUT_EXCEPTIONS = frozenset({"AnalysisTimeout", "TimeoutError", "AnalysisDeadline"})
 
@@ -83,13 +84,17 @@ class Stages:
     for_kernel: Callable[[Any], Any]
     structural_check: Callable[[Program, Any], list[Finding]]
     analyze_program: Callable[[BpfObject, Program, Any, AnalysisOptions], ProgramVerdict] | None
+    # (obj, program, finding, prog_type, timeout) -> witness dict or None; None: no witnesses are sought
+    find_witness: Callable[..., dict[str, object] | None] | None = None
 
     @staticmethod
     def real() -> Stages:
         from verifier.elf.reader import load_object
         from verifier.rules import for_kernel
 
-        return Stages(load_object, for_kernel, _real_structural_check(), _real_analyzer())
+        return Stages(
+            load_object, for_kernel, _real_structural_check(), _real_analyzer(), _real_witness_finder()
+        )
 
     @staticmethod
     def reader_only() -> Stages:
@@ -116,6 +121,17 @@ def _real_structural_check() -> Callable[[Program, Any], list[Finding]]:
 
 def _no_structural_checks(program: Program, rules: Any) -> list[Finding]:
     return []
+
+
+def _real_witness_finder() -> Callable[..., dict[str, object] | None] | None:
+    """z3 witnesses (verifier.witness.find_witness), or None while that module has not landed."""
+    try:
+        from verifier.witness import find_witness
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("verifier.witness"):
+            raise
+        return None
+    return find_witness
 
 
 def _real_analyzer() -> Callable[..., ProgramVerdict] | None:
@@ -204,9 +220,10 @@ def with_prog_type(program: Program, prog_type: str | None) -> Program:
 
 
 def _error_verdict(
-    program: Program, kernel: str, category: str, message: str, explanation: str
+    program: Program, kernel: str, category: str, problem: str, hint: str = ""
 ) -> ProgramVerdict:
-    finding = Finding(insn=-1, kernel_message=message, category=category, message=explanation)
+    """Verdict "error": the problem goes where the kernel's message would (the kernel never saw it)."""
+    finding = Finding(insn=-1, kernel_message=problem, category=category, hint=hint)
     return ProgramVerdict(
         name=program.name,
         section=program.section,
@@ -220,29 +237,25 @@ def _error_verdict(
 def load_error_verdict(program: Program, kernel: str) -> ProgramVerdict | None:
     """A program that never reaches the kernel's verifier, or None when it would be loaded."""
     if program.load_errors:
-        message = "; ".join(_one_line(e) for e in program.load_errors)
-        explanation = "The program cannot be loaded, so the kernel's verifier never sees it."
-    elif not program.prog_type:
-        message = f"cannot tell the program type from section '{program.section}'"
-        explanation = "Name the type with --prog-type (e.g. --prog-type xdp)."
-    else:
-        return None
-    return _error_verdict(program, kernel, LOAD_ERROR, message, explanation)
+        return _error_verdict(
+            program, kernel, LOAD_ERROR, "; ".join(_one_line(e) for e in program.load_errors)
+        )
+    if not program.prog_type:
+        problem = f"cannot tell the program type from section '{program.section}'"
+        return _error_verdict(
+            program, kernel, LOAD_ERROR, problem, "Name the type with --prog-type (e.g. xdp)."
+        )
+    return None
 
 
 def internal_error_verdict(program: Program, kernel: str, exc: BaseException) -> ProgramVerdict:
     detail = _one_line(str(exc))
     message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    explanation = f"bpfcheck failed on this program (set {DEBUG_ENV}=1 for the traceback)."
-    return _error_verdict(program, kernel, INTERNAL_ERROR, f"internal error: {message}", explanation)
+    return _error_verdict(program, kernel, INTERNAL_ERROR, f"internal error: {message}")
 
 
 def timeout_verdict(program: Program, kernel: str, seconds: float) -> ProgramVerdict:
-    message = f"analysis stopped after {seconds:g} s (--timeout)"
-    explanation = (
-        "bpfcheck's time budget ran out before it reached a verdict; this says nothing about the kernel."
-    )
-    return _error_verdict(program, kernel, TIMEOUT, message, explanation)
+    return _error_verdict(program, kernel, TIMEOUT, f"analysis stopped after {seconds:g} s (--timeout)")
 
 
 def is_timeout(exc: BaseException) -> bool:
@@ -299,12 +312,35 @@ def check_program(
                 print(f"bpfcheck: internal error in {obj.path} program {program.name}:", file=sys.stderr)
                 traceback.print_exc(file=sys.stderr)
             verdict = internal_error_verdict(program, kernel, exc)
+    verdict.stats.seconds = perf_counter() - start  # the analysis alone, not the witness search
+    if verdict.verdict == REJECT and stages.find_witness is not None:
+        add_witnesses(obj, program, verdict, stages.find_witness, options.timeout)
     verdict.kernel = kernel
     if verdict.verdict not in (ACCEPT, REJECT, ERROR):  # the report's contract knows only these three
         verdict.verdict = ERROR
     verdict.stats.insns = verdict.stats.insns or program.insn_count
-    verdict.stats.seconds = perf_counter() - start
     return verdict
+
+
+def add_witnesses(
+    obj: BpfObject,
+    program: Program,
+    verdict: ProgramVerdict,
+    find_witness: Callable[..., dict[str, object] | None],
+    timeout: float,
+) -> None:
+    """Ask z3 for inputs that reach each finding (or proof that none do); a failure leaves `witness` None."""
+    budget = min(WITNESS_TIMEOUT, timeout) if timeout > 0 else WITNESS_TIMEOUT
+    for finding in verdict.findings:
+        if finding.witness is not None or finding.insn < 0:
+            continue
+        try:
+            with hard_deadline(budget + TIMEOUT_GRACE):
+                finding.witness = find_witness(obj, program, finding, program.prog_type, timeout=budget)
+        except Exception:  # a witness is a bonus: the verdict stands without it
+            if debug_enabled():
+                traceback.print_exc(file=sys.stderr)
+            finding.witness = None
 
 
 def _verify(
@@ -340,6 +376,7 @@ def check_object(
     prog_filter: str | None = None,
     prog_type_override: str | None = None,
     stages: Stages | None = None,
+    witnesses: bool = True,
 ) -> ObjectResult:
     """Read `path` once and check each of its programs at each kernel.
 
@@ -347,6 +384,8 @@ def check_object(
     """
     obj = read_object(path, stages or Stages.reader_only())  # bad input is told even while stages are missing
     stages = stages or Stages.real()
+    if not witnesses:
+        stages = dataclasses.replace(stages, find_witness=None)
     if not obj.programs:
         raise InputError(f"{path}: no BPF programs in this object")
     programs = [with_prog_type(p, prog_type_override) for p in select_programs(obj.programs, prog_filter)]
@@ -370,12 +409,19 @@ class _Job:
     prog_filter: str | None
     prog_type_override: str | None
     stages: Stages | None
+    witnesses: bool = True
 
 
 def _run_job(job: _Job) -> ObjectResult:
     try:
         return check_object(
-            job.path, job.kernels, job.options, job.prog_filter, job.prog_type_override, job.stages
+            job.path,
+            job.kernels,
+            job.options,
+            job.prog_filter,
+            job.prog_type_override,
+            job.stages,
+            job.witnesses,
         )
     except InputError as exc:
         return ObjectResult(path=job.path, error=str(exc))
@@ -389,12 +435,15 @@ def check_objects(
     prog_type_override: str | None = None,
     jobs: int = 1,
     stages: Stages | None = None,
+    witnesses: bool = True,
 ) -> list[ObjectResult]:
     """Check every object, in input order; `jobs` > 1 checks objects in parallel processes.
 
     An unreadable object does not stop the others: its result carries `error`.
     """
-    work = [_Job(p, tuple(kernels), options, prog_filter, prog_type_override, stages) for p in paths]
+    work = [
+        _Job(p, tuple(kernels), options, prog_filter, prog_type_override, stages, witnesses) for p in paths
+    ]
     if jobs <= 1 or len(work) <= 1:
         return [_run_job(job) for job in work]
     from concurrent.futures import ProcessPoolExecutor

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from verifier import __version__
-from verifier.report.explanations import hint_for, meaning_of
+from verifier.report.explanations import explanation_for, hint_for, meaning_of
 from verifier.report.locations import source_path
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ def finding_json(finding: Finding, program: Program | None, object_path: str) ->
         "kernel_message": finding.kernel_message,
         "category": finding.category,
         "message": meaning_of(finding.category, finding.message),
+        "explanation": explanation_for(finding.category).meaning,
         "hint": hint_for(finding.category, finding.hint),
         "source": source_json(finding.source, object_path),
         "path": path_json(finding, program, object_path),

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.report.compare import format_delta
-from verifier.report.explanations import IMPRECISION_NOTE, hint_for, meaning_of
+from verifier.report.explanations import IMPRECISION_NOTE, explanation_for, hint_for
 from verifier.report.locations import source_path
 from verifier.report.summary import Tally
 from verifier.verdict import ACCEPT, REJECT
@@ -140,20 +140,44 @@ def _lines(pairs: Sequence[str]) -> Text:
     return Text("\n".join(pairs))
 
 
+WITNESS_META = frozenset({"feasible", "verified", "fault", "reason"})  # about the witness, not inputs
+WITNESS_VALUE_WIDTH = 72  # longer values (packet bytes in hex) are cut, with their full length noted
+
+
 def witness_renderable(finding: Finding) -> tuple[str, RenderableType] | None:
     """("witness", the inputs) when z3 found some, ("note", the imprecision note) when the path cannot happen."""
     witness = finding.witness
     if witness is None:
         return None
     if witness.get("feasible") is False:
-        return "note", Text(IMPRECISION_NOTE, style="yellow")
-    shown = [f"{name} = {value}" for name, value in witness.items() if name != "feasible"]
-    return "witness", _lines(shown or ["any input reaches this instruction"])
+        note = IMPRECISION_NOTE
+        if witness.get("reason"):
+            note += f" (z3: {witness['reason']})"
+        return "note", Text(note, style="yellow")
+    shown = [f"{name} = {_short(value)}" for name, value in witness.items() if name not in WITNESS_META]
+    text = _lines(shown or ["any input reaches this instruction"])
+    if "verified" in witness:
+        fault = witness.get("fault", "")
+        if witness["verified"] is True:
+            text.append(f"\nchecked: running the program on these inputs faults here ({fault})", style="dim")
+        else:
+            text.append(f"\nnot confirmed by running the program on these inputs ({fault})", style="yellow")
+    return "witness", text
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    if text == "":
+        return "(empty)"
+    if len(text) <= WITNESS_VALUE_WIDTH:
+        return text
+    return f"{text[: WITNESS_VALUE_WIDTH - 12]}... ({len(text)} chars)"
 
 
 def finding_renderable(
-    result: ObjectResult, program: Program | None, finding: Finding, verbose: bool
+    result: ObjectResult, program: Program | None, finding: Finding, verbose: bool, kernel_said: bool = True
 ) -> RenderableType:
+    """One finding as a two-column grid; `kernel_said`: the message is the kernel's (not a load problem)."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -161,8 +185,11 @@ def finding_renderable(
     excerpt = source_excerpt(program, finding, result.path)
     if excerpt is not None:
         grid.add_row("", excerpt)
-    grid.add_row("kernel", Text(finding.kernel_message or "(no message)", style="red"))
-    grid.add_row("meaning", Text(meaning_of(finding.category, finding.message)))
+    label = "kernel" if kernel_said else "problem"
+    grid.add_row(label, Text(finding.kernel_message or "(no message)", style="red"))
+    if finding.message and finding.message != finding.kernel_message:
+        grid.add_row("detail", Text(finding.message))
+    grid.add_row("meaning", Text(explanation_for(finding.category).meaning))
     if finding.path:
         grid.add_row("path", _path_text(result, program, finding, verbose))
     if finding.state:
@@ -226,7 +253,7 @@ def verdict_block(
     program = result.program_for(verdict)
     parts: list[RenderableType] = [verdict_header(result, verdict)]
     for finding in verdict.findings:
-        parts.append(finding_renderable(result, program, finding, verbose))
+        parts.append(finding_renderable(result, program, finding, verbose, verdict.verdict == REJECT))
     trace = getattr(verdict, "trace", None)
     if verbose and trace:
         parts.append(Text("state along the failing path:", style="bold"))
