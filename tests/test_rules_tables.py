@@ -135,3 +135,17 @@ def test_render_json_and_table():
         render_rules("6.1", "no_such_type")
     with pytest.raises(InputError):
         render_rules("6.1", fmt="yaml")
+
+
+def test_messages_by_version():
+    from verifier.rules.messages import message_rows
+
+    old, new = for_kernel("5.4"), for_kernel("6.18")
+    assert old.message("helper_not_allowed", name="bpf_x", id=9) == "unknown func bpf_x#9"
+    assert new.message("helper_not_allowed", name="bpf_x", id=9) == "program of this type cannot use helper bpf_x#9"
+    assert new.message("helper_unknown", id=300) == "invalid func unknown#300"
+    assert new.message("ctx_access", off=80, size=4) == "invalid bpf_context access off=80 size=4"
+    assert "root only" in for_kernel("5.7").message("bpf_calls_root_only")
+    assert all(row.source for row in message_rows())
+    with pytest.raises(KeyError):
+        new.message("nope")

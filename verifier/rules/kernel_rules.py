@@ -19,6 +19,7 @@ from verifier.rules.features import FEATURES, has_feature
 from verifier.rules.helpers import HelperInfo
 from verifier.rules.limits import limit_value
 from verifier.rules.maps import MapTypeInfo
+from verifier.rules.messages import message
 from verifier.rules.packet import ld_abs_allowed, packet_access
 from verifier.rules.prog_types import ProgTypeInfo, normalize_attach_type, normalize_prog_type
 from verifier.rules.protos import HelperProto
@@ -48,6 +49,10 @@ class KernelRules:
     def limit(self, name: str, unprivileged: bool = False) -> int:
         """Numeric limit (see limits.LIMIT_NAMES); 0 when the limit does not exist yet."""
         return limit_value(name, self.version, unprivileged)
+
+    def message(self, key: str, **fields: object) -> str:
+        """The kernel's wording of a message at this version (see messages.MESSAGE_KEYS)."""
+        return message(key, self.version, **fields)
 
     # -- helpers ------------------------------------------------------------
 
