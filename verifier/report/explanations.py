@@ -230,10 +230,9 @@ EXPLANATIONS: dict[str, Explanation] = {
 }
 
 IMPRECISION_NOTE = (
-    "z3 finds no input that takes this path: the rejection comes from the verifier's imprecision, not "
-    "from a real bug. Restructure the code so the verifier sees the bound it misses: re-check the value "
-    "right before the access, on the same register (compilers may move the check or use a copy), or "
-    "clamp it with a mask."
+    "z3 finds no input that takes this path to a fault: the program is safe here, but the verifier "
+    "cannot prove it (its analysis is less precise than z3's). Restructure the code so the verifier "
+    "sees it too; the hint shows the usual way."
 )
 
 

@@ -11,6 +11,7 @@ line is plain text underneath, readable in 100 columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -136,6 +137,26 @@ def _path_text(result: ObjectResult, program: Program | None, finding: Finding, 
     return text
 
 
+STATE_WIDTH = 88  # the value column of a 100-column report
+
+
+def state_line(name: str, value: str, width: int = STATE_WIDTH) -> str:
+    """ "R1 = pkt(off=14,r=14)"; a long value is broken after its commas, continuation lines indented."""
+    head = f"{name} = "
+    text = head + str(value)
+    if len(text) <= width:
+        return text
+    lines: list[str] = []
+    current = head
+    for piece in re.split(r"(?<=,)", str(value)):
+        if len(current) + len(piece) > width and current.strip() and current != head:
+            lines.append(current)
+            current = " " * len(head)
+        current += piece
+    lines.append(current)
+    return "\n".join(lines)
+
+
 def _lines(pairs: Sequence[str]) -> Text:
     return Text("\n".join(pairs))
 
@@ -193,7 +214,7 @@ def finding_renderable(
     if finding.path:
         grid.add_row("path", _path_text(result, program, finding, verbose))
     if finding.state:
-        grid.add_row("state", _lines([f"{name} = {value}" for name, value in finding.state.items()]))
+        grid.add_row("state", _lines([state_line(name, value) for name, value in finding.state.items()]))
     witness = witness_renderable(finding)
     if witness is not None:
         grid.add_row(*witness)
