@@ -124,3 +124,12 @@ def test_limits():
     assert new.limit("states_per_insn") == 64
     with pytest.raises(KeyError):
         new.limit("nonsense")
+
+
+def test_unprivileged_features_and_types():
+    rules = for_kernel("6.1")
+    assert rules.has("bounded_loops") and not rules.has("bounded_loops", unprivileged=True)
+    assert not rules.has("bpf_to_bpf_calls", unprivileged=True)
+    assert rules.has("jmp32", unprivileged=True)
+    assert rules.prog_type_unprivileged("socket_filter") and rules.prog_type_unprivileged("cgroup_skb")
+    assert not rules.prog_type_unprivileged("xdp")

@@ -246,6 +246,31 @@ _ROWS: tuple[Feature, ...] = (
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}
 
 
-def has_feature(name: str, version: Version) -> bool:
-    """True when `version` has the feature; unknown names raise KeyError (a typo must not pass silently)."""
-    return FEATURES[name].present_in(version)
+# Features the kernel grants only to privileged loaders (kernel_versions.md §2: bounded loops and
+# bpf-to-bpf calls need bpf_capable(); uninitialised stack reads need perfmon_capable(); dead code
+# removal, variable-offset stack reads and <8-byte spill tracking are bpf_capable-only paths).
+PRIVILEGED_ONLY: frozenset[str] = frozenset(
+    {
+        "bpf_to_bpf_calls",
+        "bounded_loops",
+        "large_programs",
+        "dead_code_elimination",
+        "uninit_stack_read_priv",
+        "var_off_stack_read",
+        "spill_narrow_scalar",
+        "pseudo_func",
+        "callbacks",
+        "kfuncs",
+        "bpf_loop",
+        "tail_call_in_subprogs",
+        "global_func_verification",
+        "global_func_ptr_args",
+    }
+)
+
+
+def has_feature(name: str, version: Version, unprivileged: bool = False) -> bool:
+    """True when `version` has the feature (for this loader); unknown names raise KeyError."""
+    if not FEATURES[name].present_in(version):
+        return False
+    return not (unprivileged and name in PRIVILEGED_ONLY)

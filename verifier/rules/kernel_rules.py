@@ -21,7 +21,12 @@ from verifier.rules.limits import limit_value
 from verifier.rules.maps import MapTypeInfo
 from verifier.rules.messages import message
 from verifier.rules.packet import ld_abs_allowed, packet_access
-from verifier.rules.prog_types import ProgTypeInfo, normalize_attach_type, normalize_prog_type
+from verifier.rules.prog_types import (
+    UNPRIVILEGED_PROG_TYPES,
+    ProgTypeInfo,
+    normalize_attach_type,
+    normalize_prog_type,
+)
 from verifier.rules.protos import HelperProto
 from verifier.rules.return_ranges import find_return_range
 from verifier.rules.versions import Version, parse_kernel, version_name
@@ -39,9 +44,16 @@ class KernelRules:
 
     # -- features and limits ------------------------------------------------
 
-    def has(self, feature: str) -> bool:
-        """Version feature (see features.FEATURES); an unknown name raises KeyError."""
-        return has_feature(feature, self.version)
+    def has(self, feature: str, unprivileged: bool = False) -> bool:
+        """Version feature (see features.FEATURES); an unknown name raises KeyError.
+
+        With `unprivileged`, features reserved to privileged loaders (features.PRIVILEGED_ONLY) are False.
+        """
+        return has_feature(feature, self.version, unprivileged)
+
+    def prog_type_unprivileged(self, prog_type: str | int | None) -> bool:
+        """May an unprivileged user load this type (bpf_prog_load: socket_filter, cgroup_skb)?"""
+        return normalize_prog_type(prog_type) in UNPRIVILEGED_PROG_TYPES
 
     def features(self) -> dict[str, bool]:
         return {name: has_feature(name, self.version) for name in FEATURES}

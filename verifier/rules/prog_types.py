@@ -68,6 +68,11 @@ _EXTRAS: dict[str, tuple[str | None, tuple[str, ...], bool]] = {
 }
 
 
+# bpf_prog_load(): "type != SOCKET_FILTER && type != CGROUP_SKB && !bpf_capable()" -> -EPERM
+# (kernel_versions.md §2, 5.8+ copy; the same two types in older copies with CAP_SYS_ADMIN).
+UNPRIVILEGED_PROG_TYPES: frozenset[str] = frozenset({"socket_filter", "cgroup_skb"})
+
+
 def _sections(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split("|") if part.strip())
 
