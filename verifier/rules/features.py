@@ -206,6 +206,13 @@ _ROWS: tuple[Feature, ...] = (
         "env->allow_uninit_stack = perfmon_capable(), include/linux/bpf.h); version not re-checked",
     ),
     Feature(
+        "st_into_ctx",
+        (6, 3),
+        "BPF_ST (store immediate) into the context allowed (before: 'BPF_ST stores into R1 ctx is not allowed')",
+        "commit 'bpf: allow ctx writes using BPF_ST_MEM instruction' (Eduard Zingerman, 2023, v6.3); "
+        "as used by verifier/abstract (ENGINE_FEATURES)",
+    ),
+    Feature(
         "open_coded_iterators",
         (6, 4),
         "bpf_iter_* kfuncs and loops driven by them",
@@ -231,6 +238,13 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
     Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
+    Feature(
+        "tail_call_map_msg",
+        (6, 17),
+        "a tail call with a non-prog-array map reports 'expected prog array map for tail call'",
+        "record_func_key() message (commit 192e3aa14529's fix, 6.17, per verifier/abstract); "
+        "shared corpus verdicts: 6.18 prints it for tail_call_bad.o",
+    ),
     Feature(
         "const_array_lookup_nonnull",
         (6, 14),
