@@ -206,6 +206,120 @@ EXPLANATIONS: dict[str, Explanation] = {
         "held.",
         "Hold the lock only around plain loads and stores of the map value, and unlock on every path.",
     ),
+    "invalid-mem": Explanation(
+        "memory access through a non-pointer",
+        "The register used for a load or store is not a pointer the verifier can check here: a scalar "
+        "(a number), a possibly-NULL pointer, or a pointer type that cannot be dereferenced.",
+        "Access memory only through pointers the verifier knows: ctx, stack, checked packet pointers, map "
+        "values after a NULL check; read other memory with bpf_probe_read_kernel().",
+    ),
+    "mem-bounds": Explanation(
+        "memory access out of bounds",
+        "An access through a pointer to a sized memory region (a ringbuf reservation, a helper's buffer, "
+        "dynptr data) may fall outside the region.",
+        "Check the offset and size against the region's size before the access, on the same register.",
+    ),
+    "sock-access": Explanation(
+        "invalid socket field access",
+        "The program reads a socket field at an offset or size this socket pointer type does not allow.",
+        "Read only the fields of struct bpf_sock (or the bpf_tcp_sock/bpf_xdp_sock the helper returned) "
+        "with their natural size; use bpf_skc_to_*() helpers for the full socket.",
+    ),
+    "btf-access": Explanation(
+        "invalid access to a kernel object",
+        "The program writes to (or reads wrongly from) a kernel structure reached through BTF: such "
+        "pointers are read-only and may only be read with the field's type.",
+        "Read the field only; change kernel state through the helpers or kfuncs made for it.",
+    ),
+    "map-special": Explanation(
+        "direct access to a special map field",
+        "The access touches a bpf_spin_lock, bpf_timer, kptr or other special field inside a map value, "
+        "which may only be used through its helpers.",
+        "Use bpf_spin_lock()/bpf_timer_*()/bpf_kptr_xchg() for the special field, and plain loads and "
+        "stores only for the other fields.",
+    ),
+    "stack-spill": Explanation(
+        "invalid register spill or fill",
+        "A register is saved to or reloaded from the stack in a way the verifier refuses: a partial "
+        "spill or fill of a pointer, or a pointer spilled into the caller's frame.",
+        "Keep pointers in full 64-bit stack slots and reload them with the same size; do not store "
+        "pointers through a pointer into another function's stack.",
+    ),
+    "fp-write": Explanation(
+        "write to the frame pointer",
+        "The program writes to R10, the read-only frame pointer.",
+        "Do not modify R10 (hand-written assembly): copy it to another register and change the copy.",
+    ),
+    "frame-pointer-write": Explanation(
+        "write to the frame pointer",
+        "The program writes to R10, the read-only frame pointer.",
+        "Do not modify R10 (hand-written assembly): copy it to another register and change the copy.",
+    ),
+    "invalid-shift": Explanation(
+        "shift by an invalid amount",
+        "A shift by a constant is as large as (or larger than) the operand's width, or negative.",
+        "Shift by less than the width (0..63 for 64-bit, 0..31 for 32-bit operations); mask variable "
+        "shift amounts (`n & 63`).",
+    ),
+    "invalid-register": Explanation(
+        "invalid register number",
+        "The instruction names a register above R10 (or writes R10): the object is malformed.",
+        "Rebuild the object; hand-written assembly must use r0..r10 only.",
+    ),
+    "reserved-fields": Explanation(
+        "reserved instruction fields are set",
+        "An instruction has non-zero fields that must be zero for its opcode: the object was made for a "
+        "newer instruction set or is malformed.",
+        "Compile for the kernel's ISA (`-mcpu=v1`/`v2`/`v3`) and rebuild with a matching clang.",
+    ),
+    "unknown-opcode": Explanation(
+        "unknown opcode",
+        "The target kernel does not know this instruction: it comes from a newer instruction set (cpu "
+        "v3/v4, atomics) or the object is malformed.",
+        "Compile for the kernel's ISA: `-mcpu=v2` (or v1) for old kernels.",
+    ),
+    "unsupported-insn": Explanation(
+        "instruction not supported by this kernel",
+        "The instruction exists, but only in later kernels (for example cpu v4 sign extension, 32-bit "
+        "jumps before 5.1, atomics before 5.12).",
+        "Compile for the kernel's ISA (`-mcpu=v1`/`v2`/`v3`) or raise the minimum kernel.",
+    ),
+    "jump-out-of-range": Explanation(
+        "jump out of the program",
+        "A jump goes before the first or past the last instruction of its function.",
+        "The object is malformed or mis-linked: rebuild it; check hand-written jumps.",
+    ),
+    "ldimm64-middle": Explanation(
+        "jump into the middle of ld_imm64",
+        "A jump lands on the second half of a 16-byte ld_imm64 instruction.",
+        "The object is malformed: rebuild it; check hand-written jumps.",
+    ),
+    "last-insn-not-exit": Explanation(
+        "function does not end in exit or jump",
+        "The last instruction of a function can fall through past its end.",
+        "End every function with a return; in assembly, end it with `exit` or an unconditional jump.",
+    ),
+    "unreachable-insn": Explanation(
+        "unreachable instruction",
+        "Some instructions can never run; the kernel refuses programs with dead code.",
+        "Remove the dead code; it usually comes from hand-written assembly or a mis-linked object.",
+    ),
+    "call-invalid-destination": Explanation(
+        "call to an invalid destination",
+        "A bpf-to-bpf call targets an instruction outside the program.",
+        "The object is mis-linked: rebuild it and make sure every called function is in the object.",
+    ),
+    "too-many-subprogs": Explanation(
+        "too many functions",
+        "The program calls more bpf-to-bpf functions than the kernel allows (256 subprograms).",
+        "Inline small functions (`static __always_inline`) or split the program with tail calls.",
+    ),
+    "program-too-large": Explanation(
+        "program too large",
+        "The program has more instructions than the kernel loads (4096 before 5.2, and for unprivileged "
+        "loaders; 1M from 5.2).",
+        "Split the program with tail calls, or move code into functions that are not inlined (`__noinline`).",
+    ),
     "timeout": Explanation(
         "analysis timed out",
         "bpfcheck's own time budget ran out before it reached a verdict; this says nothing about the kernel.",
