@@ -162,7 +162,7 @@ def _lines(pairs: Sequence[str]) -> Text:
 
 
 WITNESS_META = frozenset({"feasible", "verified", "fault", "reason"})  # about the witness, not inputs
-WITNESS_VALUE_WIDTH = 72  # longer values (packet bytes in hex) are cut, with their full length noted
+WITNESS_VALUE_WIDTH = 56  # longer values (packet bytes in hex) are cut, with their full length noted
 
 
 def witness_renderable(finding: Finding) -> tuple[str, RenderableType] | None:
@@ -190,6 +190,8 @@ def _short(value: object) -> str:
     text = str(value)
     if text == "":
         return "(empty)"
+    if len(text) > 16 and len(text) % 2 == 0 and set(text) == {"0"}:
+        return f"{len(text) // 2} zero bytes"
     if len(text) <= WITNESS_VALUE_WIDTH:
         return text
     return f"{text[: WITNESS_VALUE_WIDTH - 12]}... ({len(text)} chars)"
