@@ -44,6 +44,12 @@ def test_conditional_and_unconditional_jumps() -> None:
     }
 
 
+def test_jump_to_next_insn_keeps_both_kinds() -> None:
+    graph = build_cfg(make(R0_0, asm.jmp_imm(op.BPF_JEQ, 0, 0, 0), EXIT))
+    assert graph.edges[1, 2]["kind"] == FALLTHROUGH
+    assert graph.edges[1, 2]["kinds"] == (FALLTHROUGH, TAKEN)
+
+
 def test_gotol_and_may_goto_targets() -> None:
     prog = make(R0_0, asm.may_goto(1), asm.gotol(0), EXIT)
     assert kinds(build_cfg(prog)) == {(0, 1, FALLTHROUGH), (1, 2, FALLTHROUGH), (1, 3, TAKEN), (2, 3, TAKEN)}

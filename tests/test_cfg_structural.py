@@ -132,6 +132,14 @@ def test_unprivileged_calls(kernel: str, text: str) -> None:
     assert findings[0].insn == 0
 
 
+def test_unprivileged_from_analysis_options() -> None:
+    from verifier.abstract import AnalysisOptions
+
+    findings = structural_check(make(*CALLS), FakeRules("6.18"), options=AnalysisOptions(unprivileged=True))
+    assert findings[0].category == "privilege"
+    assert structural_check(make(*CALLS), FakeRules("6.18"), options=AnalysisOptions()) == []
+
+
 def test_unprivileged_kfunc_call_from_513_only() -> None:
     kfunc = make(asm.call_kfunc(100), R0_0, EXIT)
     assert message(kfunc, "5.13", unprivileged=True).startswith("loading/calling other bpf")  # type: ignore[union-attr]
@@ -298,7 +306,7 @@ JMP32 = asm.jmp32_imm(op.BPF_JEQ, 0, 0, 0)
         (asm.ldx_memsx(op.BPF_B, 0, 10, -8), "6.6", "BPF_LDX uses reserved fields"),
         (asm.alu64_reg(op.BPF_MOV, 0, 1, off=8), "6.6", "BPF_MOV uses reserved fields"),
         (asm.alu64_reg(op.BPF_DIV, 0, 1, off=1), "6.6", "BPF_ALU uses reserved fields"),
-        (asm.may_goto(0), "6.9", "unknown opcode e5"),
+        (asm.may_goto(1), "6.9", "unknown opcode e5"),
         (asm.atomic(op.BPF_DW, op.BPF_ADD | op.BPF_FETCH, 10, 1, -8), "5.12", "BPF_STX uses reserved fields"),
         (asm.atomic(op.BPF_DW, op.BPF_XCHG, 10, 1, -8), "5.12", "BPF_STX uses reserved fields"),
         (asm.call_kfunc(5), "5.13", "BPF_CALL uses reserved fields"),
@@ -336,6 +344,13 @@ def test_pass_order_changed_in_510() -> None:
     prog = make(Insn(0, 0, 0, 0, 0))
     assert message(prog, "5.9") == "unknown opcode 00"
     assert message(prog, "5.10") == "last insn is not an exit or jmp"
+
+
+def test_may_goto_zero_offset() -> None:
+    prog = make(R0_0, asm.may_goto(0), EXIT)
+    assert message(prog, "6.13") == "invalid may_goto off 0 imm 0"
+    assert message(prog, "6.14") is None
+    assert message(make(R0_0, asm.may_goto(1), asm.mov64_imm(0, 1), EXIT), "6.13") is None
 
 
 def test_atomics() -> None:

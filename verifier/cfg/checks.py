@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from verifier.abstract import AnalysisOptions
 from verifier.cfg.cfg_walk import check_cfg
 from verifier.cfg.insn_features import explain_missing, missing_feature
 from verifier.cfg.insn_fields import check_insn_fields
@@ -85,13 +86,16 @@ def _refine(problem: StructuralProblem, program: Program, view: KernelView) -> S
     return problem
 
 
-def structural_check(program: Program, rules: Any, unprivileged: bool = False) -> list[Finding]:
+def structural_check(
+    program: Program, rules: Any, unprivileged: bool = False, options: AnalysisOptions | None = None
+) -> list[Finding]:
     """The kernel's pre-analysis verdict on `program` for the kernel `rules` describe.
 
-    `rules` is a `verifier.rules.KernelRules` (`.has`, `.limit`, `.version`). Returns [] when
-    the program passes, else one Finding with the kernel's own message.
+    `rules` is a `verifier.rules.KernelRules` (`.has`, `.limit`, `.version`); the loader is
+    unprivileged when `unprivileged` or `options.unprivileged` says so. Returns [] when the
+    program passes, else one Finding with the kernel's own message.
     """
-    view = KernelView(rules, unprivileged)
+    view = KernelView(rules, unprivileged or bool(options and options.unprivileged))
     try:
         run_passes(program, view)
     except StructuralProblem as problem:

@@ -8,7 +8,8 @@
 - "taken": the target of a jump (`goto`, `gotol`, conditional jumps, `may_goto`);
 - "call": a bpf-to-bpf call to the callee's first instruction;
 - "func_ref": an ld_imm64 BPF_PSEUDO_FUNC to the callback it names.
-`exit` has no successors. Targets outside the program are not edges; they are listed in
+`kinds` lists every kind when two edges share their ends (a conditional jump with off 0
+keeps kind "fallthrough" and kinds ("fallthrough", "taken")). `exit` has no successors. Targets outside the program are not edges; they are listed in
 `graph.graph["bad_targets"]` as (from, to) pairs (the structural checks report them).
 Graph attributes: `entry` (0), `subprogs` (sorted starts), `subprog_names`.
 """
@@ -81,7 +82,10 @@ def build_cfg(program: Program) -> nx.DiGraph:
     for idx in list(graph.nodes):
         for target, kind in successors(program, idx):
             if 0 <= target < count and not program.insns[target].is_ld_imm64_tail:
-                graph.add_edge(idx, target, kind=kind)
+                if graph.has_edge(idx, target):  # a conditional jump with off 0: both edges meet
+                    graph.edges[idx, target]["kinds"] += (kind,)
+                else:
+                    graph.add_edge(idx, target, kind=kind, kinds=(kind,))
             else:
                 graph.graph["bad_targets"].append((idx, target))
     return graph

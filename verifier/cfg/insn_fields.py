@@ -99,15 +99,23 @@ def _jmp_problem(insn: Insn, view: KernelView) -> str | None:
         return None
     last_op = op.BPF_JSLE if view.has("jmp_ext") else op.BPF_JSGE
     if operation == op.BPF_JCOND and view.has("may_goto"):
-        if insn.opcode != op.BPF_JMP | op.BPF_JCOND or insn.src != op.BPF_MAY_GOTO or insn.dst or insn.imm:
-            return f"invalid may_goto imm {insn.imm}"
-        return None
+        return _may_goto_problem(insn, view)
     if operation > last_op or (op.BPF_JSGE < operation < op.BPF_JLT):
         name = "BPF_JMP/JMP32" if view.has("jmp32") else "BPF_JMP"
         return f"invalid {name} opcode {operation:x}"
     name = "BPF_JMP/JMP32" if view.has("jmp32") else "BPF_JMP"
     if (insn.imm if is_reg else insn.src) != 0:
         return _reserved(name)
+    return None
+
+
+def _may_goto_problem(insn: Insn, view: KernelView) -> str | None:
+    zero_ok = view.behaves("may_goto_zero")
+    bad = insn.opcode != op.BPF_JMP | op.BPF_JCOND or insn.src != op.BPF_MAY_GOTO or insn.dst or insn.imm
+    if zero_ok:
+        return f"invalid may_goto imm {insn.imm}" if bad else None
+    if bad or insn.off == 0:
+        return f"invalid may_goto off {insn.off} imm {insn.imm}"
     return None
 
 

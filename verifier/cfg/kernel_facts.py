@@ -47,6 +47,11 @@ _ROWS: tuple[PassFact, ...] = (
     PassFact("cfg_loops_any_edge", (6, 7),
              "privileged back-edges allowed on every edge kind (before: only jump edges, not fall-through/calls)",
              "commit 10e14e9652bf 'bpf: fix control-flow graph checking in privileged mode' (Nov 2023, v6.7)"),
+    PassFact("may_goto_zero", (6, 14),
+             "'may_goto 0' (off 0) accepted; the message became 'invalid may_goto imm %d' "
+             "(before: 'invalid may_goto off %d imm %d', off 0 refused)",
+             "patch 'bpf: Allow 'may_goto 0' instruction in verifier' (Yonghong Song, Jan 2025; v6.14 cycle, "
+             "version not confirmed); original check in commit 011832b97b31 (v6.9)"),
     PassFact("atomic_acquire_release", (6, 15),
              "BPF_STX|BPF_ATOMIC B/H opcodes (load-acquire, store-release) in the opcode table",
              "kernel/bpf/core.c BPF_INSN_MAP 'INSN_3(STX, ATOMIC, B)'; version not confirmed (2025)"),
