@@ -12,6 +12,7 @@ from verifier.concrete.alu import alu, condition, endian
 from verifier.elf.model import BpfObject, MapDef, MapRef, Program
 from verifier.errors import InputError
 from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
 
 U64 = (1 << 64) - 1
 
@@ -178,3 +179,15 @@ def test_bad_inputs_raise_input_error():
         _exec([b.exit_()], {"ctx.nonexistent": 1})
     with pytest.raises(InputError):
         _exec([b.exit_()], "not a dict")  # type: ignore[arg-type]
+
+
+def test_legacy_packet_load_is_big_endian_and_ends_the_program_out_of_range():
+    parts = [Insn(op.BPF_LD | op.BPF_ABS | op.BPF_H, 0, 0, 0, 12), b.alu(0, "+", imm=1), b.exit_()]
+    assert _exec(parts, {"packet": "00" * 12 + "0800"}, prog_type="sched_cls").exit_value == 0x0801
+    short = _exec(parts, {"packet_len": 13}, prog_type="sched_cls")
+    assert short.exit_value == 0 and short.trace == [0] and short.fault is None
+
+
+def test_register_number_out_of_range_is_a_bad_instruction():
+    result = _exec([Insn(op.BPF_ALU64 | op.BPF_MOV, 12, 0, 0, 1), b.exit_()])
+    assert result.fault is not None and result.fault.kind == "bad-insn"

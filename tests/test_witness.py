@@ -6,6 +6,7 @@ from verifier.concrete import build as b
 from verifier.concrete import run
 from verifier.elf.model import BpfObject, MapDef, MapRef, Program
 from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
 from verifier.verdict import Finding
 from verifier.witness import find_witness
 
@@ -165,3 +166,15 @@ def test_no_answer_for_non_memory_instructions_and_bad_indices():
     assert find_witness(obj, prog, _finding(3), "xdp") is None
     assert find_witness(obj, prog, _finding(99), "xdp") is None
     assert find_witness(obj, prog, _finding(-1), "xdp") is None
+
+
+def test_legacy_packet_loads_constrain_the_packet():
+    # r0 = *(u16 *)skb[12] (LD_ABS, big-endian); if (r0 != 0x0800) return 0; return *(u8 *)(data + 14) unchecked
+    ld_abs_h = Insn(op.BPF_LD | op.BPF_ABS | op.BPF_H, 0, 0, 0, 12)
+    parts = [b.mov(6, 1), ld_abs_h, b.jmp(0, "!=", 3, imm=0x0800), b.ldx(2, 6, 76, 4), b.ldx(0, 2, 14, 1),
+             b.exit_(), b.mov(0, imm=0), b.exit_()]
+    obj, prog = _program(parts, "sched_cls")
+    witness = find_witness(obj, prog, _finding(4, [(2, False)]), "sched_cls")
+    assert witness is not None and witness["packet_len"] == 14
+    assert str(witness["packet"])[24:28] == "0800"
+    _assert_replays(obj, prog, witness, 4, region="packet")

@@ -211,7 +211,7 @@ class Machine:
         """Execute the instruction at pc; return the next pc (None: the program exited)."""
         insn = self.program.insns[pc]
         cls = insn.cls
-        if insn.is_ld_imm64_tail:
+        if insn.is_ld_imm64_tail or insn.dst > op.BPF_REG_FP or insn.src > op.BPF_REG_FP:
             raise _BadInsn()
         if cls in (op.BPF_ALU, op.BPF_ALU64):
             self._alu(insn)
@@ -289,6 +289,6 @@ def run(program: Program, obj: BpfObject, inputs: dict[str, object] | None = Non
             pc = machine.step(pc)
         except MemoryFault as fault:
             return ConcreteResult(None, trace, Fault(trace[-1], fault.kind, fault.region, fault.offset, fault.size))
-        except (_BadInsn, KeyError, ValueError):
+        except (_BadInsn, KeyError, ValueError, IndexError):
             return ConcreteResult(None, trace, Fault(trace[-1], "bad-insn", "code", trace[-1], 0))
     return ConcreteResult(to_u64(machine.regs[0]), trace)

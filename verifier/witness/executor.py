@@ -200,6 +200,8 @@ class Executor:
         cls = insn.cls
         if insn.is_ld_imm64_tail:
             raise Unsupported("jump into the middle of ld_imm64")
+        if insn.dst > op.BPF_REG_FP or insn.src > op.BPF_REG_FP:
+            raise Unsupported("register number out of range")
         if cls in (op.BPF_ALU, op.BPF_ALU64):
             self._alu(state, insn)
         elif insn.is_ld_imm64:
@@ -215,10 +217,29 @@ class Executor:
             self._store(state, insn)
         elif cls in (op.BPF_JMP, op.BPF_JMP32):
             return self._jump(state, pc, insn)
+        elif cls == op.BPF_LD and op.mem_mode(insn.opcode) in (op.BPF_ABS, op.BPF_IND):
+            self._legacy_packet_load(state, insn)
         else:
-            raise Unsupported(f"instruction class {cls:#x} (LD_ABS/LD_IND) is not modelled")
+            raise Unsupported(f"instruction {insn.opcode:#x} is not modelled")
         state.pc = pc + 1
         return True
+
+    def _legacy_packet_load(self, state: SymState, insn: Insn) -> None:
+        """LD_ABS / LD_IND: a big-endian packet read; out of range the program ends (returns 0), so the
+        paths that go on are those where the read is in range."""
+        size = op.SIZE_BYTES[op.mem_size(insn.opcode)]
+        offset = bv(insn.imm)
+        if op.mem_mode(insn.opcode) == op.BPF_IND:
+            offset = as_bits(state.regs[insn.src]) + offset
+        wide = z3.SignExt(8, offset)
+        state.constraints.append(z3.And(wide >= 0, wide + size <= z3.SignExt(8, self.packet_len)))
+        state.uses_packet = True
+        packet = state.regions["packet"].array
+        parts = [z3.Select(packet, offset + bv(i)) for i in range(size)]
+        value = z3.Concat(*parts) if size > 1 else parts[0]
+        state.regs[0] = z3.ZeroExt(64 - 8 * size, value) if size < 8 else value
+        for r in range(1, 6):
+            state.regs[r] = bv(0)
 
     def _alu(self, state: SymState, insn: Insn) -> None:
         is64 = insn.cls == op.BPF_ALU64

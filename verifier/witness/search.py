@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import z3
 
+from verifier.isa import opcodes as op
 from verifier.witness.executor import Executor
 from verifier.witness.state import SymState, Unsupported
 
@@ -81,6 +82,8 @@ class PathSearch:
             if not 0 <= state.pc < len(insns):
                 return self._dead_end(state)
             insn = insns[state.pc]
+            if insn.dst > op.BPF_REG_FP or insn.src > op.BPF_REG_FP:
+                raise Unsupported("register number out of range")
             if state.pc == self.target and state.cursor >= len(self.path):
                 return self._solve_at_target(state)
             if not insn.is_cond_jmp:
