@@ -13,6 +13,7 @@ import ctypes
 import errno
 import os
 import platform
+import random
 import re
 import struct
 
@@ -132,6 +133,8 @@ CASES: dict[str, list[Insn]] = {
     "cpu v4 mix": [asm.mov64_imm(1, 3), asm.alu64_reg(op.BPF_MOV, 0, 1, off=8), asm.alu64_reg(op.BPF_DIV, 0, 1, off=1),
                    Insn(op.BPF_ALU64 | op.BPF_END, 0, 0, 0, 16), asm.gotol(0), EXIT],
     "may_goto": [R0_0, asm.may_goto(1), asm.mov64_imm(0, 1), EXIT],
+    "ld_imm64 off": [Insn(op.LD_IMM64, 0, 0, 8, 1, imm64=1), Insn(0, 0, 0, 0, 0, is_ld_imm64_tail=True), EXIT],
+    "jump dst r11": [R0_0, Insn(op.BPF_JMP | op.BPF_JLE | op.BPF_K, 11, 1, 0, 0), EXIT],
 }
 
 
@@ -148,6 +151,38 @@ def test_kernel_agrees(name: str) -> None:
             assert last == findings[0].kernel_message
     elif err:
         assert not any(word in last for word in STRUCTURAL_WORDS), f"kernel: {last!r}"
+
+
+def random_cfg_program(rnd: random.Random) -> list[Insn]:
+    """Straight-line moves, jumps, calls, exits, ld_imm64s, gotol and may_goto with small offsets."""
+    insns = [R0_0]
+    for _ in range(rnd.randint(1, 9)):
+        rel = rnd.randint(-4, 4)
+        kind = rnd.choice(["mov", "ja", "jeq", "call", "exit", "exit", "ld", "gotol", "may_goto"])
+        if kind == "ld":
+            insns.extend(LD(0, 5))
+            continue
+        insns.append({
+            "mov": asm.mov64_imm(0, rel & 3), "ja": asm.ja(rel), "jeq": asm.jmp_imm(op.BPF_JEQ, 0, 1, rel),
+            "call": asm.call_pseudo(rel), "exit": EXIT, "gotol": asm.gotol(rel), "may_goto": asm.may_goto(rel),
+        }[kind])
+    if rnd.random() < 0.7:
+        insns.append(EXIT)
+    return insns
+
+
+def test_random_control_flow_agrees() -> None:
+    rnd = random.Random(20251)
+    disagreements = []
+    for _ in range(400):
+        insns = random_cfg_program(rnd)
+        findings = structural_check(Program_of(insns), host_rules())
+        err, last = kernel_log(insns)
+        ours = findings[0].kernel_message if findings else None
+        agree = (err != 0 and last == ours) if ours else (not err or not any(w in last for w in STRUCTURAL_WORDS))
+        if not agree:
+            disagreements.append((ours, last, [(i.opcode, i.src, i.off, i.imm) for i in insns]))
+    assert disagreements == []
 
 
 def Program_of(insns: list[Insn]) -> object:  # noqa: N802 - reads like a constructor

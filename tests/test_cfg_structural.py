@@ -391,6 +391,7 @@ def test_atomics() -> None:
         (Insn(op.BPF_JMP | op.BPF_JCOND, 0, 0, 0, 5), "invalid may_goto imm 5"),
         (Insn(op.BPF_LD | op.BPF_ABS | op.BPF_W, 1, 0, 0, 0), "BPF_LD_[ABS|IND] uses reserved fields"),
         (Insn(op.BPF_LD | op.BPF_ABS | op.BPF_W, 0, 1, 0, 0), "BPF_LD_[ABS|IND] uses reserved fields"),
+        (Insn(op.BPF_JMP | op.BPF_JLE | op.BPF_K, 11, 1, 0, 0), "R11 is invalid"),  # dst read first (6.6+)
         (asm.mov64_imm(11, 0), "R11 is invalid"),
         (asm.mov64_reg(0, 12), "R12 is invalid"),
         (asm.mov64_imm(10, 0), "frame pointer is read only"),
@@ -427,6 +428,31 @@ def test_field_checks(insn: Insn, text: str) -> None:
 )
 def test_field_checks_near_misses_pass(insn: Insn) -> None:
     assert message(make(R0_0, asm.mov64_imm(1, 0), insn, R0_0, EXIT)) is None
+
+
+def test_ld_imm64_off_is_reserved() -> None:
+    head, tail = LD(1, 5)
+    bad = Insn(head.opcode, 1, 0, 8, head.imm, imm64=head.imm64)
+    assert message(make(bad, tail, R0_0, EXIT)) == "BPF_LD_IMM64 uses reserved fields"
+    assert message(make(head, tail, R0_0, EXIT)) is None
+
+
+def test_cond_jump_register_check_order_by_version() -> None:
+    prog = make(R0_0, Insn(op.BPF_JMP | op.BPF_JLE | op.BPF_K, 11, 1, 0, 0), EXIT)
+    assert message(prog, "6.6") == "R11 is invalid"
+    assert message(prog, "6.5") == "BPF_JMP/JMP32 uses reserved fields"
+
+
+def test_field_checks_can_be_left_to_the_engine() -> None:
+    from verifier.cfg.checks import insn_field_message
+
+    bad = asm.alu64_imm(op.BPF_DIV, 0, 0)
+    prog = make(R0_0, bad, EXIT)
+    assert structural_check(prog, FakeRules("6.18"), insn_fields=False) == []
+    assert insn_field_message(bad, FakeRules("6.18")) == "div by zero"
+    assert insn_field_message(R0_0, FakeRules("6.18")) is None
+    # control-flow problems are still reported without the field checks
+    assert structural_check(make(R0_0), FakeRules("6.18"), insn_fields=False)[0].category == "last-insn-not-exit"
 
 
 def test_jump_reserved_message_before_51() -> None:

@@ -17,12 +17,13 @@ from typing import Any
 from verifier.abstract import AnalysisOptions
 from verifier.cfg.cfg_walk import check_cfg
 from verifier.cfg.insn_features import explain_missing, missing_feature
-from verifier.cfg.insn_fields import check_insn_fields
+from verifier.cfg.insn_fields import check_insn_fields, field_problem
 from verifier.cfg.kernel_facts import KernelView
 from verifier.cfg.ldimm64_pass import check_ldimm64_pass
 from verifier.cfg.problem import StructuralProblem
 from verifier.cfg.subprogs import check_subprog_ranges, find_subprog_starts
 from verifier.elf.model import Program
+from verifier.isa.insn import Insn
 from verifier.verdict import Finding
 
 BPF_MAXINSNS = 4096  # include/uapi/linux/bpf_common.h, used when the rules know no "max_insns"
@@ -41,7 +42,7 @@ def check_size(program: Program, view: KernelView) -> None:
                                 "bpf_prog_load() returns -E2BIG before the verifier runs")
 
 
-def run_passes(program: Program, view: KernelView) -> None:
+def run_passes(program: Program, view: KernelView, insn_fields: bool = True) -> None:
     """Raise StructuralProblem for the first pass that fails."""
     check_size(program, view)
     ldimm64_first = not view.behaves("ldimm64_after_subprogs")
@@ -53,7 +54,8 @@ def run_passes(program: Program, view: KernelView) -> None:
     if not ldimm64_first:
         check_ldimm64_pass(program, view)
     check_cfg(program, view)
-    check_insn_fields(program, view)
+    if insn_fields:
+        check_insn_fields(program, view)
 
 
 # Control-flow complaints an old kernel makes about instructions it does not know: before
@@ -87,17 +89,31 @@ def _refine(problem: StructuralProblem, program: Program, view: KernelView) -> S
 
 
 def structural_check(
-    program: Program, rules: Any, unprivileged: bool = False, options: AnalysisOptions | None = None
+    program: Program,
+    rules: Any,
+    unprivileged: bool = False,
+    options: AnalysisOptions | None = None,
+    insn_fields: bool = True,
 ) -> list[Finding]:
     """The kernel's pre-analysis verdict on `program` for the kernel `rules` describe.
 
     `rules` is a `verifier.rules.KernelRules` (`.has`, `.limit`, `.version`); the loader is
     unprivileged when `unprivileged` or `options.unprivileged` says so. Returns [] when the
     program passes, else one Finding with the kernel's own message.
+
+    The kernel makes the per-instruction field checks (step 5) inside do_check(), when it
+    reaches the instruction, so an analysis error on an earlier path comes first there. An
+    engine that wants that exact order passes `insn_fields=False` and calls
+    `insn_field_message()` on each instruction as it simulates it.
     """
     view = KernelView(rules, unprivileged or bool(options and options.unprivileged))
     try:
-        run_passes(program, view)
+        run_passes(program, view, insn_fields)
     except StructuralProblem as problem:
         return [_refine(problem, program, view).to_finding()]
     return []
+
+
+def insn_field_message(insn: Insn, rules: Any, unprivileged: bool = False) -> str | None:
+    """What do_check() says on reaching `insn` before simulating it (None: fields are fine)."""
+    return field_problem(insn, KernelView(rules, unprivileged))

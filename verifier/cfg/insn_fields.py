@@ -150,6 +150,8 @@ def _ld_problem(insn: Insn) -> str | None:
         return "invalid BPF_LD mode"
     if size != op.BPF_DW:
         return "invalid BPF_LD_IMM insn"
+    if insn.off != 0:
+        return "BPF_LD_IMM64 uses reserved fields"
     return None
 
 
@@ -187,8 +189,16 @@ def _writes_dst(insn: Insn) -> bool:
     return cls in (op.BPF_ALU, op.BPF_ALU64, op.BPF_LDX) or insn.opcode == op.LD_IMM64
 
 
+def _is_cond_jump(insn: Insn) -> bool:
+    if insn.cls not in (op.BPF_JMP, op.BPF_JMP32):
+        return False
+    return insn.opcode & 0xF0 not in (op.BPF_CALL, op.BPF_EXIT, op.BPF_JA, op.BPF_JCOND)
+
+
 def field_problem(insn: Insn, view: KernelView) -> str | None:
     """The kernel's complaint about this instruction's fields, or None."""
+    if view.behaves("cond_jmp_dst_first") and _is_cond_jump(insn) and insn.dst >= op.MAX_BPF_REG:
+        return f"R{insn.dst} is invalid"
     problem = _class_problem(insn, view)
     if problem:
         return problem

@@ -40,6 +40,10 @@ _ROWS: tuple[PassFact, ...] = (
              "commit e6ac2450d6de 'bpf: Support bpf program calling kernel function' (v5.13)"),
     PassFact("map_idx", (5, 14), "ld_imm64 BPF_PSEUDO_MAP_IDX / BPF_PSEUDO_MAP_IDX_VALUE (fd_array)",
              "commit 387544bfa291 'bpf: Introduce fd_idx' (version not confirmed in source)"),
+    PassFact("cond_jmp_dst_first", (6, 6),
+             "check_cond_jmp_op() reads dst_reg before checking reserved fields ('R%d is invalid' first)",
+             "patch 'bpf: Fix issue in verifying allow_ptr_leaks' (Yafang Shao, lore "
+             "20230823020703.3790-2-laoar.shao@gmail.com, Aug 2023: v6.6 cycle, backported to 6.1.y)"),
     PassFact("cfg_ldimm64_stride", (6, 7),
              "check_cfg() steps over ld_imm64 tails: 'jump into the middle of ldimm64 insn %d'",
              "commit 3feb263bb516 'bpf: handle ldimm64 properly in check_cfg()' (Nov 2023, v6.7; version from "
