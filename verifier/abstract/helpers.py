@@ -78,7 +78,9 @@ class HelperMixin:
         name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
         if not rules.helper_allowed(fid, self.prog_type, self.attach_type):
             raise Reject(f"program of this type cannot use helper {name}#{fid}", "helper-not-allowed")
-        if getattr(info, "gpl_only", False) and not self.obj.gpl_compatible:
+        # an object without a license section gets its license from the loader (iproute2,
+        # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
+        if getattr(info, "gpl_only", False) and self.obj.license and not self.obj.gpl_compatible:
             raise Reject("cannot call GPL-restricted function from non-GPL compatible program", "helper-gpl")
         if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
             raise Reject("function calls are not allowed while holding a lock", "lock")

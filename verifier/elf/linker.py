@@ -99,7 +99,9 @@ class _Linker:
             if insn.is_ld_imm64_tail:
                 continue
             reloc = relocs.get(fn.start + i)
-            if reloc is not None and reloc.type != ec.R_BPF_NONE:
+            # old LLVM (e_machine 0 objects) wrote type 0 on map relocations; the loaders of
+            # that era (bpf_load, iproute2) take the symbol of any relocation on an ld_imm64
+            if reloc is not None and (reloc.type != ec.R_BPF_NONE or insn.is_ld_imm64):
                 self.apply_reloc(code, fn, base, i, insn, reloc, depth)
             elif insn.is_pseudo_call:
                 target = fn.start + i + 1 + insn.imm

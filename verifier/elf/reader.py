@@ -54,7 +54,7 @@ def _build(img: ElfImage) -> BpfObject:
     relocs = _index_relocs(img, code)
     _split_symbolless_sections(img, code, relocs)
     obj = ObjectCode(img, code, relocs, maps, _ksym_names(btf), btf_ext, btf.strings if btf else b"")
-    programs = [_program(obj, fn, img.path) for fn in _entries(code)]
+    programs = [_program(obj, fn, img.path) for fn in _entries(code, _is_legacy(code, maps.maps))]
     for prog in programs:
         prog.load_errors.extend(w for w in maps.warnings if w not in prog.load_errors)
     return BpfObject(img.path, programs, maps.maps, _license(img), _version(img),
@@ -136,11 +136,27 @@ def _split_symbolless_sections(img: ElfImage, code: dict[int, CodeSection],
             split_at_targets(code[sec_index], tset)
 
 
-def _entries(code: dict[int, CodeSection]) -> list[Function]:
+def _is_legacy(code: dict[int, CodeSection], maps: list) -> bool:
+    """An object libbpf 1.x refuses: a legacy `maps` section, or a program section whose
+    entry points are not global functions (static programs, or no function symbols at all).
+    Loaders of such objects (iproute2, bcc, the kernel samples' bpf_load) take each
+    executable section as one program, named after the section."""
+    if any(m.kind == "legacy" for m in maps):
+        return True
+    for cs in code.values():
+        if cs.sec.name != ".text" and cs.insns and not any(f.is_global for f in cs.functions):
+            return True
+    return False
+
+
+def _entries(code: dict[int, CodeSection], legacy: bool = False) -> list[Function]:
     entries: list[Function] = []
     for cs in code.values():
         if cs.sec.name != ".text" and cs.insns:
-            entries.extend(program_entries(cs))
+            if legacy:
+                entries.append(Function(cs.sec.name, cs.sec.index, 0, len(cs.insns), False))
+            else:
+                entries.extend(program_entries(cs))
     if not entries:
         for cs in code.values():
             if cs.sec.name == ".text":
