@@ -25,7 +25,9 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
     """
     if not 0 <= finding.insn < len(program.insns):
         return None
-    from verifier.witness.executor import Executor  # z3 is imported only when a witness is wanted
+    import z3  # imported only when a witness is wanted
+
+    from verifier.witness.executor import Executor
     from verifier.witness.readable import smallest_packet, witness_dict
     from verifier.witness.search import PathSearch
 
@@ -33,7 +35,10 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
     executor = Executor(program, obj, layout_for(kind))
     deadline = time.monotonic() + timeout
     search = PathSearch(executor, list(finding.path), finding.insn, deadline, SOLVER_TIMEOUT_MS)
-    result = search.run()
+    try:
+        result = search.run()
+    except z3.Z3Exception:
+        return None
     if result.status == "unsat":
         return {"feasible": False, "reason": result.reason}
     if result.status != "sat" or result.state is None or result.model is None or result.fault is None:

@@ -57,10 +57,12 @@ def witness_dict(model: z3.ModelRef, state: SymState, executor: Executor) -> dic
         values.append("" if is_null else _bytes(model, array, record.value_size).hex())
     for key, (answers, values) in lookups.items():
         witness[key] = _one_or_list(answers)
-        witness[key.replace("map lookup", "map value")] = _one_or_list(values)
+        if any(values):
+            witness[key.replace("map lookup", "map value")] = _one_or_list(values)
     helpers: dict[str, list[int]] = {}
     for key, value in state.helpers:
-        helpers.setdefault(key, []).append(model.eval(value, model_completion=True).as_long())
+        number = model.eval(value, model_completion=True).as_signed_long()
+        helpers.setdefault(key, []).append(number)
     for key, values in helpers.items():
         witness[key] = _one_or_list(values)
     for name in state.globals_read:

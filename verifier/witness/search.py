@@ -18,6 +18,10 @@ from verifier.isa import opcodes as op
 from verifier.witness.executor import Executor
 from verifier.witness.state import SymState, Unsupported
 
+INFEASIBLE = (
+    "no input takes this path to an out-of-range or NULL access: the rejection comes from the "
+    "verifier's imprecision, not from a reachable fault"
+)
 MAX_STEPS = 20000  # instructions per symbolic path
 MAX_FORKS = 64  # branches explored on both sides, in total
 
@@ -68,7 +72,7 @@ class PathSearch:
                 return found
         if self.incomplete:
             return SearchResult("unknown", reason=self.incomplete)
-        return SearchResult("unsat", reason="no input takes this path to a faulting access")
+        return SearchResult("unsat", reason=INFEASIBLE)
 
     def _follow(self, state: SymState, stack: list[SymState]) -> SearchResult | None:
         insns = self.executor.program.insns
