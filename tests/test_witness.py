@@ -99,8 +99,10 @@ def test_map_value_index_out_of_range_witness_gives_the_index():
     obj, prog = _program(MAP_INDEX, "kprobe", LOOKUP_REFS, LOOKUP_MAPS)
     witness = find_witness(obj, prog, _finding(10, [(6, False), (8, False)]), "kprobe")
     assert witness is not None and witness["map lookup at insn 5"] == "value"
-    index = int.from_bytes(bytes.fromhex(str(witness["map value at insn 5"]))[:4], "little")
+    value = bytes.fromhex(str(witness["map value at insn 5"]))
+    index = int.from_bytes(value[:4], "little")
     assert 13 <= index <= 16
+    assert value[4:] == bytes(12)  # inputs that do not matter are zero
     result = _assert_replays(obj, prog, witness, 10, region="map value at insn 5", kind="out-of-bounds")
     assert result.fault.offset == index
 

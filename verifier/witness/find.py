@@ -28,7 +28,7 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
     import z3  # imported only when a witness is wanted
 
     from verifier.witness.executor import Executor
-    from verifier.witness.readable import smallest_packet, witness_dict
+    from verifier.witness.readable import prefer_zeros, smallest_packet, witness_dict
     from verifier.witness.search import PathSearch
 
     kind = prog_type or program.prog_type
@@ -46,6 +46,7 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
     model = result.model
     if result.state.uses_packet:
         model = smallest_packet(search, result.state, result.fault, model, executor)
+    model = prefer_zeros(search, result.state, result.fault, model, executor)
     witness = witness_dict(model, result.state, executor)
     concrete = run(program, obj, witness, prog_type=kind)
     witness["verified"] = concrete.fault is not None and concrete.fault.insn == finding.insn

@@ -37,6 +37,56 @@ def smallest_packet(search: PathSearch, state: SymState, fault: z3.BoolRef, mode
     return model
 
 
+MAX_TIDY_TERMS = 96  # input bytes/values tried one by one when the whole group cannot be zero
+
+
+def _input_groups(state: SymState, executor: Executor, model: z3.ModelRef) -> list[list[z3.BitVecRef]]:
+    groups: list[list[z3.BitVecRef]] = []
+    if state.uses_packet:
+        length = min(model.eval(executor.packet_len, model_completion=True).as_long(), 256)
+        packet = z3.Array("packet", INDEX, BYTE)
+        groups.append([z3.Select(packet, bv(i)) for i in range(length)])
+    for record in state.lookups:
+        array = z3.Array(f"{record.region} bytes", INDEX, BYTE)
+        groups.append([z3.Select(array, bv(i)) for i in range(min(record.value_size, 256))])
+    ctx = z3.Array("ctx", INDEX, BYTE)
+    groups.append([z3.Select(ctx, bv(off + i)) for off, size in dict.fromkeys(state.ctx_reads) for i in range(size)])
+    groups.append([value for _, value in state.helpers])
+    return [g for g in groups if g]
+
+
+def prefer_zeros(search: PathSearch, state: SymState, fault: z3.BoolRef, model: z3.ModelRef,
+                 executor: Executor) -> z3.ModelRef:
+    """Make every input that does not matter zero (readable witnesses), within the time budget."""
+    solver = search.solver([*state.constraints, fault])
+    if state.uses_packet:
+        solver.add(executor.packet_len == model.eval(executor.packet_len, model_completion=True))
+    groups = _input_groups(state, executor, model)
+    solver.push()
+    solver.add(*[term == 0 for group in groups for term in group])
+    if solver.check() == z3.sat:
+        return solver.model()
+    solver.pop()
+    tried = 0
+    for group in groups:
+        if time.monotonic() > search.deadline:
+            break
+        solver.push()
+        solver.add(*[term == 0 for term in group])
+        if solver.check() == z3.sat:
+            continue
+        solver.pop()
+        for term in group:
+            if tried >= MAX_TIDY_TERMS or time.monotonic() > search.deadline:
+                break
+            tried += 1
+            solver.push()
+            solver.add(term == 0)
+            if solver.check() != z3.sat:
+                solver.pop()
+    return solver.model() if solver.check() == z3.sat else model
+
+
 def witness_dict(model: z3.ModelRef, state: SymState, executor: Executor) -> dict[str, object]:
     witness: dict[str, object] = {"feasible": True}
     if state.uses_packet:
