@@ -175,7 +175,8 @@ def test_hashable_and_equal_by_value():
 
 def test_string_forms():
     assert str(Scalar.from_srange(-5, 5)) == "scalar(smin=smin32=-5,smax=smax32=5)"
-    assert str(Scalar.from_urange(0x1000, 0x2000)).startswith("scalar(smin=umin=smin32=umin32=0x1000,")
+    assert str(Scalar.from_urange(0x1000, 0x2000)).startswith("scalar(smin=umin=smin32=umin32=4096,")
+    assert str(Scalar.from_urange(0x10000, 0x20000)).startswith("scalar(smin=umin=smin32=umin32=0x10000,")
 
 
 def test_unknown_op_is_rejected():

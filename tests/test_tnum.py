@@ -118,3 +118,18 @@ def test_immutable_and_hashable():
         pass
     else:
         raise AssertionError("Tnum must be immutable")
+
+
+@FAST
+@given(tnum_with_member(), st.integers(0, U64))
+def test_next_member(ta, y):
+    from verifier.abstract.tnum import t_next_member
+
+    a, x = ta
+    n = t_next_member(a.value, a.mask, y)
+    if n is None:
+        assert y > (a.value | a.mask)
+    else:
+        assert n >= y and a.contains_value(n)
+        if y <= x:
+            assert n <= x  # no member between y and n is skipped

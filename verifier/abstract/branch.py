@@ -26,7 +26,7 @@ from verifier.abstract.scalar import (
 )
 from verifier.abstract.scalar import as_s32 as _s32
 from verifier.abstract.scalar import as_s64 as _s64
-from verifier.abstract.tnum import t_and, t_intersect, t_or
+from verifier.abstract.tnum import t_and, t_intersect, t_or, t_overlap
 
 COND_OPS = ("jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset")
 
@@ -90,6 +90,8 @@ def branch_taken(a: Scalar, b: Scalar, op: str, is32: bool, same_reg: bool = Fal
         hit = 1 if op == "jne" else 0  # the answer when the operands cannot be equal
         if not m1 and not m2:
             return (v1 == v2) ^ hit
+        if not t_overlap(v1, m1, v2, m2):  # known bits disagree (observed on the 6.18 test machine)
+            return hit
         if umin1 > umax2 or umax1 < umin2 or smin1 > smax2 or smax1 < smin2:
             return hit
         if not is32:

@@ -32,6 +32,7 @@ from verifier.abstract.tnum import (
     t_in,
     t_intersect,
     t_mul,
+    t_next_member,
     t_or,
     t_range,
     t_sub,
@@ -156,6 +157,14 @@ def _update64(w: _W) -> None:
         w.umin = v
     if (v | m) < w.umax:
         w.umax = v | m
+    if m and w.umin <= w.umax:
+        # the u64 range and the tnum share a single value: it is a constant (tnum_step logic of the
+        # kernel's __update_reg64_bounds, observed on the 6.18 test machine)
+        first = t_next_member(v, m, w.umin)
+        if first is not None and first <= w.umax:
+            second = t_next_member(v, m, first + 1) if first < U64 else None
+            if second is None or second > w.umax:
+                _mark_known(w, first)
 
 
 def _update(w: _W) -> None:
@@ -202,6 +211,15 @@ def _deduce32(w: _W) -> None:
     if a <= b:
         w.u32min = max(w.u32min, a)
         w.u32max = min(w.u32max, b)
+    elif w.u32max < a:
+        # the s32 range crosses the sign boundary and the u32 range meets only its non-negative part
+        # (the 32-bit twin of the 64-bit rule below; observed on the 6.18 test machine)
+        w.s32min = _s32(w.u32min)
+        w.u32max = min(w.u32max, b)
+    elif b < w.u32min:
+        # ... or only its negative part
+        w.s32max = _s32(w.u32max)
+        w.u32min = max(w.u32min, a)
 
 
 def _deduce64(w: _W) -> None:
@@ -923,8 +941,14 @@ def _shift(op: str, v: int, k: int, bitness: int) -> int:
     return (_s64(v) >> k) & U64
 
 
+# kernel/bpf/log.c: numbers within 16 bits print in decimal, others in hex
+SNUM_MIN_DECIMAL = -(1 << 15)
+SNUM_MAX_DECIMAL = (1 << 15) - 1
+UNUM_MAX_DECIMAL = (1 << 16) - 1
+
+
 def _is_snum_decimal(x: int) -> bool:
-    return -512 <= x <= 512
+    return SNUM_MIN_DECIMAL <= x <= SNUM_MAX_DECIMAL
 
 
 def _snum(u: int) -> str:
@@ -934,7 +958,7 @@ def _snum(u: int) -> str:
 
 
 def _unum(u: int) -> str:
-    return str(u) if u <= 512 else f"{u:#x}"
+    return str(u) if u <= UNUM_MAX_DECIMAL else f"{u:#x}"
 
 
 def _scalar_ranges(s: Scalar) -> list[str]:

@@ -108,6 +108,32 @@ def t_arshift(v: int, m: int, shift: int, bitness: int) -> tuple[int, int]:
     return (v >> shift) & U64, (m >> shift) & U64
 
 
+def t_overlap(av: int, am: int, bv: int, bm: int) -> bool:
+    """tnum_overlap(): some value is a member of both (their known bits agree)."""
+    mu = ~am & ~bm
+    return (av & mu) == (bv & mu)
+
+
+def t_next_member(v: int, m: int, y: int) -> int | None:
+    """The smallest member of (v; m) that is >= y, or None when there is none (y > v | m)."""
+    if y <= v:
+        return v
+    if y > v | m:
+        return None
+    diff = (y ^ v) & ~m  # fixed bits where y disagrees with the tnum
+    if not diff:
+        return y
+    i = diff.bit_length() - 1
+    if v >> i & 1:  # y has 0 where a 1 is required: set it, lowest members below
+        return (y >> (i + 1) << (i + 1)) | (1 << i) | (v & ((1 << i) - 1))
+    # y has 1 where a 0 is required: carry into the lowest free bit above i that y leaves 0
+    free = m & ~y & ~((1 << (i + 1)) - 1)
+    if not free:
+        return None
+    j = (free & -free).bit_length() - 1
+    return (y >> (j + 1) << (j + 1)) | (1 << j) | (v & ((1 << j) - 1))
+
+
 def t_in(av: int, am: int, bv: int, bm: int) -> bool:
     """tnum_in(a, b): every member of b is a member of a."""
     if bm & ~am:
@@ -216,6 +242,9 @@ class Tnum:
     def in_(self, other: Tnum) -> bool:
         """tnum_in(self, other): every member of `other` is a member of self."""
         return t_in(self.value, self.mask, other.value, other.mask)
+
+    def overlap(self, other: Tnum) -> bool:
+        return t_overlap(self.value, self.mask, other.value, other.mask)
 
     def contains_value(self, x: int) -> bool:
         return (x & U64 & ~self.mask) == self.value
