@@ -39,6 +39,14 @@ def artifact_uri(path: str) -> str:
 BUDGET_RULE = "processed-budget"
 
 
+def artifact_location(path: str) -> dict[str, str]:
+    """A relative path is relative to the checkout (%SRCROOT%, as GitHub code scanning expects)."""
+    uri = artifact_uri(path)
+    if uri.startswith("file:"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
 def rule_json(category: str) -> dict[str, Any]:
     words = category.replace("-", " ").replace("_", " ")
     if category == BUDGET_RULE:
@@ -65,14 +73,14 @@ def location_json(result: ObjectResult, verdict: ProgramVerdict, finding: Findin
     source = finding.source
     physical: dict[str, Any]
     if source is not None and source.file:
-        physical = {"artifactLocation": {"uri": artifact_uri(source_path(source.file, result.path))}}
+        physical = {"artifactLocation": artifact_location(source_path(source.file, result.path))}
         if source.line > 0:
             region: dict[str, Any] = {"startLine": source.line}
             if source.text:
                 region["snippet"] = {"text": source.text}
             physical["region"] = region
     else:
-        physical = {"artifactLocation": {"uri": artifact_uri(result.path)}}
+        physical = {"artifactLocation": artifact_location(result.path)}
     return {
         "physicalLocation": physical,
         "logicalLocations": [
@@ -125,7 +133,7 @@ def budget_result_json(over: OverBudget, rule_index: int) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": "error",
         "message": {"text": over.line()},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(over.object_path)}}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(over.object_path)}}],
         "properties": {
             "object": over.object_path,
             "program": over.verdict.name,
@@ -152,7 +160,7 @@ def log_json(
         {
             "level": "error",
             "message": {"text": r.error},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(r.path)}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(r.path)}}],
         }
         for r in results
         if r.error is not None
