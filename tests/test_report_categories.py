@@ -76,3 +76,18 @@ def test_one_report_per_category_shows_meaning_and_hint(monkeypatch: pytest.Monk
         assert "\nhint " in text, f"{category}: {verdict.name} has no hint"
         assert "\nkernel " in text, f"{category}: {verdict.name} has no kernel message"
         print(f"{category:20} {result.path}:{verdict.name}")
+
+
+def test_real_reports_are_valid_json_and_sarif(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    import jsonschema
+
+    from verifier.report import json_report, sarif_report
+
+    monkeypatch.chdir(ROOT)
+    results = [ObjectResult(r.path, r.programs, [v]) for r, v in rejected_on_corpus()]
+    with open(os.path.join(ROOT, "verifier", "report", "bpfcheck.schema.json"), encoding="utf-8") as handle:
+        jsonschema.validate(json.loads(json_report.render(results, ["6.18"])), json.load(handle))
+    with open(os.path.join(ROOT, "tests", "data", "sarif-2.1.0-rtm.5.json"), encoding="utf-8") as handle:
+        jsonschema.validate(json.loads(sarif_report.render(results, ["6.18"])), json.load(handle))
