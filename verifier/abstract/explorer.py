@@ -81,6 +81,9 @@ class ExplorerMixin:
         self.peak_states = 0
         self.cur_states = 0
         self.pending: list[tuple[State, int]] = []
+        self.jmps = 0
+        self.prev_jmps = 0
+        self.prev_insns = 0
         state = initial
         idx = start
         insns = self.insns
@@ -118,30 +121,51 @@ class ExplorerMixin:
             raise TooComplex(f"The sequence of {len(self.pending)} jumps is too complex.", "too-complex")
 
     def visit(self, state: State, idx: int) -> bool:
-        """is_state_visited(): True when the current path can stop here."""
+        """is_state_visited(): True when the current path can stop here.
+
+        New checkpoints are only added after at least 2 jumps and 8 instructions since
+        the last one (and, inside a loop, 20 jumps or 100 instructions); states that keep
+        missing are dropped from the search list, as the kernel does."""
+        since_jmps = self.jmps - self.prev_jmps
+        since_insns = self.processed - self.prev_insns
+        add_new = since_jmps >= 2 and since_insns >= 8
         lst = self.explored.get(idx)
         if lst is not None:
-            for cp in lst:
+            i = 0
+            while i < len(lst):
+                cp = lst[i]
                 if cp.branches:
                     # an ancestor of this path: we came round a loop
                     if states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
+                    if since_jmps < 20 and since_insns < 100:
+                        add_new = False
+                else:
+                    precise = None if (cp.all_precise or not self.track_precision) else cp.precise
+                    if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):
+                        cp.hits += 1
+                        # the rest of this path would read what the old one read, and need what it needed
+                        for key in cp.live:
+                            mark_read(state, key)
+                        if self.track_precision:
+                            if cp.all_precise:
+                                self.mark_precise(state, self.scalar_keys(state))
+                            elif cp.precise:
+                                self.mark_precise(state, cp.precise)
+                        return True
+                if add_new:
+                    cp.miss += 1
+                if cp.miss > cp.hits * 3 + 3:
+                    del lst[i]
+                    self.cur_states -= 1
                     continue
-                precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):
-                    cp.hits += 1
-                    # the rest of this path would read what the old one read, and need what it needed
-                    for key in cp.live:
-                        mark_read(state, key)
-                    if self.track_precision:
-                        if cp.all_precise:
-                            self.mark_precise(state, self.scalar_keys(state))
-                        elif cp.precise:
-                            self.mark_precise(state, cp.precise)
-                    return True
-                cp.miss += 1
-        else:
+                i += 1
+        if not add_new:
+            return False
+        if lst is None:
             lst = self.explored[idx] = []
+        self.prev_jmps = self.jmps
+        self.prev_insns = self.processed
         cp = Checkpoint(state.copy(), state.parent, state.written, idx)
         cp.state.parent = None
         cp.state.hist = []
@@ -154,8 +178,6 @@ class ExplorerMixin:
         self.cur_states += 1
         if self.cur_states > self.peak_states:
             self.peak_states = self.cur_states
-        if len(lst) > 64:
-            self._evict(lst)
         return False
 
     def _evict(self, lst: list[Checkpoint]) -> None:

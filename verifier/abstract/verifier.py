@@ -150,6 +150,7 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
             self.do_ldx(state, insn, idx)
             return idx + 1
         if cls == op.BPF_JMP or cls == op.BPF_JMP32:
+            self.jmps += 1
             code = insn.opcode & 0xF0
             if code == op.BPF_JA:
                 return idx + 1 + (insn.imm if cls == op.BPF_JMP32 else insn.off)
