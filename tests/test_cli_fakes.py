@@ -5,7 +5,8 @@ what it holds from the file name: "bad" -> a rejected XDP program (the bundled
 xdp_bad example, with path, state and witness), "pass" -> an accepted one,
 "loop" -> a back-edge before 5.3, "loaderr" -> a program with a load error,
 "slow" -> an analysis that never ends, "crash" -> an analysis that raises,
-"imprecise" -> a rejection z3 shows infeasible, "empty" -> no programs.
+"imprecise" -> a rejection z3 shows infeasible, "nowit" -> a rejection without witness,
+"empty" -> no programs.
 """
 
 from __future__ import annotations
@@ -106,6 +107,8 @@ def fake_analyze(obj: BpfObject, program: Program, rules: object, options: objec
     finding = bad_finding(program)
     if "imprecise" in name:
         finding.witness = {"feasible": False}
+    if "nowit" in name:
+        finding.witness = None
     verdict.verdict = REJECT
     verdict.findings = [finding]
     return verdict
