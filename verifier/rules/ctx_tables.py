@@ -206,7 +206,9 @@ SK_MSG_FIELDS = (
     CtxField("local_ip6", 44, 16, "exact", since=(4, 18), source=CA),
     CtxField("remote_port", 60, 4, "exact", since=(4, 18), source=CA),
     CtxField("local_port", 64, 4, "exact", since=(4, 18), source=CA),
-    CtxField("size", 68, 4, "exact", since=(5, 0), source=CA),
+    CtxField(
+        "size", 68, 4, "exact", since=(4, 20), source=CA + " (3bdbd0228e75, same cycle as msg_push_data)"
+    ),
     CtxField("sk", 72, 8, "exact", reg_type="sock", since=(5, 8), source=CA),
 )
 SK_MSG_SIZE = 80
