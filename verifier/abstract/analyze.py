@@ -40,6 +40,22 @@ def _render_state(v: Verifier, regs: tuple[int, ...]) -> dict[str, str]:
     return out
 
 
+def _check_supported(prog, rules) -> None:
+    """The program type (and attach type) must exist in the target kernel: bpf_prog_load() refuses
+    unknown ones with EINVAL before the verifier runs."""
+    if prog.prog_type and rules.prog_type(prog.prog_type) is None:
+        raise Reject(
+            f"program type {prog.prog_type} is not supported by Linux {rules.name} (bpf_prog_load: EINVAL)",
+            "unsupported-prog-type",
+        )
+    attach = prog.expected_attach_type
+    if attach and hasattr(rules, "attach_type_supported") and not rules.attach_type_supported(attach):
+        raise Reject(
+            f"attach type {attach} is not supported by Linux {rules.name} (bpf_prog_load: EINVAL)",
+            "unsupported-prog-type",
+        )
+
+
 def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:
     options = options or AnalysisOptions()
     kernel = getattr(rules, "name", str(getattr(rules, "version", "")))
@@ -47,6 +63,7 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
     started = time.perf_counter()
     v = Verifier(obj, prog, rules, options)
     try:
+        _check_supported(prog, rules)
         v.run()
         depth = v.combined_stack_check()
         verdict.stats.stack_depth = depth

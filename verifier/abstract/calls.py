@@ -8,6 +8,7 @@ from verifier.abstract.helpers import CallMeta
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PTR_TO_BTF_ID,
+    PTR_TO_CTX,
     PTR_TO_MAP_KEY,
     PTR_TO_MAP_VALUE,
     PTR_TO_STACK,
@@ -60,6 +61,10 @@ class CallsMixin:
         if state.active_lock is not None:
             raise Reject("function calls are not allowed while holding a lock", "lock")
         caller = state.frames[-1]
+        sub = self.subprog_index(target)
+        proto = self.global_proto_for(sub)
+        if proto is not None:
+            return self._call_global(state, idx, sub, proto)
         frame = self._push_frame(state, idx, target)
         for r in range(1, 6):
             frame.regs[r] = caller.regs[r]
@@ -67,6 +72,37 @@ class CallsMixin:
             caller.regs[r] = not_init()
         self.calls_made.add((caller.subprog, frame.subprog))
         return target
+
+    def _call_global(self, state: State, idx: int, sub: int, proto) -> int:
+        """btf_check_func_arg_match(): the caller's arguments must fit the BTF prototype."""
+        if proto.problem:
+            raise Reject(proto.problem, "global-func")
+        if not proto.returns_scalar:
+            raise Reject(f"Global function {proto.name}() doesn't return scalar. Only those are supported.",
+                         "global-func")
+        caller = state.frames[-1]
+        for i, arg in enumerate(proto.args[:5]):
+            regno = i + 1
+            reg = self.read_reg(state, regno)
+            if arg.kind == "ctx":
+                if reg.type != PTR_TO_CTX:
+                    raise Reject(f"arg#{i} expected pointer to ctx, but got {self.type_label(reg)}",
+                                 "global-func", (regno,))
+            elif arg.kind == "scalar":
+                if reg.type != SCALAR:
+                    raise Reject(f"R{regno} is not a scalar", "global-func", (regno,))
+            elif not (reg.type == SCALAR and reg.is_const and reg.var.const_value == 0):
+                self._check_mem_arg(state, regno, reg, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
+        self.calls_made.add((caller.subprog, sub))
+        if sub not in self.globals_to_verify:
+            self.globals_to_verify.append(sub)
+        regs = caller.regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        regs[0] = unknown_reg()
+        for r in range(0, 6):
+            state.written.add(caller.frameno * 128 + r)
+        return idx + 1
 
     def enter_callback(self, state: State, insn: Insn, idx: int, fid: int, meta: CallMeta) -> int:
         caller = state.frames[-1]
@@ -123,6 +159,14 @@ class CallsMixin:
             ref = state.refs[0]
             raise Reject(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}", "reference-leak")
         r0 = self.read_reg(state, 0)
+        if self.verifying_global >= 0:
+            if r0.type != SCALAR:
+                raise Reject(
+                    f"At subprogram exit the register R0 is not a scalar value ({self.type_label(r0)})",
+                    "return-range",
+                    (0,),
+                )
+            return -1
         if self.unprivileged and r0.type != SCALAR:
             raise Reject("R0 leaks addr as return value", "pointer-leak", (0,))
         rng = self.rules.return_range(self.prog_type, self.attach_type)

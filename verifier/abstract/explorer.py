@@ -74,16 +74,19 @@ class ExplorerMixin:
     deadline: float
     allow_uninit_stack: bool
 
-    def explore(self, initial: State, start: int) -> None:
-        self.explored: dict[int, list[Checkpoint]] = {}
+    def reset_counters(self) -> None:
         self.processed = 0
         self.total_states = 0
         self.peak_states = 0
         self.cur_states = 0
-        self.pending: list[tuple[State, int]] = []
         self.jmps = 0
         self.prev_jmps = 0
         self.prev_insns = 0
+
+    def explore(self, initial: State, start: int) -> None:
+        self.explored: dict[int, list[Checkpoint]] = {}
+        self.pending: list[tuple[State, int]] = []
+        self.cur_states = 0
         state = initial
         idx = start
         insns = self.insns

@@ -163,6 +163,8 @@ class HelperMixin:
             if meta.map_index < 0:
                 raise Reject(f"invalid map_ptr to access map->{'key' if 'KEY' in base else 'value'}", "helper-arg")
             m = self.maps[meta.map_index]
+            if t != PTR_TO_STACK and t not in PACKET_TYPES and not self.feature("map_value_helper_args"):
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected=fp", "helper-arg", (regno,))
             size = m.key_size if base == "ARG_PTR_TO_MAP_KEY" else m.value_size
             write = base == "ARG_PTR_TO_UNINIT_MAP_VALUE" or "MEM_UNINIT" in flags
             self._check_mem_arg(state, regno, reg, size, write, False, base, flags)

@@ -348,6 +348,10 @@ class MemoryMixin:
             lo = _signed(var.const_value) + off
             hi = lo + size
         else:
+            if not helper and not self.feature("var_off_stack_read"):
+                raise Reject(
+                    f"variable stack access var_off={_tnum_str(var)} off={off} size={size}", "stack-bounds", (regno,)
+                )
             if var.smax >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
                 raise Reject(f"invalid unbounded variable-offset{extra} stack R{regno}", "stack-bounds", (regno,))
             lo = var.smin + off
@@ -496,7 +500,7 @@ class MemoryMixin:
             if s is not None and s.spilled is not None:
                 kinds = kinds.replace(SPILL, MISC)
             k = kinds[byte]
-            if k == INVALID and not self.allow_uninit_stack:
+            if k == INVALID and self.unprivileged:
                 raise Reject(
                     f"uninit stack in range of var-offset write prohibited for !root; insn {self.idx}, off: {addr}",
                     "stack-uninit",

@@ -9,6 +9,7 @@ import time
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
+from verifier.abstract.global_funcs import global_proto
 from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
 from verifier.abstract.memory import MemoryMixin
@@ -19,6 +20,7 @@ from verifier.abstract.regs import (
     PTR_TO_CTX,
     PTR_TO_FUNC,
     PTR_TO_MAP_VALUE,
+    PTR_TO_MEM,
     PTR_TO_STACK,
     Reg,
     const_reg,
@@ -76,6 +78,10 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
         self.prune_points = self._prune_points()
+        self.reset_counters()
+        self.verifying_global = -1  # subprog index while a global function is verified on its own
+        self.globals_to_verify: list[int] = []
+        self.global_protos: dict[int, object] = {}
 
     # ---- bookkeeping used by the mixins ------------------------------------------------
 
@@ -141,6 +147,44 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
 
     def run(self) -> None:
         self.explore(self.initial_state(), 0)
+        done: set[int] = set()
+        while self.globals_to_verify:
+            sub = self.globals_to_verify.pop()
+            if sub in done:
+                continue
+            done.add(sub)
+            self.verifying_global = sub
+            self.explore(self.global_initial_state(sub), self.subprog_starts[sub])
+        self.verifying_global = -1
+
+    def global_proto_for(self, sub: int):
+        """The BTF prototype when `sub` is a global function the kernel verifies on its own."""
+        if sub in self.global_protos:
+            return self.global_protos[sub]
+        proto = None
+        start = self.subprog_starts[sub]
+        info = next((s for s in self.prog.subprogs if s.start == start), None)
+        if info is not None and info.is_global and self.feature("global_func_verification"):
+            pt = self.rules.prog_type(self.prog_type) if self.prog_type else None
+            ctx_struct = getattr(pt, "ctx_struct", None)
+            proto = global_proto(self.obj, self.prog, start, ctx_struct, self.feature("global_func_ptr_args"))
+        self.global_protos[sub] = proto
+        return proto
+
+    def global_initial_state(self, sub: int) -> State:
+        proto = self.global_protos[sub]
+        state = State()
+        frame = Frame(0, sub, -1)
+        for i, arg in enumerate(proto.args[:5]):
+            if arg.kind == "ctx":
+                frame.regs[i + 1] = pointer_reg(PTR_TO_CTX)
+            elif arg.kind == "mem":
+                frame.regs[i + 1] = pointer_reg(PTR_TO_MEM, maybe_null=True, mem_size=arg.size, id=self.new_id())
+            else:
+                frame.regs[i + 1] = unknown_reg()
+        frame.regs[10] = pointer_reg(PTR_TO_STACK, frameno=0)
+        state.frames.append(frame)
+        return state
 
     def step(self, state: State, insn: Insn, idx: int) -> int:
         cls = insn.opcode & 7
