@@ -34,9 +34,23 @@ def normalise(text: str) -> str:
     return text
 
 
-def check_golden(name: str, text: str) -> None:
+def normalise_figures(text: str) -> str:
+    """The engine's own figures (processed, states, ...) change as it improves; the layout must not."""
+    lines = []
+    for line in text.splitlines():
+        if re.match(r"^\d+ insns, ", line):
+            head, _, rest = line.partition(", ")
+            line = head + ", " + re.sub(r"\b\d+\b", "N", rest)
+        elif line.startswith(" ok "):
+            cells = line.split()
+            line = " ".join(cells[:4] + ["N" if c.isdigit() else c for c in cells[4:]])
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def check_golden(name: str, text: str, figures: bool = True) -> None:
     path = os.path.join(GOLDEN, f"{name}.txt")
-    text = normalise(text)
+    text = normalise(text) if figures else normalise_figures(normalise(text))
     if os.environ.get(REGEN_ENV):
         os.makedirs(GOLDEN, exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
@@ -122,4 +136,4 @@ def test_golden_real_engine_on_examples(example: str) -> None:
     stages = real_stages()
     path = relative(os.path.join(ROOT, "verifier", "examples", f"{example}.o"))
     results = check_objects([path], [(6, 18)], AnalysisOptions(timeout=30), stages=stages)
-    check_golden(f"real_{example}_6_18", render_to_string(results, ["6.18"], WIDTH))
+    check_golden(f"real_{example}_6_18", render_to_string(results, ["6.18"], WIDTH), figures=False)

@@ -99,8 +99,8 @@ def parse_prog_type(text: str | None) -> str | None:
 def run_check(request: CheckRequest) -> int:
     """Read, check and report; returns the exit status (input problems raise InputError)."""
     from verifier.abstract import AnalysisOptions
-    from verifier.pipeline import check_objects, expand_object_args, kernel_label
-    from verifier.report.compare import Baseline, Budget, figures_for
+    from verifier.pipeline import ObjectResult, expand_object_args, iter_check_objects, kernel_label
+    from verifier.report.compare import Baseline, Budget, Figures
     from verifier.report.render import write_report
     from verifier.report.summary import EXIT_ACCEPTED, EXIT_REJECTED, EXIT_UNDECIDED, Tally
 
@@ -113,20 +113,16 @@ def run_check(request: CheckRequest) -> int:
     options = AnalysisOptions(
         unprivileged=request.unprivileged, timeout=request.timeout, verbose=request.verbose
     )
-    results = check_objects(
+    results = iter_check_objects(
         paths, kernels, options, request.program, prog_type, jobs=request.jobs, witnesses=request.witnesses
     )
-    for result in results:
+    figures = Figures(baseline=baseline, budget=budget)
+
+    def tell_unreadable(result: ObjectResult) -> None:
         if result.error is not None:
             _fail(result.error, EXIT_INPUT_ERROR)
-    if (
-        request.program is not None
-        and not any(r.verdicts for r in results)
-        and not any(r.error for r in results)
-    ):
-        raise InputError(f"no program matches --program {request.program!r}")
-    figures = figures_for(results, baseline, budget)
-    write_report(
+
+    done = write_report(
         request.output_format,
         results,
         labels,
@@ -135,8 +131,11 @@ def run_check(request: CheckRequest) -> int:
         verbose=request.verbose,
         quiet=request.quiet,
         no_color=request.no_color,
+        on_result=tell_unreadable,
     )
-    status = Tally.of(results).exit_status
+    if request.program is not None and not any(r.verdicts for r in done) and not any(r.error for r in done):
+        raise InputError(f"no program matches --program {request.program!r}")
+    status = Tally.of(done).exit_status
     if status in (EXIT_ACCEPTED, EXIT_UNDECIDED) and figures.over_budget:
         return EXIT_REJECTED
     return status

@@ -441,12 +441,30 @@ def check_objects(
 
     An unreadable object does not stop the others: its result carries `error`.
     """
+    return list(
+        iter_check_objects(paths, kernels, options, prog_filter, prog_type_override, jobs, stages, witnesses)
+    )
+
+
+def iter_check_objects(
+    paths: Sequence[str],
+    kernels: Sequence[Any],
+    options: AnalysisOptions,
+    prog_filter: str | None = None,
+    prog_type_override: str | None = None,
+    jobs: int = 1,
+    stages: Stages | None = None,
+    witnesses: bool = True,
+) -> Iterator[ObjectResult]:
+    """`check_objects`, one result at a time as soon as it (and those before it) are done."""
     work = [
         _Job(p, tuple(kernels), options, prog_filter, prog_type_override, stages, witnesses) for p in paths
     ]
     if jobs <= 1 or len(work) <= 1:
-        return [_run_job(job) for job in work]
+        for job in work:
+            yield _run_job(job)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        return list(pool.map(_run_job, work))
+        yield from pool.map(_run_job, work)

@@ -161,7 +161,12 @@ class Figures:
         return None if before is None else verdict.stats.processed - before
 
     def is_over_budget(self, object_path: str, verdict: ProgramVerdict) -> bool:
-        return any(o.object_path == object_path and o.verdict is verdict for o in self.over_budget)
+        return self.budget is not None and verdict.stats.processed > self.budget.allowed(verdict.kernel)
+
+    def settle(self, results: Sequence[ObjectResult]) -> Figures:
+        """Record the programs over budget once every result is in; returns self."""
+        self.over_budget = find_over_budget(results, self.budget) if self.budget is not None else []
+        return self
 
 
 def find_over_budget(results: Sequence[ObjectResult], budget: Budget) -> list[OverBudget]:
@@ -184,8 +189,7 @@ def find_over_budget(results: Sequence[ObjectResult], budget: Budget) -> list[Ov
 
 
 def figures_for(results: Sequence[ObjectResult], baseline: Baseline | None, budget: Budget | None) -> Figures:
-    over = find_over_budget(results, budget) if budget is not None else []
-    return Figures(baseline=baseline, budget=budget, over_budget=over)
+    return Figures(baseline=baseline, budget=budget).settle(results)
 
 
 def format_delta(delta: int | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -49,7 +49,7 @@ def wants_plain_text(stream: TextIO, no_color: bool, to_file: bool) -> bool:
 
 def write_report(
     fmt: str,
-    results: Sequence[ObjectResult],
+    results: Iterable[ObjectResult],
     kernels: Sequence[str],
     figures: Figures | None = None,
     output: Path | None = None,
@@ -57,31 +57,77 @@ def write_report(
     quiet: bool = False,
     no_color: bool = False,
     stream: TextIO | None = None,
-) -> None:
-    """Render the run in `fmt` to `output` (a file) or `stream` (default stdout)."""
+    on_result: Callable[[ObjectResult], None] | None = None,
+) -> list[ObjectResult]:
+    """Render the run in `fmt` to `output` (a file) or `stream` (default stdout); returns the results.
+
+    Text is written object by object as results arrive; the machine formats once all are in.
+    `on_result` is called with each result as it arrives (the CLI reports unreadable objects).
+    `figures` (if any) is settled with every result before the summary.
+    """
     handle: TextIO
     try:
         handle = open(output, "w", encoding="utf-8") if output is not None else (stream or sys.stdout)
     except OSError as exc:
         raise InputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
+    done: list[ObjectResult] = []
     try:
         if fmt == "text":
-            from verifier.report import text_report
-
-            if wants_plain_text(handle, no_color, to_file=output is not None):
-                width = _terminal_width(handle) or PLAIN_WIDTH
-                handle.write(text_report.render_to_string(results, kernels, width, quiet, verbose, figures))
-            else:
-                from rich.console import Console
-
-                console = Console(file=handle, highlight=False, emoji=False)
-                text_report.render(results, kernels, console, quiet=quiet, verbose=verbose, figures=figures)
+            _write_text(
+                handle, results, done, figures, output is not None, verbose, quiet, no_color, on_result
+            )
         else:
-            handle.write(render_machine(fmt, results, kernels, figures))
+            for result in results:
+                done.append(result)
+                if on_result is not None:
+                    on_result(result)
+            if figures is not None:
+                figures.settle(done)
+            handle.write(render_machine(fmt, done, kernels, figures))
         handle.flush()
     finally:
         if output is not None:
             handle.close()
+    return done
+
+
+def _write_text(
+    handle: TextIO,
+    results: Iterable[ObjectResult],
+    done: list[ObjectResult],
+    figures: Figures | None,
+    to_file: bool,
+    verbose: bool,
+    quiet: bool,
+    no_color: bool,
+    on_result: Callable[[ObjectResult], None] | None,
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from verifier.report import text_report
+
+    plain = wants_plain_text(handle, no_color, to_file)
+    width = (_terminal_width(handle) or PLAIN_WIDTH) if plain else None
+
+    def emit(draw: Callable[[Console], None]) -> None:
+        if plain:
+            buffer = StringIO()
+            draw(text_report.plain_console(buffer, width or PLAIN_WIDTH))
+            handle.write(text_report.strip_lines(buffer.getvalue()))
+        else:
+            draw(Console(file=handle, highlight=False, emoji=False))
+        handle.flush()
+
+    for result in results:
+        done.append(result)
+        if on_result is not None:
+            on_result(result)
+        emit(lambda console, r=result: text_report.render_result(r, console, quiet, verbose, figures))
+    if figures is not None:
+        figures.settle(done)
+    emit(lambda console: text_report.render_summary(done, console, figures))
 
 
 def _terminal_width(stream: TextIO) -> int | None:

@@ -333,6 +333,40 @@ def accepted_table(
     return table
 
 
+def render_result(
+    result: ObjectResult,
+    console: Console,
+    quiet: bool = False,
+    verbose: bool = False,
+    figures: Figures | None = None,
+) -> None:
+    """One object: its accepted programs' table, then a block per rejected or errored program."""
+    if result.error is not None:  # the CLI says why on stderr
+        return
+    accepted = [v for v in result.verdicts if v.verdict == ACCEPT]
+    failed = [v for v in result.verdicts if v.verdict != ACCEPT]
+    if not quiet:
+        console.print(Text(result.path, style="bold"))
+        if accepted:
+            console.print(accepted_table(result, accepted, figures))
+    for verdict in failed:
+        console.print()
+        console.print(verdict_block(result, verdict, verbose, figures))
+    if not quiet:
+        console.print()
+
+
+def render_summary(results: Sequence[ObjectResult], console: Console, figures: Figures | None = None) -> None:
+    """The programs over budget, then the counts line."""
+    if figures is not None:
+        for over in figures.over_budget:
+            console.print(Text(over.line(), style="bold red"))
+    tally = Tally.of(results)
+    if tally.programs or not tally.unreadable:  # nothing but unreadable objects: stderr has said it all
+        passed = tally.exit_status == 0 and not (figures and figures.over_budget)
+        console.print(Text(tally.line(), style="bold green" if passed else "bold red"))
+
+
 def render(
     results: Sequence[ObjectResult],
     kernels: Sequence[str],
@@ -343,28 +377,8 @@ def render(
 ) -> None:
     """Print the report; with `quiet` only the rejections, errors and the summary line."""
     for result in results:
-        if result.error is not None:  # the CLI says why on stderr
-            continue
-        accepted = [v for v in result.verdicts if v.verdict == ACCEPT]
-        failed = [v for v in result.verdicts if v.verdict != ACCEPT]
-        if not quiet:
-            console.print(Text(result.path, style="bold"))
-            if accepted:
-                console.print(accepted_table(result, accepted, figures))
-        for verdict in failed:
-            console.print()
-            console.print(verdict_block(result, verdict, verbose, figures))
-        if not quiet:
-            console.print()
-    if figures is not None:
-        for over in figures.over_budget:
-            console.print(Text(over.line(), style="bold red"))
-    tally = Tally.of(results)
-    if tally.programs or not tally.unreadable:  # nothing but unreadable objects: stderr has said it all
-        style = (
-            "bold green" if tally.exit_status == 0 and not (figures and figures.over_budget) else "bold red"
-        )
-        console.print(Text(tally.line(), style=style))
+        render_result(result, console, quiet, verbose, figures)
+    render_summary(results, console, figures)
 
 
 def plain_console(file: TextIO, width: int = 100) -> Console:
@@ -394,4 +408,9 @@ def render_to_string(
 
     buffer = StringIO()
     render(results, kernels, plain_console(buffer, width), quiet=quiet, verbose=verbose, figures=figures)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return strip_lines(buffer.getvalue())
+
+
+def strip_lines(text: str) -> str:
+    """Drop the padding rich leaves at the end of lines."""
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
