@@ -79,6 +79,25 @@ def _map_regs(state: State, pred, fn) -> None:
                 stack[slot] = Slot(s.kinds, fn(sp))
 
 
+def _ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:
+    """`a != b` can only narrow a range when one side is a constant at the other's edge."""
+    for c, o in ((a, b), (b, a)):
+        if is32:
+            if c.u32min == c.u32max:
+                v = c.u32min
+                s = v - (1 << 32) if v >= 1 << 31 else v
+                if v in (o.u32min, o.u32max) or s in (o.s32min, o.s32max):
+                    return False
+        elif c.is_const:
+            v = c.const_value
+            s = v - (1 << 64) if v >= 1 << 63 else v
+            if v in (o.umin, o.umax) or s in (o.smin, o.smax):
+                return False
+            if o.var_off.mask and o.var_off.mask.bit_count() == 1:
+                return False  # a two-value tnum
+    return True
+
+
 class JumpMixin:
     def do_cond_jmp(self, state: State, insn: Insn, idx: int) -> int:
         is32 = insn.cls == op.BPF_JMP32
@@ -183,6 +202,20 @@ class JumpMixin:
         """Refine the registers of `state` for one side of the branch. False when it cannot happen."""
         regs = state.frames[-1].regs
         if dst.type == SCALAR and src.type == SCALAR:
+            if name in ("jeq", "jne"):
+                if (name == "jne") == taken:
+                    if _ne_refines_nothing(dst.var, src.var, is32):
+                        return True
+                elif not is32 and (dst.var.is_const or src.var.is_const):
+                    # equal to a constant: both sides become that constant, if it is possible at all
+                    c = dst.var if dst.var.is_const else src.var
+                    other = src.var if c is dst.var else dst.var
+                    if not other.contains_value(c.const_value):
+                        return False
+                    self._set_scalar(state, insn.dst, dst, c)
+                    if src_regno >= 0:
+                        self._set_scalar(state, src_regno, regs[src_regno], c)
+                    return True
             res = refine(dst.var, src.var, name, is32, taken)
             if res is None:
                 return False

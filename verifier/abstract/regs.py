@@ -77,6 +77,7 @@ class Reg:
         "rdonly",
         "subprog",
         "_hash",
+        "_key",
     )
 
     def __init__(
@@ -107,15 +108,34 @@ class Reg:
         self.rdonly = rdonly
         self.subprog = subprog
         self._hash = None
+        self._key = None
 
     def evolve(self, **changes: object) -> Reg:
         new = Reg.__new__(Reg)
-        for name in Reg.__slots__[:-1]:
-            setattr(new, name, changes.get(name, getattr(self, name)))
+        get = changes.get
+        new.type = get("type", self.type)
+        new.var = get("var", self.var)
+        new.off = get("off", self.off)
+        new.id = get("id", self.id)
+        new.ref_obj_id = get("ref_obj_id", self.ref_obj_id)
+        new.range = get("range", self.range)
+        new.map_index = get("map_index", self.map_index)
+        new.mem_size = get("mem_size", self.mem_size)
+        new.frameno = get("frameno", self.frameno)
+        new.maybe_null = get("maybe_null", self.maybe_null)
+        new.rdonly = get("rdonly", self.rdonly)
+        new.subprog = get("subprog", self.subprog)
         new._hash = None
+        new._key = None
         return new
 
     def key(self) -> tuple:
+        k = self._key
+        if k is None:
+            k = self._key = self._make_key()
+        return k
+
+    def _make_key(self) -> tuple:
         return (
             self.type,
             self.var,
@@ -132,7 +152,11 @@ class Reg:
         )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Reg) and (self is other or self.key() == other.key())
+        if self is other:
+            return True
+        if not isinstance(other, Reg) or self.type != other.type or self.var != other.var:
+            return False
+        return self.key() == other.key()
 
     def __hash__(self) -> int:
         h = self._hash
