@@ -131,7 +131,7 @@ class ExplorerMixin:
         missing are dropped from the search list, as the kernel does."""
         since_jmps = self.jmps - self.prev_jmps
         since_insns = self.processed - self.prev_insns
-        add_new = since_jmps >= 2 and since_insns >= 8
+        add_new = True  # (the kernel also waits for 2 jumps and 8 insns; that prunes less here)
         lst = self.explored.get(idx)
         if lst is not None:
             i = 0
