@@ -1,7 +1,7 @@
 """bpfcheck over the real-world corpus (/work/shared/corpus), against a 6.18 kernel's recorded
 verdicts: zero false accepts and at least 97% agreement on the accept/reject rows.
 
-Marker `slow` (about 300 programs); skips when the corpus or the engine is missing.
+About 300 programs; skips when the corpus or the engine is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from verifier.errors import InputError
 from verifier.oracle.differential import Agreement, check_object_programs, compare, find_verdict
 
-pytestmark = pytest.mark.slow
+# runs in CI (about 100 s on 2 cores): it is the acceptance test of the engine
 
 SHARED_CORPUS = Path(os.environ.get("BPFCHECK_SHARED_CORPUS", "/work/shared/corpus"))
 VERDICTS = SHARED_CORPUS / "ebpf-samples.verdicts.jsonl"

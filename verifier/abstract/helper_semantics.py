@@ -25,6 +25,12 @@ USER_RINGBUF_DRAIN = 209
 # bpf_ringbuf_discard_dynptr
 RELEASE_HELPERS = frozenset({86, 132, 133, 199, 200})
 
+# helpers whose result do_refine_retval_range() bounds by the size argument: [-MAX_ERRNO, size]
+# (bpf_probe_read_str, bpf_get_stack, bpf_probe_read_user_str, bpf_probe_read_kernel_str,
+# bpf_get_task_stack)
+SIZE_BOUNDED_RESULT = frozenset({45, 67, 114, 115, 141})
+MAX_ERRNO = 4095
+
 # helpers that take a callback: helper id -> (callback argument index (1-based),
 # callback register setup name)
 CALLBACK_HELPERS = {

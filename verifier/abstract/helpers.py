@@ -26,6 +26,7 @@ from verifier.abstract.regs import (
     unknown_reg,
 )
 from verifier.abstract.reject import Reject
+from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import RefState, State
 from verifier.isa.insn import Insn
 
@@ -100,6 +101,8 @@ class HelperMixin:
                 if self.feature("tail_call_map_msg") or m is None:
                     raise Reject("expected prog array map for tail call", "map-type")
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
+            if len(self.subprog_starts) > 1 and not self.feature("tail_call_in_subprogs"):
+                raise Reject("tail_calls are not allowed in programs with bpf-to-bpf calls", "tail-call")
             if state.refs:
                 raise Reject("tail_call would lead to reference leak", "reference-leak")
             self.tail_call_seen = True
@@ -398,6 +401,8 @@ class HelperMixin:
         if base == "RET_VOID":
             return not_init()
         if base == "RET_INTEGER":
+            if fid in hs.SIZE_BOUNDED_RESULT and meta.const_size is not None:
+                return Reg(SCALAR, Scalar.from_srange(-hs.MAX_ERRNO, meta.const_size))
             return unknown_reg()
         if base == "RET_PTR_TO_MAP_VALUE":
             if meta.map_index < 0:
