@@ -44,6 +44,8 @@ class ProgramVerdict:
     verdict: str  # ACCEPT or REJECT
     findings: list[Finding] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
+    # --verbose: (insn, {register: state}) after each instruction of the failing path
+    trace: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:

@@ -71,6 +71,9 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
         verdict.verdict = REJECT
         idx = v.idx
         state = v.state
+        if options.verbose and state is not None:
+            replayer = Verifier(obj, prog, rules, options)
+            verdict.trace = replayer.trace_path(path_list(state.path), v.verifying_global)
         verdict.findings.append(
             Finding(
                 insn=idx,

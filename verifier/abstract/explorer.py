@@ -117,6 +117,8 @@ class ExplorerMixin:
 
     def push_branch(self, state: State, target: int) -> None:
         """push_stack(): queue the other side of a branch for later."""
+        if getattr(self, "replay", None) is not None:
+            return
         if state.parent is not None:
             state.parent.branches += 1
         self.pending.append((state, target))

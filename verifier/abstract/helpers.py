@@ -78,7 +78,7 @@ class HelperMixin:
             raise Reject(f"invalid func unknown#{fid}", "helper-unknown")
         name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
         if not rules.helper_allowed(fid, self.prog_type, self.attach_type):
-            raise Reject(f"program of this type cannot use helper {name}#{fid}", "helper-not-allowed")
+            raise Reject(self.rules.message("helper_not_allowed", name=name, id=fid), "helper-not-allowed")
         # an object without a license section gets its license from the loader (iproute2,
         # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
         if getattr(info, "gpl_only", False) and self.obj.license and not self.obj.gpl_compatible:

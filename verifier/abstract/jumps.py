@@ -123,6 +123,8 @@ class JumpMixin:
         ) and dst.type not in PACKET_TYPES:
             raise Reject(f"R{insn.dst} pointer comparison prohibited", "pointer-leak", (insn.dst,))
 
+        if self.replay is not None:
+            return self._replay_branch(state, insn, idx, dst, src, src_regno, name, is32, target)
         pred = self._branch_taken(dst, src, name, is32)
         if pred >= 0 and dst.type == SCALAR and src.type == SCALAR:
             if src_regno >= 0:
@@ -150,6 +152,14 @@ class JumpMixin:
             return -1
         self.note_branch(state, idx, False)
         return idx + 1
+
+    def _replay_branch(self, state, insn, idx, dst, src, src_regno, name, is32, target) -> int:
+        """Follow the recorded decision (re-running a failing path for --verbose)."""
+        taken = self.next_decision(idx)
+        if not self._refine_side(state, insn, dst, src, src_regno, name, is32, taken):
+            return -1
+        self.note_branch(state, idx, taken)
+        return target if taken else idx + 1
 
     def _branch_taken(self, dst: Reg, src: Reg, name: str, is32: bool) -> int:
         if dst.type == SCALAR and src.type == SCALAR:

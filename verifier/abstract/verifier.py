@@ -42,6 +42,10 @@ ENGINE_FEATURES = {
     "st_into_ctx": (6, 3),
 }
 
+class _ReplayDone(Exception):
+    """The recorded path ends (or no longer matches) here."""
+
+
 LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
 
 
@@ -82,6 +86,8 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
         self.verifying_global = -1  # subprog index while a global function is verified on its own
         self.globals_to_verify: list[int] = []
         self.global_protos: dict[int, object] = {}
+        self.replay: list[tuple[int, bool]] | None = None  # decisions to follow when re-running a path
+        self._replay_pos = 0
 
     # ---- bookkeeping used by the mixins ------------------------------------------------
 
@@ -157,6 +163,55 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
             self.explore(self.global_initial_state(sub), self.subprog_starts[sub])
         self.verifying_global = -1
 
+    def next_decision(self, idx: int) -> bool:
+        path = self.replay
+        if path is None or self._replay_pos >= len(path):
+            raise _ReplayDone()
+        insn, taken = path[self._replay_pos]
+        self._replay_pos += 1
+        if insn != idx:
+            raise _ReplayDone()
+        return taken
+
+    def trace_path(self, path: list[tuple[int, bool]], start_sub: int = -1, limit: int = 2000) -> list:
+        """Re-run one path (the decisions of a failing one) and keep the registers after each insn."""
+        from collections import deque
+
+        self.replay = path
+        self._replay_pos = 0
+        if start_sub >= 0:
+            self.global_proto_for(start_sub)
+            self.verifying_global = start_sub
+            state = self.global_initial_state(start_sub)
+            idx = self.subprog_starts[start_sub]
+        else:
+            state = self.initial_state()
+            idx = 0
+        self.state = state
+        trace: deque = deque(maxlen=limit)
+        steps = 0
+        try:
+            while 0 <= idx < len(self.insns) and steps < 2_000_000:
+                steps += 1
+                self.idx = idx
+                state.hist.append(idx)
+                nxt = self.step(state, self.insns[idx], idx)
+                trace.append((idx, self._regs_text(state)))
+                if nxt < 0:
+                    break
+                idx = nxt
+        except Reject:
+            trace.append((self.idx, self._regs_text(state)))
+        except _ReplayDone:
+            pass
+        return list(trace)
+
+    def _regs_text(self, state: State) -> dict[str, str]:
+        if not state.frames:
+            return {}
+        frame = state.frames[-1]
+        return {f"R{r}": reg.describe(self.maps) for r, reg in enumerate(frame.regs) if reg.type != 0}
+
     def global_proto_for(self, sub: int):
         """The BTF prototype when `sub` is a global function the kernel verifies on its own."""
         if sub in self.global_protos:
@@ -207,6 +262,10 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
             if code == op.BPF_EXIT:
                 return self.do_exit(state, idx)
             if code == op.BPF_JCOND:
+                if self.replay is not None:
+                    taken = self.next_decision(idx)
+                    self.note_branch(state, idx, taken)
+                    return idx + 1 + insn.off if taken else idx + 1
                 other = state.copy()
                 self.note_branch(other, idx, True)
                 self.push_branch(other, idx + 1 + insn.off)
