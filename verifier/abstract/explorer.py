@@ -135,6 +135,7 @@ class ExplorerMixin:
         since_insns = self.processed - self.prev_insns
         add_new = True  # (the kernel also waits for 2 jumps and 8 insns; that prunes less here)
         lst = self.explored.get(idx)
+        in_loop = False
         if lst is not None:
             i = 0
             while i < len(lst):
@@ -145,6 +146,9 @@ class ExplorerMixin:
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
                     if since_jmps < 20 and since_insns < 100:
                         add_new = False
+                    if not in_loop:
+                        in_loop = True
+                        self.loop_visit(state, idx)
                 else:
                     precise = None if (cp.all_precise or not self.track_precision) else cp.precise
                     if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):

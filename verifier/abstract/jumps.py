@@ -156,6 +156,9 @@ class JumpMixin:
     def _replay_branch(self, state, insn, idx, dst, src, src_regno, name, is32, target) -> int:
         """Follow the recorded decision (re-running a failing path for --verbose)."""
         taken = self.next_decision(idx)
+        log = self.sandbox_log
+        if log is not None:
+            log.append((idx, name, dst.var, src.var, self._branch_taken(dst, src, name, is32), is32))
         if not self._refine_side(state, insn, dst, src, src_regno, name, is32, taken):
             return -1
         self.note_branch(state, idx, taken)

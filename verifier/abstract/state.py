@@ -98,6 +98,7 @@ class State:
         "speculative",
         "loop_count",
         "hist",
+        "loops",
     )
 
     def __init__(self) -> None:
@@ -111,6 +112,8 @@ class State:
         self.loop_count = 0
         # instructions since `parent` (ints, or (insn, stack slot key) for spills and fills)
         self.hist: list = []
+        # loop heads seen on this path: insn -> the last few (processed, pending, path, shape, consts)
+        self.loops: dict = {}
 
     @property
     def cur(self) -> Frame:
@@ -127,6 +130,7 @@ class State:
         s.speculative = self.speculative
         s.loop_count = self.loop_count
         s.hist = self.hist.copy()
+        s.loops = self.loops
         return s
 
 

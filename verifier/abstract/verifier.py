@@ -12,6 +12,7 @@ from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import global_proto
 from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
+from verifier.abstract.loops import LoopMixin
 from verifier.abstract.memory import MemoryMixin
 from verifier.abstract.precision import PrecisionMixin
 from verifier.abstract.regs import (
@@ -49,7 +50,9 @@ class _ReplayDone(Exception):
 LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
 
 
-class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, PrecisionMixin, ExplorerMixin):
+class Verifier(
+    AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, PrecisionMixin, LoopMixin, ExplorerMixin
+):
     def __init__(self, obj, prog, rules, options) -> None:
         self.obj = obj
         self.prog = prog
@@ -88,6 +91,7 @@ class Verifier(AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, Precis
         self.global_protos: dict[int, object] = {}
         self.replay: list[tuple[int, bool]] | None = None  # decisions to follow when re-running a path
         self._replay_pos = 0
+        self.sandbox_log: list | None = None  # branch outcomes while a loop iteration is tried out
 
     # ---- bookkeeping used by the mixins ------------------------------------------------
 

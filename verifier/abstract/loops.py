@@ -1,0 +1,259 @@
+"""Predicting the complexity limit of a loop without walking it to the end.
+
+The kernel walks a loop it cannot bound one iteration at a time until it has
+processed 1,000,000 instructions. When bpfcheck sees the same loop iteration
+three times in a row on one path — the state at the loop head differing only
+in constant scalars that move by the same step each time, the same branch
+decisions, the same number of instructions — it checks whether that iteration
+would still be the same K iterations later, K being enough iterations to pass
+the limit on the loop's own path alone:
+
+* every varying constant moves without wrapping (in 64 and 32 bits, signed and
+  unsigned), so ordered comparisons keep their outcome between both ends;
+* equality tests against a varying constant cannot flip in between (the
+  progression never meets the other constant, or stays on one side of the
+  other range);
+* running the iteration from the extrapolated state takes the same decisions
+  and comes back to the loop head with the constants moved by one more step.
+
+Then the kernel would reach its limit: the verdict is the kernel's "BPF program
+is too large" at once. Anything else falls back to walking the loop.
+"""
+
+from __future__ import annotations
+
+from verifier.abstract.regs import SCALAR, Reg
+from verifier.abstract.reject import Reject, TooComplex
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import SPILL, Slot, State
+
+_U64 = (1 << 64) - 1
+_MAX_PATH_WALK = 512
+_CONST = "c"
+
+
+class _Abort(Exception):
+    pass
+
+
+def _signed(v: int, bits: int = 64) -> int:
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def _shape(state: State) -> tuple[tuple, tuple[int, ...]]:
+    """The state with its constant scalars taken out, and those constants."""
+    shape: list = []
+    consts: list[int] = []
+    for frame in state.frames:
+        for reg in frame.regs:
+            if reg.type == SCALAR and reg.var.is_const and not reg.id:
+                shape.append(_CONST)
+                consts.append(reg.var.const_value)
+            else:
+                shape.append(reg)
+        for slot in sorted(frame.stack):
+            s = frame.stack[slot]
+            sp = s.spilled
+            if sp is not None and s.kinds == SPILL * 8 and sp.type == SCALAR and sp.var.is_const and not sp.id:
+                shape.append((slot, _CONST))
+                consts.append(sp.var.const_value)
+            else:
+                shape.append((slot, s))
+        shape.append(("frame", frame.callsite))
+    shape.append(("refs", len(state.refs), state.active_lock))
+    return tuple(shape), tuple(consts)
+
+
+def _with_consts(state: State, consts: list[int]) -> State:
+    new = state.copy()
+    it = iter(consts)
+    for frame in new.frames:
+        for r, reg in enumerate(frame.regs):
+            if reg.type == SCALAR and reg.var.is_const and not reg.id:
+                frame.regs[r] = Reg(SCALAR, Scalar.const(next(it)))
+        for slot in sorted(frame.stack):
+            s = frame.stack[slot]
+            sp = s.spilled
+            if sp is not None and s.kinds == SPILL * 8 and sp.type == SCALAR and sp.var.is_const and not sp.id:
+                frame.stack[slot] = Slot(s.kinds, Reg(SCALAR, Scalar.const(next(it))))
+    return new
+
+
+def _decisions_between(path: tuple, ancestor: tuple) -> list[tuple[int, bool]] | None:
+    """The branch decisions taken since `ancestor` (an older value of the same path)."""
+    out: list[tuple[int, bool]] = []
+    node = path
+    for _ in range(_MAX_PATH_WALK):
+        if node is ancestor:
+            out.reverse()
+            return out
+        if not node:
+            return None
+        node, insn, taken = node
+        out.append((insn, taken))
+    return None
+
+
+def _no_wrap(v: int, step: int, k: int) -> bool:
+    """v, v+step, ..., v+k*step never wrap in any of the four integer views."""
+    end = v + k * step
+    if not 0 <= end <= _U64:
+        return False
+    s = _signed(v) + k * step
+    if not -(1 << 63) <= s < 1 << 63:
+        return False
+    lo = v & 0xFFFFFFFF
+    end32 = lo + k * step
+    if not 0 <= end32 <= 0xFFFFFFFF:
+        return False
+    s32 = _signed(lo, 32) + k * step
+    return -(1 << 31) <= s32 < 1 << 31
+
+
+class LoopMixin:
+    def loop_visit(self, state: State, idx: int) -> None:
+        """Called at a loop head (an ancestor of this path is waiting at `idx`)."""
+        shape, consts = _shape(state)
+        rec = (self.processed, len(self.pending), state.path, shape, consts)
+        recs = state.loops.get(idx, ())
+        if recs:
+            last = recs[-1]
+            if last[3] != shape or _decisions_between(state.path, last[2]) is None:
+                recs = ()
+        recs = (recs + (rec,))[-3:]
+        state.loops = {**state.loops, idx: recs}
+        if len(recs) == 3:
+            try:
+                self._try_fast_forward(state, idx, recs)
+            except _Abort:
+                pass
+
+    def _try_fast_forward(self, state: State, idx: int, recs: tuple) -> None:
+        (p1, q1, path1, _, c1), (p2, q2, path2, _, c2), (p3, q3, path3, _, c3) = recs
+        if p3 - p2 != p2 - p1 or q3 - q2 != q2 - q1 or p3 == p2:
+            raise _Abort
+        steps = [(b - a) & _U64 for a, b in zip(c2, c3, strict=True)]
+        if steps != [(b - a) & _U64 for a, b in zip(c1, c2, strict=True)]:
+            raise _Abort
+        decisions = _decisions_between(path3, path2)
+        if decisions is None or decisions != _decisions_between(path2, path1):
+            raise _Abort
+        near = self._sandbox_iteration(state, idx, decisions)
+        length = len(near[0])
+        if length == 0:
+            raise _Abort
+        signed_steps = [_signed(s) for s in steps]
+        remaining = self.complexity_limit - self.processed
+        k_limit = remaining // length + 1
+        if k_limit < 8:
+            raise _Abort
+
+        def same_at(k: int) -> bool:
+            """The iteration k steps ahead takes the same course as this one."""
+            if not all(_no_wrap(v, s, k) for v, s in zip(c3, signed_steps, strict=True)):
+                return False
+            far_consts = [(v + k * s) & _U64 for v, s in zip(c3, signed_steps, strict=True)]
+            try:
+                far = self._sandbox_iteration(_with_consts(state, far_consts), idx, decisions)
+                self._same_outcomes(near[1], far[1], k)
+            except _Abort:
+                return False
+            far_shape, far_after = far[2]
+            expect = [(v + s) & _U64 for v, s in zip(far_consts, steps, strict=True)]
+            return far_shape == near[2][0] and list(far_after) == expect
+
+        if same_at(k_limit):
+            self.processed = self.complexity_limit + 1
+            raise TooComplex(f"BPF program is too large. Processed {self.processed} insn", "too-complex")
+        # a loop that ends: when every iteration is the same straight path (all its branches
+        # decided, nothing left for later), jump to the last iteration before the course changes
+        deterministic = p3 - p2 == length and q3 == q2 and all(e[4] != -1 for e in near[1])
+        if not deterministic:
+            raise _Abort
+        lo, hi = 0, k_limit
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if same_at(mid):
+                lo = mid
+            else:
+                hi = mid
+        if lo < 8:
+            raise _Abort
+        jumped = _with_consts(state, [(v + lo * s) & _U64 for v, s in zip(c3, signed_steps, strict=True)])
+        for name in State.__slots__:
+            setattr(state, name, getattr(jumped, name))
+        state.loops = {k: v for k, v in state.loops.items() if k != idx}
+        self.processed += lo * length
+
+    def _sandbox_iteration(self, state: State, idx: int, decisions: list[tuple[int, bool]]):
+        """Run one iteration from the loop head along `decisions`, away from the real search."""
+        saved = (self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log)
+        work = state.copy()
+        work.parent = None
+        work.written = set()
+        work.hist = []
+        self.replay = decisions
+        self._replay_pos = 0
+        self.sandbox_log = []
+        insns = []
+        try:
+            i = idx
+            for _ in range(100_000):
+                self.state = work
+                self.idx = i
+                work.hist.append(i)
+                nxt = self.step(work, self.insns[i], i)
+                insns.append(i)
+                if nxt < 0:
+                    raise _Abort
+                i = nxt
+                if i == idx:
+                    break
+            else:
+                raise _Abort
+            if self._replay_pos != len(decisions):
+                raise _Abort
+            return insns, self.sandbox_log, _shape(work)
+        except Reject:
+            raise _Abort from None
+        except Exception as exc:  # a replay that left the recorded path
+            if type(exc).__name__ == "_ReplayDone":
+                raise _Abort from None
+            raise
+        finally:
+            self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log = saved
+
+    @staticmethod
+    def _same_outcomes(near: list, far: list, k: int) -> None:
+        """Every branch keeps its outcome for all iterations between the two ends."""
+        if len(near) != len(far):
+            raise _Abort
+        for (ni, nop, nd, ns, npred, n32), (fi, _fop, fd, fs, fpred, _f32) in zip(near, far, strict=True):
+            if ni != fi or npred != fpred:
+                raise _Abort
+            if nd == fd and ns == fs:
+                continue  # nothing that moves takes part in this test
+            if nop == "jset":
+                raise _Abort
+            if nop not in ("jeq", "jne"):
+                # ordered tests: operands move monotonically (no wrap), so the outcome holds in between
+                continue
+            for (a0, b0), (a1, b1) in (((nd, ns), (fd, fs)), ((ns, nd), (fs, fd))):
+                if a0 == a1:
+                    continue
+                if not (a0.is_const and a1.is_const):
+                    raise _Abort
+                if b0 != b1:
+                    raise _Abort
+                mask = 0xFFFFFFFF if n32 else _U64
+                lo, hi = sorted((a0.const_value & mask, a1.const_value & mask))
+                if b0.is_const:
+                    v = b0.const_value & mask
+                    if lo <= v <= hi:
+                        raise _Abort  # the progression may meet it
+                else:
+                    umin, umax = (b0.u32min, b0.u32max) if n32 else (b0.umin, b0.umax)
+                    outside = hi < umin or lo > umax
+                    inside_undecided = npred == -1 and umin <= lo and hi <= umax
+                    if not (outside or inside_undecided):
+                        raise _Abort
