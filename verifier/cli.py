@@ -329,4 +329,7 @@ def _class_names(exc: BaseException) -> set[str]:
 
 
 def main() -> None:
+    from verifier.pipeline import apply_memory_limit
+
+    apply_memory_limit()
     sys.exit(run(sys.argv[1:]))

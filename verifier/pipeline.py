@@ -289,6 +289,31 @@ def hard_deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+DEFAULT_MEMORY_MB = 4096
+
+
+def memory_limit_mb() -> int:
+    try:
+        return int(os.environ.get("BPFCHECK_MEMORY_MB", DEFAULT_MEMORY_MB))
+    except ValueError:
+        return DEFAULT_MEMORY_MB
+
+
+def apply_memory_limit() -> None:
+    """Bound the address space of this process, so a runaway analysis ends in MemoryError."""
+    try:
+        import resource
+
+        limit = memory_limit_mb() * 1024 * 1024
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if limit > 0 and (soft == resource.RLIM_INFINITY or soft > limit):
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def check_program(
     obj: BpfObject,
     program: Program,
@@ -307,6 +332,11 @@ def check_program(
     except Exception as exc:  # one program's crash must not stop the others
         if is_timeout(exc):
             verdict = timeout_verdict(program, kernel, options.timeout)
+        elif isinstance(exc, MemoryError):
+            verdict = _error_verdict(
+                program, kernel, "memory",
+                f"analysis stopped: over the memory limit ({memory_limit_mb()} MB, BPFCHECK_MEMORY_MB)",
+            )
         else:
             if debug_enabled():
                 print(f"bpfcheck: internal error in {obj.path} program {program.name}:", file=sys.stderr)

@@ -325,6 +325,36 @@ EXPLANATIONS: dict[str, Explanation] = {
         "bpfcheck's own time budget ran out before it reached a verdict; this says nothing about the kernel.",
         "Raise --timeout, or check the program on one kernel at a time.",
     ),
+    "reference": Explanation(
+        "reference misuse",
+        "A release helper (bpf_sk_release, bpf_ringbuf_submit/discard, ...) got a pointer that is not an "
+        "acquired reference, or one that was already released.",
+        "Pass the pointer exactly as the acquiring helper returned it (after its NULL check), and release it "
+        "once on every path.",
+    ),
+    "memory": Explanation(
+        "analysis ran out of memory",
+        "bpfcheck's own memory bound (BPFCHECK_MEMORY_MB, 4096 MB by default) was reached before a verdict; "
+        "this says nothing about the kernel.",
+        "Raise BPFCHECK_MEMORY_MB, or check fewer objects per run.",
+    ),
+    "unsupported-prog-type": Explanation(
+        "program type not in this kernel",
+        "The target kernel does not know this program type or attach type, so bpf(BPF_PROG_LOAD) refuses it "
+        "with EINVAL before the verifier runs.",
+        "Target a newer kernel, or use a program type that kernel has.",
+    ),
+    "global-func": Explanation(
+        "global function arguments",
+        "Global (non-static) functions are verified on their own from 5.6: their arguments are typed by BTF "
+        "(ctx, scalars, or pointers that may be NULL), not by what the caller passes.",
+        "Check pointer arguments for NULL inside the function, or make the function static.",
+    ),
+    "tail-call": Explanation(
+        "tail call not allowed here",
+        "Before 5.10, programs with bpf-to-bpf calls cannot use bpf_tail_call.",
+        "Inline the called functions (__always_inline) or target 5.10 or newer.",
+    ),
     "load-error": Explanation(
         "cannot be loaded",
         "The program never reaches the kernel's verifier: a relocation cannot be resolved, the program "
