@@ -27,6 +27,7 @@ from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
 BPF_MAX_VAR_OFF = 1 << 29
+ADD_CONST = 1 << 31  # id flag of a scalar linked to its copies at distance `off` (BPF_ADD_CONST)
 
 ALU_STRING = {
     op.BPF_ADD: "+=",
@@ -108,6 +109,17 @@ class AluMixin:
             val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
         else:
             val = dreg.var.alu(code, sreg.var, is64)
+        if (
+            code == op.BPF_ADD and is64 and dreg.id and sreg.var.is_const and not self.unprivileged
+            and self.feature("linked_regs_add_const")
+        ):
+            # rX += const keeps rX linked to its copies, at a known distance (BPF_ADD_CONST)
+            k = sreg.var.const_value
+            if dreg.id & ADD_CONST or k > 0x7FFFFFFF:
+                self.write_reg(state, dst, scalar_reg(val))
+            else:
+                self.write_reg(state, dst, Reg(SCALAR, val, off=k, id=dreg.id | ADD_CONST))
+            return idx + 1
         self.write_reg(state, dst, scalar_reg(val))
         return idx + 1
 
@@ -136,6 +148,13 @@ class AluMixin:
             if self.unprivileged:
                 raise Reject(f"R{insn.src} partial copy of pointer", "pointer-leak", (insn.src,))
             self.write_reg(state, dst, unknown_reg())
+            return
+        if sreg.var.umax <= 0xFFFFFFFF and self.feature("linked_scalar_ids_mov32"):
+            # the value fits in 32 bits: w1 = w2 is a plain copy, linked like a 64-bit one
+            if not sreg.id and not sreg.var.is_const:
+                sreg = sreg.evolve(id=self.new_id())
+                state.frames[-1].regs[insn.src] = sreg
+            self.write_reg(state, dst, sreg)
             return
         self.write_reg(state, dst, scalar_reg(sreg.var.zext32()))
 

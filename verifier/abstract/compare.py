@@ -58,7 +58,7 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
         if not old.var.contains(cur.var):
             return False
         if old.id:
-            return idmap.check(old.id, cur.id)
+            return old.off == cur.off and idmap.check(old.id, cur.id)
         return True
     if old.maybe_null != cur.maybe_null or old.off != cur.off:
         return False

@@ -3,6 +3,7 @@ sides, NULL checks and packet range discovery."""
 
 from __future__ import annotations
 
+from verifier.abstract.alu import ADD_CONST
 from verifier.abstract.branch import branch_taken, refine
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -260,9 +261,18 @@ class JumpMixin:
         new = old.evolve(var=var) if old.var != var else old
         state.frames[-1].regs[regno] = new
         if old.id:
-            rid = old.id
-            # sync_linked_regs(): every copy gets the refined bounds
-            _map_regs(state, lambda r: r.type == SCALAR and r.id == rid, lambda r: r.evolve(var=var))
+            base = old.id & ~ADD_CONST
+            known_off = old.off if old.id & ADD_CONST else 0
+
+            def synced(r: Reg) -> Reg:
+                off = r.off if r.id & ADD_CONST else 0
+                if off == known_off:
+                    return r.evolve(var=var)
+                delta = (off - known_off) & ((1 << 64) - 1)
+                return r.evolve(var=var.alu("add", Scalar.const(delta), True))
+
+            # sync_linked_regs(): every copy gets the refined bounds, moved by its distance
+            _map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~ADD_CONST) == base, synced)
 
     def _mark_ptr_or_null(self, state: State, ptr: Reg, is_null: bool) -> None:
         """mark_ptr_or_null_regs()."""

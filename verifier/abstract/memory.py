@@ -89,6 +89,14 @@ class MemoryMixin:
         value = self.read_reg(state, insn.src)
         dst = self.read_reg(state, insn.dst)
         size = SIZE_BYTES[insn.opcode & 0x18]
+        if (
+            dst.type == PTR_TO_STACK and value.type == SCALAR and not value.id and not value.var.is_const
+            and not self.unprivileged and (size == 8 or value.var.umax >> (8 * size) == 0)
+            and self.feature("linked_scalar_ids_mov32")
+        ):
+            # a spilled scalar stays linked to the register it came from (assign_scalar_id_before_mov)
+            value = value.evolve(id=self.new_id())
+            state.frames[-1].regs[insn.src] = value
         if self.unprivileged and value.type != SCALAR and dst.type != PTR_TO_STACK:
             what = {PTR_TO_CTX: "ctx", PTR_TO_MAP_VALUE: "map"}.get(dst.type, "mem")
             raise Reject(f"R{insn.src} leaks addr into {what}", "pointer-leak", (insn.src,))

@@ -41,6 +41,11 @@ ENGINE_FEATURES = {
     "tail_call_map_msg": (6, 17),
     # BPF_ST into ctx allowed (commit "bpf: allow ctx writes using BPF_ST_MEM instruction", 6.3)
     "st_into_ctx": (6, 3),
+    # w1 = w2 of a value that fits in 32 bits, and scalar spills, keep scalars linked
+    # (assign_scalar_id_before_mov, "Improvements for tracking scalars", 6.8)
+    "linked_scalar_ids_mov32": (6, 8),
+    # rX += const keeps rX linked to its copies (BPF_ADD_CONST, "Track delta between linked registers", 6.11)
+    "linked_regs_add_const": (6, 11),
 }
 
 class _ReplayDone(Exception):
