@@ -39,6 +39,7 @@ _EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 _SHDR = struct.Struct("<IIQQQQIIQQ")
 _SYM = struct.Struct("<IBBHQQ")
 _REL = struct.Struct("<QQ")
+_INSN = struct.Struct("<BBhi")
 
 
 @dataclass(slots=True)
@@ -80,6 +81,18 @@ def _call_relocs(func: Func, base: int, symbol_index: dict[str, int]) -> list[tu
     return out
 
 
+def raw_encode(insns: Sequence[Insn]) -> bytes:
+    """Little-endian bytes of `insns` without the checks of verifier.isa.encode.encode: a fuzzed
+    stream may hold an ld_imm64 head without its tail (fields are masked to their widths)."""
+    return b"".join(_INSN.pack(i.opcode & 0xFF, ((i.src & 0xF) << 4) | (i.dst & 0xF), _wrap(i.off, 16),
+                               _wrap(i.imm, 32)) for i in insns)
+
+
+def _wrap(value: int, bits: int) -> int:
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
 def object_bytes(spec: ObjectSpec) -> bytes:
     """The ELF image of `spec` (calls are relocated against the callee's FUNC symbol, imm -1)."""
     shstr, strtab = _Strings(), _Strings()
@@ -117,10 +130,10 @@ def object_bytes(spec: ObjectSpec) -> bytes:
 
     # (name, type, flags, data, link, info, align, entsize)
     sections: list[tuple[str, int, int, bytes, int, int, int, int]] = [
-        (spec.section, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, asm.encode(spec.main.insns), 0, 0, 8, 0)
+        (spec.section, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, raw_encode(spec.main.insns), 0, 0, 8, 0)
     ]
     if has_text:
-        sections.append((".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, asm.encode(text_insns), 0, 0, 8, 0))
+        sections.append((".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, raw_encode(text_insns), 0, 0, 8, 0))
     sections.append(("license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, spec.license.encode() + b"\0", 0, 0, 1, 0))
     for name, target, relocs in rel_sections:
         data = b"".join(_REL.pack(offset, (sym << 32) | R_BPF_64_32) for offset, sym in relocs)
