@@ -267,9 +267,6 @@ class Case:
     known_bug: str = ""
 
 
-_STACK_ROUNDING = ("verifier/abstract/verifier.py combined_stack_check rounds frames to 32 bytes; a JIT "
-                   "kernel rounds to 16 and stops at the first frame over 512")
-
 ADVERSARIAL: dict[str, Case] = {
     "diamonds_40": Case(lambda: diamonds(40), "accept"),
     "diamonds_40_repeated_bits": Case(lambda: diamonds(40, distinct_bits=False), "reject",
@@ -287,9 +284,8 @@ ADVERSARIAL: dict[str, Case] = {
     "call_chain_9": Case(lambda: call_chain(9), "reject", "the call stack of 9 frames is too deep"),
     "call_chain_8_x64_stack": Case(lambda: call_chain(8, stack_per_frame=64), "accept"),
     "call_chain_8_x65_stack": Case(lambda: call_chain(8, stack_per_frame=65), "reject",
-                                   "combined stack size of 7 calls is 560. Too large", known_bug=_STACK_ROUNDING),
-    "call_chain_6_x80_stack": Case(lambda: call_chain(6, stack_per_frame=80), "accept",
-                                   known_bug=_STACK_ROUNDING),
+                                   "combined stack size of 7 calls is 560. Too large"),
+    "call_chain_6_x80_stack": Case(lambda: call_chain(6, stack_per_frame=80), "accept"),
 }
 
 

@@ -46,6 +46,8 @@ ENGINE_FEATURES = {
     "linked_scalar_ids_mov32": (6, 8),
     # rX += const keeps rX linked to its copies (BPF_ADD_CONST, "Track delta between linked registers", 6.11)
     "linked_regs_add_const": (6, 11),
+    # JIT-ed programs round each frame's stack to 16 bytes, not 32 (round_up_stack_depth, 6.8)
+    "stack_round_16_jit": (6, 8),
 }
 
 class _ReplayDone(Exception):
@@ -367,24 +369,25 @@ class Verifier(
     # ---- after exploration -------------------------------------------------------------------
 
     def combined_stack_check(self) -> int:
-        """check_max_stack_depth(): the deepest chain of frames, rounded as the kernel does."""
-        depth = {s: ((max(d, 1) + 31) // 32) * 32 for s, d in self.stack_depths.items()}
-        callees: dict[int, set[int]] = {}
-        for a, b in self.calls_made:
-            callees.setdefault(a, set()).add(b)
-        best = 0
+        """check_max_stack_depth(): every chain of frames, each rounded as the kernel does, fits."""
+        jit16 = self.feature("stack_round_16_jit")
 
-        def walk(sub: int, total: int, seen: tuple[int, ...]) -> None:
-            nonlocal best
-            total += depth.get(sub, 32)
-            if total > best:
-                best = total
+        def rounded(d: int) -> int:
+            return (d + 15) // 16 * 16 if jit16 else (max(d, 1) + 31) // 32 * 32
+
+        callees: dict[int, list[int]] = {}
+        for a, b in sorted(self.calls_made):
+            callees.setdefault(a, []).append(b)
+        limit = self.rules.limit("stack", self.unprivileged)
+
+        def walk(sub: int, total: int, frames: int, seen: tuple[int, ...]) -> None:
+            total += rounded(self.stack_depths.get(sub, 0))
+            if total > limit:
+                raise Reject(f"combined stack size of {frames} calls is {total}. Too large", "stack-limit")
             for c in callees.get(sub, ()):
                 if c not in seen:
-                    walk(c, total, seen + (c,))
+                    walk(c, total, frames + 1, seen + (c,))
 
-        walk(0, 0, (0,))
-        limit = self.rules.limit("stack", self.unprivileged)
-        if best > limit and len(self.stack_depths) > 1:
-            raise Reject(f"combined stack size of {len(callees) + 1} calls is {best}. Too large", "stack-limit")
+        if callees:
+            walk(0, 0, 1, (0,))
         return self.stack_depths.get(0, 0)
