@@ -187,7 +187,14 @@ def random_insn(rnd: random.Random, index: int, length: int) -> list[Insn]:
     if kind < 0.35:
         cls = rnd.choice((op.BPF_ALU64, op.BPF_ALU))
         src = rnd.choice((op.BPF_K, op.BPF_X))
-        return [Insn(cls | rnd.choice(_ALU_OPS) | src, reg(), reg() if src else 0, 0, imm)]
+        alu_off = 0 if rnd.random() < 0.85 else rnd.choice((1, 8, 16, 32))  # cpu v4: sdiv/smod, movsx
+        return [Insn(cls | rnd.choice(_ALU_OPS) | src, reg(), reg() if src else 0, alu_off, imm)]
+    if kind < 0.38:
+        return [Insn(op.BPF_LDX | op.BPF_MEMSX | rnd.choice(_SIZES[:3]), reg(), reg(), off, 0)]
+    if kind < 0.40:
+        return [rnd.choice((Insn(op.BPF_JMP | op.BPF_JCOND, 0, op.BPF_MAY_GOTO, jump, 0),
+                            Insn(op.BPF_JMP32 | op.BPF_JA, 0, 0, 0, jump),
+                            Insn(op.CALL, 0, op.BPF_PSEUDO_KFUNC_CALL, 0, rnd.randrange(1, 100000))))]
     if kind < 0.55:
         cls = rnd.choice((op.BPF_JMP, op.BPF_JMP32))
         src = rnd.choice((op.BPF_K, op.BPF_X))
@@ -206,7 +213,8 @@ def random_insn(rnd: random.Random, index: int, length: int) -> list[Insn]:
         value = rnd.getrandbits(64)
         low, high = value & 0xFFFFFFFF, value >> 32
         s32 = lambda v: v - (1 << 32) if v & 0x80000000 else v  # noqa: E731
-        return [Insn(op.LD_IMM64, reg(), 0, 0, s32(low), imm64=value, next_imm=s32(high)),
+        pseudo = 0 if rnd.random() < 0.7 else rnd.randrange(1, 8)
+        return [Insn(op.LD_IMM64, reg(), pseudo, 0, s32(low), imm64=value, next_imm=s32(high)),
                 Insn(0, 0, 0, 0, s32(high), is_ld_imm64_tail=True)]
     if kind < 0.93:
         return [Insn(op.BPF_JMP | op.BPF_JA, 0, 0, jump, 0)]
@@ -348,6 +356,8 @@ def run_input(data: bytes, workdir: Path, kernels: tuple[str, ...] = ("6.18",), 
     try:
         with _hard_limit(hard_limit):
             obj = read_object(str(path), stages)
+            if not obj.programs:  # check_object's own InputError
+                raise InputError(f"{path}: no BPF programs in this object")
             rules = [(kernel_label(k), for_kernel(k)) for k in parse_kernel_list(",".join(kernels))]
             for program in obj.programs[:MAX_PROGRAMS]:
                 for label, rule in rules:
@@ -429,7 +439,10 @@ def save_crash(out: Path, data: bytes, crash: Crash, how: str) -> Path:
 
 
 def fuzz_random(minutes: float, seed: int, out: Path, witnesses: bool) -> dict[str, Path]:
+    from verifier.rules.versions import all_versions, version_name
+
     rnd = random.Random(seed)
+    versions = all_versions()
     seeds = [p.read_bytes() for p in seed_objects()]
     found: dict[str, Path] = {}
     deadline = time.monotonic() + minutes * 60
@@ -437,7 +450,8 @@ def fuzz_random(minutes: float, seed: int, out: Path, witnesses: bool) -> dict[s
     with tempfile.TemporaryDirectory(prefix="bpfcheck-fuzz-") as tmp:
         while time.monotonic() < deadline:
             data, how = generate(rnd, seeds)
-            outcome = run_input(data, Path(tmp), witnesses=witnesses)
+            kernels = ("6.18", version_name(rnd.choice(versions)))
+            outcome = run_input(data, Path(tmp), kernels=kernels, witnesses=witnesses)
             runs += 1
             for crash in outcome.crashes:
                 if crash.key() not in found:

@@ -28,6 +28,7 @@ from verifier.errors import InputError
 from verifier.isa import opcodes as op
 from verifier.isa.decode import decode
 from verifier.isa.insn import Insn
+from verifier.rules.versions import all_versions, version_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,8 +60,11 @@ def budget(examples: int) -> settings:
 WORKDIR = Path(tempfile.mkdtemp(prefix="bpfcheck-fuzz-test-"))
 
 
-def assert_clean(data: bytes) -> None:
-    outcome = fuzz.run_input(data, WORKDIR, timeout=TIMEOUT, hard_limit=30.0)
+KERNEL = st.sampled_from([version_name(v) for v in all_versions()])
+
+
+def assert_clean(data: bytes, kernel: str = "6.18") -> None:
+    outcome = fuzz.run_input(data, WORKDIR, kernels=(kernel,), timeout=TIMEOUT, hard_limit=30.0)
     crashes = [c for c in outcome.crashes if c.stage != "timeout"]
     assert not crashes, "\n".join(f"{c.stage}: {c.exception}: {c.message}\n{c.trace}" for c in crashes)
     assert outcome.input_error is not None or outcome.verdicts
@@ -153,7 +157,7 @@ def apply_edits(data: bytes, kind: str, edits: list[tuple[float, int, bool]]) ->
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_mutated_objects(kind: str) -> None:
-    @budget(12)
+    @budget(25)
     @given(st.sampled_from(range(len(SEED_BYTES))), st.lists(EDIT, min_size=1, max_size=6))
     def run(seed: int, edits: list[tuple[float, int, bool]]) -> None:
         assert_clean(apply_edits(SEED_BYTES[seed], kind, edits))
@@ -161,7 +165,7 @@ def test_mutated_objects(kind: str) -> None:
     run()
 
 
-@budget(20)
+@budget(60)
 @given(st.sampled_from(range(len(SEED_BYTES))), st.integers(0, 2**32))
 def test_mutator_of_the_long_fuzzer(seed: int, rnd_seed: int) -> None:
     data, how = fuzz.mutate(SEED_BYTES[seed], random.Random(rnd_seed))
@@ -196,20 +200,20 @@ def stream_object(insns: list[Insn], section: str) -> bytes:
     return adv.object_bytes(adv.ObjectSpec(section, adv.Func("fuzzed", insns)))
 
 
-@budget(60)
-@given(st.lists(INSN, min_size=1, max_size=24), st.sampled_from(fuzz.SECTIONS))
-def test_instruction_streams(insns: list[Insn], section: str) -> None:
-    assert_clean(stream_object(insns, section))
+@budget(120)
+@given(st.lists(INSN, min_size=1, max_size=24), st.sampled_from(fuzz.SECTIONS), KERNEL)
+def test_instruction_streams(insns: list[Insn], section: str, kernel: str) -> None:
+    assert_clean(stream_object(insns, section), kernel)
 
 
-@budget(40)
-@given(st.integers(0, 2**32), st.sampled_from([4, 16, 64, 200]))
-def test_plausible_random_programs(rnd_seed: int, length: int) -> None:
+@budget(120)
+@given(st.integers(0, 2**32), st.sampled_from([4, 16, 64, 200]), KERNEL)
+def test_plausible_random_programs(rnd_seed: int, length: int, kernel: str) -> None:
     """The long fuzzer's generator: mostly valid opcodes, jumps in range, helper calls, ld_imm64."""
-    assert_clean(fuzz.random_stream_object(random.Random(rnd_seed), length))
+    assert_clean(fuzz.random_stream_object(random.Random(rnd_seed), length), kernel)
 
 
-@budget(20)
+@budget(50)
 @given(st.lists(INSN, min_size=1, max_size=12), st.lists(st.lists(INSN, min_size=1, max_size=6), max_size=3))
 def test_streams_with_subprograms(main: list[Insn], subs: list[list[Insn]]) -> None:
     """A main program calling .text subprograms (R_BPF_64_32 relocations), bodies random."""
@@ -299,3 +303,33 @@ def test_big_claims_bounded_memory(make: object, tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     rss_kb = int(proc.stderr.split("RSS")[-1].split()[0])
     assert rss_kb < 500_000, f"peak RSS {rss_kb} kB"
+
+
+# ---------------------------------------------------------------------------
+# What fuzzing found (xfail until the owning module is fixed; docs/fuzzing.md lists them)
+
+
+def _load_stream(tmp_path: Path, insns: list[Insn], section: str = "socket") -> tuple[object, object]:
+    from verifier.elf.reader import load_object
+
+    path = tmp_path / "found.o"
+    path.write_bytes(stream_object(insns, section))
+    obj = load_object(str(path))
+    return obj, obj.programs[0]
+
+
+@pytest.mark.xfail(reason="verifier/witness/sym_alu.py byte_swap: IndexError on an endian width "
+                          "that is not 16/32/64 (be7), met on the way to another finding", strict=True)
+def test_found_witness_endian_odd_width(tmp_path: Path) -> None:
+    from verifier.cfg.checks import structural_check
+    from verifier.rules import for_kernel
+    from verifier.witness import find_witness
+
+    obj, program = _load_stream(tmp_path, [
+        Insn(op.BPF_ALU64 | op.BPF_MOV | op.BPF_K, 1, 0, 0, 0),
+        Insn(op.BPF_ALU | op.BPF_END | op.BPF_TO_BE, 1, 0, 0, 7),  # r1 = be7 r1
+        Insn(op.BPF_JMP | op.BPF_JA, 0, 0, 5, 0),  # jump out of range: the finding
+        Insn(op.EXIT, 0, 0, 0, 0),
+    ])
+    [finding] = structural_check(program, for_kernel("6.18"))
+    find_witness(obj, program, finding, program.prog_type, timeout=5)  # None or a dict, never raises
