@@ -25,6 +25,33 @@ USER_RINGBUF_DRAIN = 209
 # bpf_ringbuf_discard_dynptr
 RELEASE_HELPERS = frozenset({86, 132, 133, 199, 200})
 
+# helpers that may move or reallocate packet data (bpf_helper_changes_pkt_data() in
+# net/core/filter.c): after the call every packet pointer is invalid (clear_all_pkt_pointers)
+CHANGES_PKT_DATA = frozenset({
+    9,  # skb_store_bytes
+    10,  # l3_csum_replace
+    11,  # l4_csum_replace
+    13,  # clone_redirect
+    18,  # skb_vlan_push
+    19,  # skb_vlan_pop
+    31,  # skb_change_proto
+    38,  # skb_change_tail
+    39,  # skb_pull_data
+    43,  # skb_change_head
+    44,  # xdp_adjust_head
+    50,  # skb_adjust_room
+    54,  # xdp_adjust_meta
+    63,  # msg_pull_data
+    65,  # xdp_adjust_tail
+    73,  # lwt_push_encap
+    74,  # lwt_seg6_store_bytes
+    75,  # lwt_seg6_adjust_srh
+    76,  # lwt_seg6_action
+    90,  # msg_push_data
+    91,  # msg_pop_data
+    143,  # store_hdr_opt
+})
+
 # helpers whose result do_refine_retval_range() bounds by the size argument: [-MAX_ERRNO, size]
 # (bpf_probe_read_str, bpf_get_stack, bpf_probe_read_user_str, bpf_probe_read_kernel_str,
 # bpf_get_task_stack)

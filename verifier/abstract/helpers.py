@@ -135,6 +135,9 @@ class HelperMixin:
         if callback is not None and meta.func >= 0:
             return self.enter_callback(state, insn, idx, fid, meta)
 
+        if fid in hs.CHANGES_PKT_DATA:
+            self._clear_packet_pointers(state)
+
         # clobber caller-saved registers, then type R0
         for r in range(1, 6):
             regs[r] = not_init()
@@ -436,6 +439,22 @@ class HelperMixin:
             reg = reg.evolve(ref_obj_id=reg.id)
             state.refs = state.refs + (RefState(reg.id, idx, base),)
         return reg
+
+    def _clear_packet_pointers(self, state: State) -> None:
+        """clear_all_pkt_pointers(): the helper may have moved the packet; old pointers are dead."""
+        from verifier.abstract.regs import PTR_TO_PACKET_END
+
+        dead = not_init() if self.unprivileged else unknown_reg()
+        for frame in state.frames:
+            regs = frame.regs
+            for i in range(11):
+                if regs[i].type in PACKET_TYPES or regs[i].type == PTR_TO_PACKET_END:
+                    regs[i] = dead
+            for slot, s in list(frame.stack.items()):
+                sp = s.spilled
+                if sp is not None and (sp.type in PACKET_TYPES or sp.type == PTR_TO_PACKET_END):
+                    frame.stack[slot] = type(s)(s.kinds, unknown_reg()) if not self.unprivileged else \
+                        type(s)(s.kinds.replace("s", "m"), None)
 
     def _release_reference(self, state: State, ref_id: int) -> None:
         if not any(r.id == ref_id for r in state.refs):
