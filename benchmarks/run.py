@@ -4,7 +4,7 @@
                              [--json FILE]
 
 Columns: insns, processed (bpfcheck), states, analysis seconds, peak Python memory of
-the analysis (tracemalloc), the kernel's own verification time ("verification time N usec"
+the analysis (tracemalloc, with --memory only: it slows the analysis down), the kernel's own verification time ("verification time N usec"
 from the oracle's stats log; for shared-corpus objects libbpf cannot load, the time a 6.18
 kernel recorded in ebpf-samples.verdicts.jsonl, marked *), and the ratio bpfcheck / kernel.
 Kernel columns are empty where bpf() is not permitted. Process peak RSS is printed at the end.
@@ -79,16 +79,17 @@ def shared_targets() -> list[Target]:
 def analyse(target: Target, kernel: str, stages: object) -> Row:
     from verifier.pipeline import check_object
 
-    tracemalloc.reset_peak()
+    if tracemalloc.is_tracing():
+        tracemalloc.reset_peak()
     base = SHARED_CORPUS if target.source == "shared" else REPO_ROOT / "corpus" / "build"
     label = f"{target.path.relative_to(base).as_posix()}:{target.program}"
     try:
-        prog_filter = target.program if target.source == "project" else None
+        prog_filter = target.program
         result = check_object(str(target.path), [kernel], default_options(), prog_filter, stages=stages)
         verdicts = [v for v in result.verdicts if target.program in (v.name, v.section)]
     except InputError as exc:
         return Row(target.source, label, f"error: {exc}", 0, 0, 0, 0.0, 0.0)
-    peak = tracemalloc.get_traced_memory()[1] / 1024
+    peak = tracemalloc.get_traced_memory()[1] / 1024 if tracemalloc.is_tracing() else 0.0
     if not verdicts:
         return Row(target.source, label, "missing", 0, 0, 0, 0.0, peak)
     v = verdicts[0]
@@ -146,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-kernel", action="store_true", help="do not load programs into the kernel")
     parser.add_argument("--limit", type=int, default=0, help="at most N programs per corpus")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    parser.add_argument(
+        "--memory", action="store_true",
+        help="measure each analysis' peak Python memory with tracemalloc (several times slower)",
+    )
     args = parser.parse_args(argv)
 
     stages = engine_stages()
@@ -160,13 +165,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus in (source, "all"):
             chosen = make()
             targets += chosen[: args.limit] if args.limit else chosen
-    tracemalloc.start()
+    if args.memory:
+        tracemalloc.start()
     rows = []
     for target in targets:
         row = analyse(target, args.kernel, stages)
         add_kernel(row, target, use_kernel)
         rows.append(row)
-    tracemalloc.stop()
+    if args.memory:
+        tracemalloc.stop()
     print(fmt_table(rows))
     print()
     print(fmt_totals(rows))
