@@ -306,7 +306,7 @@ def test_big_claims_bounded_memory(make: object, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------
-# What fuzzing found (xfail until the owning module is fixed; docs/fuzzing.md lists them)
+# What fuzzing found (fixed; kept as regression tests; docs/fuzzing.md lists them)
 
 
 def _load_stream(tmp_path: Path, insns: list[Insn], section: str = "socket") -> tuple[object, object]:
@@ -332,4 +332,19 @@ def test_found_witness_endian_odd_width(tmp_path: Path) -> None:
         Insn(op.EXIT, 0, 0, 0, 0),
     ])
     [finding] = structural_check(program, for_kernel("6.18"))
+    find_witness(obj, program, finding, program.prog_type, timeout=5)  # None or a dict, never raises
+
+
+def test_found_witness_invalid_alu_opcode(tmp_path: Path) -> None:
+    from verifier.cfg.checks import structural_check
+    from verifier.rules import for_kernel
+    from verifier.witness import find_witness
+
+    obj, program = _load_stream(tmp_path, [
+        Insn(op.BPF_ALU64 | op.BPF_MOV | op.BPF_K, 0, 0, 0, 0),
+        Insn(0xFF, 0, 0, 0, 0),  # BPF_ALU64 | 0xf0 | BPF_X: no such operation
+        Insn(op.BPF_ALU64 | op.BPF_MOV | op.BPF_K, 0, 0, 0, 0),  # last insn is not an exit: the finding
+    ])
+    [finding] = structural_check(program, for_kernel("6.18"))
+    assert finding.insn == 2
     find_witness(obj, program, finding, program.prog_type, timeout=5)  # None or a dict, never raises

@@ -25,6 +25,25 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
     """
     if not 0 <= finding.insn < len(program.insns):
         return None
+    if finding.category in NO_WITNESS_CATEGORIES or len(finding.path) > MAX_PATH_DECISIONS:
+        return None  # no single input shows these (limits, structure), or the path is too long to solve
+    try:
+        return _find_witness(obj, program, finding, prog_type, timeout)
+    except (ArithmeticError, IndexError, KeyError, ValueError, TypeError, RecursionError):
+        return None  # the search is best effort: an instruction it does not model ends it
+
+
+# rejections that no input demonstrates: the verifier's limits, the program's structure or types
+NO_WITNESS_CATEGORIES = frozenset({
+    "too-complex", "infinite-loop", "back-edge", "too-large", "program-too-large", "unsupported-insn",
+    "unsupported-prog-type", "helper-not-allowed", "helper-unknown", "helper-gpl", "load-error", "timeout",
+    "memory", "stack-limit", "call-depth",
+})
+MAX_PATH_DECISIONS = 5000
+
+
+def _find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: str | None,
+                  timeout: float) -> dict[str, object] | None:
     import z3  # imported only when a witness is wanted
 
     from verifier.witness.executor import Executor
