@@ -61,7 +61,7 @@ def check(path: Path, kernel: str = "6.18", timeout: float = BOUND_S) -> list[ob
 def test_adversarial_program(name: str, tmp_path: Path) -> None:
     case = adv.ADVERSARIAL[name]
     path = adv.write_object(tmp_path / f"{name}.o", case.build())
-    [verdict] = check(path)
+    [verdict] = check(path, timeout=case.bound_s)
     messages = [f.kernel_message for f in verdict.findings]
     assert verdict.verdict == case.verdict, messages
     if case.message:
@@ -102,7 +102,7 @@ def test_one_million_plus_one_insns_bounded_memory(tmp_path: Path) -> None:
 
 
 def _kernel_params() -> list[object]:
-    return [pytest.param(name, id=name) for name, case in adv.ADVERSARIAL.items() if not case.slow]
+    return [pytest.param(name, id=name) for name, case in adv.ADVERSARIAL.items() if not case.slow and not case.slow_in_kernel]
 
 
 @pytest.mark.kernel

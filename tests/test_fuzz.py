@@ -318,8 +318,6 @@ def _load_stream(tmp_path: Path, insns: list[Insn], section: str = "socket") -> 
     return obj, obj.programs[0]
 
 
-@pytest.mark.xfail(reason="verifier/witness/sym_alu.py byte_swap: IndexError on an endian width "
-                          "that is not 16/32/64 (be7), met on the way to another finding", strict=True)
 def test_found_witness_endian_odd_width(tmp_path: Path) -> None:
     from verifier.cfg.checks import structural_check
     from verifier.rules import for_kernel
