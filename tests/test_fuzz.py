@@ -246,12 +246,24 @@ CLI_INPUTS = _cli_inputs()
 
 
 @pytest.mark.parametrize("name", list(CLI_INPUTS))
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
 def test_cli_contract(name: str, fmt: str, tmp_path: Path) -> None:
     path = tmp_path / "input.o"
     path.write_bytes(CLI_INPUTS[name])
     result = fuzz.run_cli(path, "--format", fmt, bound=60.0, timeout=5.0)
     assert not result.problems(), (result.returncode, result.stderr[-2000:])
+
+
+def test_cli_many_objects_in_parallel(tmp_path: Path) -> None:
+    """--jobs 2 over every CLI input at once: one unreadable object makes it exit 2, no traceback."""
+    paths = []
+    for i, data in enumerate(CLI_INPUTS.values()):
+        paths.append(tmp_path / f"input{i}.o")
+        paths[-1].write_bytes(data)
+    result = fuzz.run_cli(paths[0], *map(str, paths[1:]), "--jobs", "2", "-q", bound=120.0, timeout=5.0)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert all(line.startswith("bpfcheck: error: ") for line in result.stderr.splitlines() if line.strip())
 
 
 def test_cli_disasm_contract(tmp_path: Path) -> None:
