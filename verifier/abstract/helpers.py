@@ -25,7 +25,7 @@ from verifier.abstract.regs import (
     pointer_reg,
     unknown_reg,
 )
-from verifier.abstract.reject import Reject
+from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import RefState, State
 from verifier.isa.insn import Insn
@@ -345,11 +345,7 @@ class HelperMixin:
         mem_reg = meta.mem_reg
         self.precise_regs(state, regno)
         if var.smin < 0:
-            raise Reject(
-                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
-                "helper-arg",
-                (regno,),
-            )
+            raise negative_min(regno, "helper-arg")
         if var.umin == 0 and not zero_ok:
             raise Reject(
                 f"R{regno} invalid zero-sized read: u64=[{var.umin},{var.umax}]", "helper-arg", (regno,)

@@ -30,7 +30,7 @@ from verifier.abstract.regs import (
     scalar_reg,
     unknown_reg,
 )
-from verifier.abstract.reject import Reject
+from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
 from verifier.isa import opcodes as op
@@ -186,11 +186,7 @@ class MemoryMixin:
             result = unknown_reg()
         elif t in SOCKET_TYPES:
             if reg.var.smin < 0:
-                raise Reject(
-                    f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
-                    "sock-access",
-                    (regno,),
-                )
+                raise negative_min(regno, "sock-access")
             o = off + reg.off
             if write or o < 0 or o + size > SOCK_SIZE or not reg.var.is_const:
                 raise Reject(f"R{regno} invalid {reg.type_name} access off={o} size={size}", "sock-access", (regno,))
@@ -241,11 +237,7 @@ class MemoryMixin:
         var = reg.var
         smin = var.smin
         if smin < 0 and (smin == -(1 << 63) or smin + off < 0 or not -(1 << 31) <= off + smin < 1 << 31):
-            raise Reject(
-                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
-                category,
-                (regno,),
-            )
+            raise negative_min(regno, category)
         lo = smin + off
         if not (lo >= 0 and lo + size <= mem_size):
             raise Reject(
@@ -332,11 +324,7 @@ class MemoryMixin:
         if write and value is not None and value.type != SCALAR and self.unprivileged:
             raise Reject(f"R{value} leaks addr into packet", "pointer-leak", (regno,))
         if reg.var.smin < 0:
-            raise Reject(
-                f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
-                "packet-bounds",
-                (regno,),
-            )
+            raise negative_min(regno, "packet-bounds")
         if reg.range < 0 or not (off >= 0 and off + size <= reg.range):
             raise Reject(f"R{regno} offset is outside of the packet", "packet-bounds", (regno,)).with_detail(
                 f"invalid access to packet, off={off} size={size}, "

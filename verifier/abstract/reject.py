@@ -28,3 +28,12 @@ class TooComplex(Reject):
 
 class AnalysisTimeout(Exception):
     """bpfcheck's own time budget ran out (not a kernel verdict)."""
+
+
+def negative_min(regno: int, category: str) -> Reject:
+    """The kernel's answer to an access or size whose signed minimum may be negative."""
+    return Reject(
+        f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+        category,
+        (regno,),
+    )
