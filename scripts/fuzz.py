@@ -469,13 +469,17 @@ def fuzz_atheris(minutes: float, out: Path, witnesses: bool) -> None:
 
     seeds = [p.read_bytes() for p in seed_objects()]
     tmp = Path(tempfile.mkdtemp(prefix="bpfcheck-atheris-"))
+    run_input(seeds[0], tmp)  # import every stage first, so that coverage instrumentation reaches them
+    atheris.instrument_all()
     found: set[str] = set()
 
     def one_input(raw: bytes) -> None:
         provider = atheris.FuzzedDataProvider(raw)
         rnd = random.Random(provider.ConsumeInt(8))
         data, how = generate(rnd, seeds) if provider.ConsumeBool() else (raw, "atheris bytes")
-        for crash in run_input(data, tmp, witnesses=witnesses).crashes:
+        slow = 4.0  # coverage instrumentation slows the engine down about this much
+        outcome = run_input(data, tmp, witnesses=witnesses, timeout=ANALYSIS_TIMEOUT * slow, hard_limit=HARD_LIMIT * slow)
+        for crash in outcome.crashes:
             if crash.key() not in found:
                 found.add(crash.key())
                 print(f"NEW {crash.stage}: {crash.exception}: {crash.message} -> {save_crash(out, data, crash, how)}",
