@@ -8,8 +8,9 @@ decisions, the same number of instructions — it checks whether that iteration
 would still be the same K iterations later, K being enough iterations to pass
 the limit on the loop's own path alone:
 
-* every varying constant moves without wrapping (in 64 and 32 bits, signed and
-  unsigned), so ordered comparisons keep their outcome between both ends;
+* every operand of a branch that changes from one iteration to the next moves by a
+  fixed step without wrapping (in the width compared, signed and unsigned), so
+  ordered comparisons keep the outcome both ends agree on;
 * equality tests against a varying constant cannot flip in between (the
   progression never meets the other constant, or stays on one side of the
   other range);
@@ -94,22 +95,6 @@ def _decisions_between(path: tuple, ancestor: tuple) -> list[tuple[int, bool]] |
     return None
 
 
-def _no_wrap(v: int, step: int, k: int) -> bool:
-    """v, v+step, ..., v+k*step never wrap in any of the four integer views."""
-    end = v + k * step
-    if not 0 <= end <= _U64:
-        return False
-    s = _signed(v) + k * step
-    if not -(1 << 63) <= s < 1 << 63:
-        return False
-    lo = v & 0xFFFFFFFF
-    end32 = lo + k * step
-    if not 0 <= end32 <= 0xFFFFFFFF:
-        return False
-    s32 = _signed(lo, 32) + k * step
-    return -(1 << 31) <= s32 < 1 << 31
-
-
 class LoopMixin:
     def loop_visit(self, state: State, idx: int) -> None:
         """Called at a loop head (an ancestor of this path is waiting at `idx`)."""
@@ -148,14 +133,15 @@ class LoopMixin:
         if k_limit < 8:
             raise _Abort
 
+        one = self._sandbox_iteration(_with_consts(state, [(v + s) & _U64 for v, s in zip(c3, steps, strict=True)]),
+                                      idx, decisions)
+
         def same_at(k: int) -> bool:
-            """The iteration k steps ahead takes the same course as this one."""
-            if not all(_no_wrap(v, s, k) for v, s in zip(c3, signed_steps, strict=True)):
-                return False
+            """The iteration k steps ahead takes the same course as this one, and so do all between."""
             far_consts = [(v + k * s) & _U64 for v, s in zip(c3, signed_steps, strict=True)]
             try:
                 far = self._sandbox_iteration(_with_consts(state, far_consts), idx, decisions)
-                self._same_outcomes(near[1], far[1], k)
+                _same_outcomes(near[1], one[1], far[1], k)
             except _Abort:
                 return False
             far_shape, far_after = far[2]
@@ -223,37 +209,65 @@ class LoopMixin:
         finally:
             self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log = saved
 
-    @staticmethod
-    def _same_outcomes(near: list, far: list, k: int) -> None:
-        """Every branch keeps its outcome for all iterations between the two ends."""
-        if len(near) != len(far):
+
+def _progression(a0: Scalar, a1: Scalar, ak: Scalar, k: int, bits: int) -> tuple[int, int] | None:
+    """(start, step) of an operand that moves by a fixed step per iteration without wrapping in
+    `bits` (unsigned and signed views) over k iterations; None when it does not."""
+    if not (a0.is_const and a1.is_const and ak.is_const):
+        return None
+    mask = (1 << bits) - 1
+    v0, v1, vk = a0.const_value & mask, a1.const_value & mask, ak.const_value & mask
+    step = _signed((v1 - v0) & mask, bits)
+    if (v0 + k * step) & mask != vk:
+        return None  # not linear
+    if not 0 <= v0 + k * step <= mask:
+        return None
+    s0 = _signed(v0, bits)
+    if not -(1 << (bits - 1)) <= s0 + k * step < 1 << (bits - 1):
+        return None
+    return v0, step
+
+
+def _same_outcomes(near: list, one: list, far: list, k: int) -> None:
+    """Every branch of the iteration keeps its outcome for all iterations 0..k.
+
+    Each entry: (insn, op, dst value, src value, predicted outcome, is32). Operands that move must
+    move linearly without wrapping; then ordered tests are monotone and keep the outcome their two
+    ends agree on, and an equality test keeps it unless the progression meets the other side."""
+    if not len(near) == len(one) == len(far):
+        raise _Abort
+    for n, o, f in zip(near, one, far, strict=True):
+        if n[0] != f[0] or n[0] != o[0] or n[4] != f[4] or n[4] != o[4]:
             raise _Abort
-        for (ni, nop, nd, ns, npred, n32), (fi, _fop, fd, fs, fpred, _f32) in zip(near, far, strict=True):
-            if ni != fi or npred != fpred:
-                raise _Abort
-            if nd == fd and ns == fs:
-                continue  # nothing that moves takes part in this test
-            if nop == "jset":
-                raise _Abort
-            if nop not in ("jeq", "jne"):
-                # ordered tests: operands move monotonically (no wrap), so the outcome holds in between
+        name, is32, pred = n[1], n[5], n[4]
+        bits = 32 if is32 else 64
+        moving = []
+        for pos in (2, 3):
+            if n[pos] == o[pos] == f[pos]:
                 continue
-            for (a0, b0), (a1, b1) in (((nd, ns), (fd, fs)), ((ns, nd), (fs, fd))):
-                if a0 == a1:
-                    continue
-                if not (a0.is_const and a1.is_const):
-                    raise _Abort
-                if b0 != b1:
-                    raise _Abort
-                mask = 0xFFFFFFFF if n32 else _U64
-                lo, hi = sorted((a0.const_value & mask, a1.const_value & mask))
-                if b0.is_const:
-                    v = b0.const_value & mask
-                    if lo <= v <= hi:
-                        raise _Abort  # the progression may meet it
-                else:
-                    umin, umax = (b0.u32min, b0.u32max) if n32 else (b0.umin, b0.umax)
-                    outside = hi < umin or lo > umax
-                    inside_undecided = npred == -1 and umin <= lo and hi <= umax
-                    if not (outside or inside_undecided):
-                        raise _Abort
+            prog = _progression(n[pos], o[pos], f[pos], k, bits)
+            if prog is None:
+                raise _Abort
+            moving.append((pos, prog))
+        if not moving or name not in ("jeq", "jne", "jset"):
+            continue
+        if name == "jset" or len(moving) == 2:
+            raise _Abort
+        pos, (v0, step) = moving[0]
+        other = n[5 - pos]  # the fixed operand
+        mask = (1 << bits) - 1
+        vk = v0 + k * step
+        lo, hi = min(v0, vk), max(v0, vk)
+        if other.is_const:
+            v = other.const_value & mask
+            if step and lo <= v <= hi and (v - v0) % step == 0:
+                raise _Abort  # the progression meets it
+            continue
+        umin, umax = (other.u32min, other.u32max) if is32 else (other.umin, other.umax)
+        if hi < umin or lo > umax:
+            continue  # always on one side of the range: always unequal
+        tmask = other.var_off.mask & mask
+        contiguous = (tmask & (tmask + 1)) == 0 and umax - umin <= tmask
+        if pred == -1 and umin <= lo and hi <= umax and contiguous:
+            continue  # always inside a range without holes: never decided
+        raise _Abort
