@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,7 +87,7 @@ PARAMS: dict[str, dict[str, list[Any]]] = {
               "idx": ["masked", "const", "masked_big", "checked", "checked_off1", "unchecked", "signed",
                       "signed_lowcheck"],
               "esize": [1, 4, 8], "write": [False, True]},
-    "loop": {"bound": [4, 16, 100, 1000, 9000], "lim": ["const", "var_masked", "var_checked", "var"],
+    "loop": {"bound": [4, 16, 100, 1000, 4, 16, 9000], "lim": ["const", "var_masked", "var_checked", "var_masked", "var_checked", "var"],
              "body": ["acc", "stack", "pkt_step"], "style": ["for", "while_break"]},
     "skb_load_bytes": {"buf": [8, 4, 16], "len": ["const_ok", "const_big", "var_masked", "var_checked",
                                                  "var_zero_ok", "var"],
@@ -879,16 +880,18 @@ def _smaller_variants(case: Case) -> list[Case]:
     return variants
 
 
-def shrink(case: Case, outcome: Outcome, judge: Judge, workdir: Path, budget: int = 120) -> tuple[Case, Outcome]:
+def shrink(case: Case, outcome: Outcome, judge: Judge, workdir: Path, budget: int = 120,
+           seconds: float = 90.0) -> tuple[Case, Outcome]:
     """Greedy delta debugging: take any simplification that keeps the disagreement's class."""
     target = outcome.key()
     tries = 0
+    deadline = time.monotonic() + seconds
     improved = True
     while improved and tries < budget:
         improved = False
         for candidate in _smaller_variants(case):
             tries += 1
-            if tries > budget:
+            if tries > budget or time.monotonic() > deadline:
                 break
             got = evaluate(candidate, judge, workdir, "shrink")
             if got.disagrees and got.key() == target:
@@ -934,7 +937,8 @@ class RunResult:
 
 
 def run(count: int, seed: int, judge: Judge, do_shrink: bool = True, raw_share: float = 0.35,
-        progress: Callable[[str], None] | None = None) -> RunResult:
+        progress: Callable[[str], None] | None = None,
+        on_class: Callable[[Case, Outcome], None] | None = None) -> RunResult:
     rng = random.Random(seed)
     result = RunResult()
     with tempfile.TemporaryDirectory(prefix="diff_fuzz_") as tmp:
@@ -943,6 +947,8 @@ def run(count: int, seed: int, judge: Judge, do_shrink: bool = True, raw_share: 
             case = random_case(rng, raw_share)
             outcome = evaluate(case, judge, workdir)
             result.outcomes.append((case, outcome))
+            if progress and index % 25 == 24:
+                progress(f"... {index + 1} programs, {len(result.classes)} classes")
             if not outcome.disagrees:
                 continue
             key = outcome.key()
@@ -951,6 +957,8 @@ def run(count: int, seed: int, judge: Judge, do_shrink: bool = True, raw_share: 
             if do_shrink:
                 case, outcome = shrink(case, outcome, judge, workdir)
             result.classes[outcome.key()] = (case, outcome)
+            if on_class:
+                on_class(case, outcome)
             if progress:
                 progress(f"[{index}] kernel {outcome.kernel} ({outcome.kernel_msg}) / bpfcheck {outcome.ours} "
                          f"({outcome.ours_msg}) :: {case.describe()}")
@@ -986,7 +994,20 @@ def main(argv: list[str] | None = None) -> int:
         print("bpf() not permitted here: no kernel oracle", file=sys.stderr)
         return 2
     judge = Judge()
-    result = run(args.count, args.seed, judge, not args.no_shrink, args.raw_share, progress=print)
+    existing = known_classes(DATA_DIR)
+
+    def save(case: Case, outcome: Outcome) -> None:
+        if not args.save or (args.verdicts_only and not outcome.verdicts_differ):
+            return
+        if tuple(outcome.key()) in existing:
+            return
+        existing.add(tuple(outcome.key()))
+        directory = next_free_dir(DATA_DIR)
+        save_reproducer(case, outcome, directory, judge)
+        print(f"saved {directory.relative_to(REPO_ROOT)}", flush=True)
+
+    result = run(args.count, args.seed, judge, not args.no_shrink, args.raw_share,
+                 progress=lambda line: print(line, flush=True), on_class=save)
     compared = result.compared
     kernel_rejects = sum(o.kernel == "reject" for _, o in compared)
     agree = sum(not o.disagrees for _, o in compared)
@@ -994,16 +1015,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(result.outcomes)} programs, {len(compared)} compared, kernel rejected {kernel_rejects}; "
           f"verdicts agree {verdict_agree}, verdicts+messages agree {agree}; "
           f"false accepts {len(result.false_accepts)}; classes {len(result.classes)}")
-    if args.save:
-        existing = known_classes(DATA_DIR)
-        for key, (case, outcome) in result.classes.items():
-            if args.verdicts_only and not outcome.verdicts_differ:
-                continue
-            if tuple(key) in existing:
-                continue
-            directory = next_free_dir(DATA_DIR)
-            save_reproducer(case, outcome, directory, judge)
-            print(f"saved {directory.relative_to(REPO_ROOT)}: {case.describe()}")
     return 0
 
 
