@@ -732,8 +732,11 @@ class Outcome:
 
     @property
     def messages_differ(self) -> bool:
-        return (self.comparable and self.kernel == self.ours == "reject"
-                and normalize(self.kernel_msg) != normalize(self.ours_msg))
+        if not (self.comparable and self.kernel == self.ours == "reject"):
+            return False
+        kernel, ours = normalize(self.kernel_msg), normalize(self.ours_msg)
+        # some kernel messages are printed glued to the instruction line before them
+        return kernel != ours and not (ours and kernel.endswith(" " + ours))
 
     @property
     def disagrees(self) -> bool:
@@ -979,6 +982,18 @@ def known_classes(base: Path) -> set[tuple[str, ...]]:
     return classes
 
 
+def reproducer_table(base: Path = DATA_DIR) -> str:
+    """A markdown table of the saved reproducers (for docs/differential-fuzzing.md)."""
+    rows = ["| # | kernel says | bpfcheck says | program |", "|---|---|---|---|"]
+    for meta_path in sorted(base.glob("*/case.json")):
+        meta = json.loads(meta_path.read_text())
+        cells = [meta_path.parent.name, f"{meta['kernel']}: `{meta['kernel_msg']}`",
+                 f"{meta['bpfcheck']}: `{meta['bpfcheck_msg']}`" if meta["bpfcheck_msg"] else meta["bpfcheck"],
+                 meta["description"].replace("|", "\\|")]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Differential fuzzing: bpfcheck's engine vs the kernel verifier.")
     parser.add_argument("--count", type=int, default=200)
@@ -987,7 +1002,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-shrink", action="store_true")
     parser.add_argument("--save", action="store_true", help=f"save new classes under {DATA_DIR}")
     parser.add_argument("--verdicts-only", action="store_true", help="ignore message mismatches")
+    parser.add_argument("--list", action="store_true", help="print the saved reproducers as a markdown table")
     args = parser.parse_args(argv)
+    if args.list:
+        print(reproducer_table(), end="")
+        return 0
     from verifier.oracle import kernel_available
 
     if not kernel_available():
