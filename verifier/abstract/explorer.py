@@ -158,9 +158,9 @@ class ExplorerMixin:
                             mark_read(state, key)
                         if self.track_precision:
                             if cp.all_precise:
-                                self.mark_precise(state, self.scalar_keys(state))
+                                self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
                             elif cp.precise:
-                                self.mark_precise(state, cp.precise)
+                                self.mark_precise(state, cp.precise, from_current_insn=False)
                         return True
                 if add_new:
                     cp.miss += 1

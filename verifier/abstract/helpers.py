@@ -424,7 +424,10 @@ class HelperMixin:
             reg = pointer_reg(rtype, maybe_null=maybe_null)
         elif base in ("RET_PTR_TO_ALLOC_MEM", "RET_PTR_TO_MEM", "RET_PTR_TO_RINGBUF_MEM", "RET_PTR_TO_DYNPTR_MEM"):
             size = meta.const_size or 0
-            reg = pointer_reg(PTR_TO_MEM, maybe_null=maybe_null, mem_size=size, rdonly="MEM_RDONLY" in flags)
+            ringbuf = meta.map_index if base == "RET_PTR_TO_RINGBUF_MEM" else -1
+            reg = pointer_reg(
+                PTR_TO_MEM, maybe_null=maybe_null, mem_size=size, rdonly="MEM_RDONLY" in flags, map_index=ringbuf
+            )
         elif base.startswith("RET_PTR_TO_BTF_ID") or base.startswith("RET_PTR_TO_MEM_OR_BTF_ID"):
             reg = pointer_reg(PTR_TO_BTF_ID, maybe_null=maybe_null)
         else:

@@ -224,9 +224,8 @@ class MemoryMixin:
         else:
             aligned = ((var.var_off.value + total) | var.var_off.mask) % size == 0 and var.var_off.mask % size == 0
         if not aligned:
-            raise Reject(
-                f"misaligned {desc}access off {_tnum_str(var)}+{reg.off}+{off} size {size}", "misaligned", ()
-            )
+            var_text = str(_signed(var.const_value)) if var.is_const else _tnum_str(var)
+            raise Reject(f"misaligned {desc}access off {var_text}+{reg.off}+{off} size {size}", "misaligned", ())
 
     # ---- generic bounded regions (map value / key / helper memory) -----------------------
 

@@ -64,11 +64,17 @@ class PrecisionMixin:
         if self.track_precision:
             self.mark_precise(state, {key})
 
-    def mark_precise(self, state: State, keys) -> None:
+    def mark_precise(self, state: State, keys, from_current_insn: bool = True) -> None:
+        """Backtrack from the instruction being checked; as the kernel (skip_first), the walk starts
+        with the instruction before it, since the value that matters is the one it reads."""
         mask = set(keys)
         if not mask:
             return
         hist = state.hist
+        if from_current_insn and hist:
+            last = hist[-1]
+            if (last[0] if type(last) is tuple else last) == self.idx:
+                hist = hist[:-1]
         node = state.parent
         fr = len(state.frames) - 1
         try:

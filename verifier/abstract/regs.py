@@ -183,6 +183,8 @@ class Reg:
     @property
     def type_name(self) -> str:
         name = TYPE_NAMES.get(self.type, "?")
+        if self.type == PTR_TO_MEM and self.map_index >= 0:
+            name = "ringbuf_mem"  # MEM_RINGBUF: a record reserved in a ring buffer map
         if self.maybe_null:
             name += "_or_null"
         return name

@@ -40,7 +40,7 @@ _EXTRAS: dict[str, tuple[str | None, tuple[str, ...], bool]] = {
     "tracepoint": ("tracepoint", ("tp", "tracing_base", "base"), True),
     "xdp": ("xdp_md", ("xdp", "sk_base", "base"), True),
     "perf_event": ("bpf_perf_event_data", ("perf_event", "tracing_base", "base"), True),
-    "cgroup_skb": ("__sk_buff", ("cg_skb", "sk_base", "base"), True),
+    "cgroup_skb": ("__sk_buff", ("cg_skb", "sk_filter", "sk_base", "base"), True),  # falls back to sk_filter_func_proto
     "cgroup_sock": ("bpf_sock", ("sock_filter", "base"), True),
     "lwt_in": ("__sk_buff", ("lwt_in", "lwt_out", "sk_base", "base"), True),
     "lwt_out": ("__sk_buff", ("lwt_out", "sk_base", "base"), True),
