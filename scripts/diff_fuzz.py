@@ -774,13 +774,13 @@ def _kernel_version() -> str:
 class Judge:
     """Loads programs with the kernel and checks them with bpfcheck."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 30.0) -> None:
         from verifier.oracle.differential import default_options, engine_stages
 
         self.stages = engine_stages()
         if self.stages is None:
             raise RuntimeError("bpfcheck engine not available")
-        self.options = default_options(timeout=30.0)
+        self.options = default_options(timeout=timeout)
         self.version = _kernel_version()
 
     def judge(self, obj: Path) -> Outcome:
