@@ -28,6 +28,7 @@ from verifier.isa.insn import Insn
 
 BPF_MAX_VAR_OFF = 1 << 29
 ADD_CONST = 1 << 31  # id flag of a scalar linked to its copies at distance `off` (BPF_ADD_CONST)
+ADD_CONST32 = 1 << 30  # the same after a 32-bit add: the copy is the low 32 bits (BPF_ADD_CONST32)
 
 ALU_STRING = {
     op.BPF_ADD: "+=",
@@ -109,19 +110,32 @@ class AluMixin:
             val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
         else:
             val = dreg.var.alu(code, sreg.var, is64)
-        if (
-            code == op.BPF_ADD and is64 and dreg.id and sreg.var.is_const and not self.unprivileged
-            and self.feature("linked_regs_add_const")
-        ):
-            # rX += const keeps rX linked to its copies, at a known distance (BPF_ADD_CONST)
-            k = sreg.var.const_value
-            if dreg.id & ADD_CONST or k > 0x7FFFFFFF:
-                self.write_reg(state, dst, scalar_reg(val))
-            else:
-                self.write_reg(state, dst, Reg(SCALAR, val, off=k, id=dreg.id | ADD_CONST))
-            return idx + 1
+        if dreg.id and not self.unprivileged and sreg.var.is_const and code in (op.BPF_ADD, op.BPF_SUB):
+            linked = self._linked_add(dreg, sreg.var.const_value, code == op.BPF_SUB, is64)
+            if linked is not None:
+                self.write_reg(state, dst, Reg(SCALAR, val, off=linked[0], id=linked[1]))
+                return idx + 1
         self.write_reg(state, dst, scalar_reg(val))
         return idx + 1
+
+    def _linked_add(self, dreg: Reg, k: int, sub: bool, is64: bool) -> tuple[int, int] | None:
+        """rX += const keeps rX linked to its copies at a known distance (BPF_ADD_CONST): the
+        (off, id) it keeps, or None when the link breaks."""
+        wide = self.feature("linked_regs_add_const_any")  # sub, negative, 32-bit (6.17)
+        if not self.feature("linked_regs_add_const") or dreg.id & (ADD_CONST | ADD_CONST32):
+            return None
+        if not wide:
+            if sub or not is64 or k > 0x7FFFFFFF:
+                return None
+            return k, dreg.id | ADD_CONST
+        off = _signed(k) if is64 else _sext32(k)
+        if is64 and not -(1 << 31) <= off < 1 << 31:
+            return None
+        if sub:
+            if off == -(1 << 31):
+                return None
+            off = -off
+        return off, dreg.id | (ADD_CONST if is64 else ADD_CONST32)
 
     def _do_mov(self, state: State, insn: Insn, is64: bool) -> None:
         dst = insn.dst
@@ -189,6 +203,11 @@ class AluMixin:
                 raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
         elif ptr.type in NO_ARITH_TYPES:
             raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
+        if known and code in (op.BPF_ADD, op.BPF_SUB):
+            delta = _signed(ov.const_value)
+            new_off = ptr.off + delta if code == op.BPF_ADD else ptr.off - delta
+            if new_off >= BPF_MAX_VAR_OFF or new_off <= -BPF_MAX_VAR_OFF:
+                raise Reject(f"{name} pointer offset {new_off} is not allowed", "pointer-arith", (dst,))
         _check_sane_offset(off.var, 0, name, dst)
         _check_sane_offset(ptr.var, ptr.off, name, dst)
         if code == op.BPF_ADD:

@@ -379,12 +379,12 @@ class HelperMixin:
         slot = (512 + lo) >> 3
         byte = (512 + lo) & 7
         s = frame.stack.get(slot)
-        if s is None or byte != 0 or size > 8:
+        if s is None or size > 8 or byte + size > 8:
             return None
-        if s.spilled is not None and s.spilled.is_const and s.kinds[:size] == "s" * size:
+        if s.kinds[byte : byte + size] == "z" * size:
+            return 0  # zeroed stack bytes: the key is 0
+        if byte == 0 and s.spilled is not None and s.spilled.is_const and s.kinds[:size] == "s" * size:
             return s.spilled.var.const_value & ((1 << (8 * size)) - 1)
-        if s.kinds[:size] == "z" * size:
-            return 0
         return None
 
     # ---- the result --------------------------------------------------------------------

@@ -3,7 +3,7 @@ sides, NULL checks and packet range discovery."""
 
 from __future__ import annotations
 
-from verifier.abstract.alu import ADD_CONST
+from verifier.abstract.alu import ADD_CONST, ADD_CONST32
 from verifier.abstract.branch import branch_taken, refine
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -225,14 +225,23 @@ class JumpMixin:
                     c = dst.var if dst.var.is_const else src.var
                     other = src.var if c is dst.var else dst.var
                     if not other.contains_value(c.const_value):
-                        return False
+                        regs[insn.dst] = dst.evolve(var=Scalar.unknown(), id=0)
+                        if src_regno >= 0:
+                            regs[src_regno] = regs[src_regno].evolve(var=Scalar.unknown(), id=0)
+                        return True
                     self._set_scalar(state, insn.dst, dst, c)
                     if src_regno >= 0:
                         self._set_scalar(state, src_regno, regs[src_regno], c)
                     return True
             res = refine(dst.var, src.var, name, is32, taken)
             if res is None:
-                return False
+                # the bounds of this side are empty although is_branch_taken() did not decide the
+                # branch: the kernel reports REG INVARIANTS VIOLATION, makes the registers unknown
+                # and walks the side anyway (reg_bounds_sanity_check)
+                regs[insn.dst] = dst.evolve(var=Scalar.unknown(), id=0)
+                if src_regno >= 0:
+                    regs[src_regno] = regs[src_regno].evolve(var=Scalar.unknown(), id=0)
+                return True
             nd, ns = res
             self._set_scalar(state, insn.dst, dst, nd)
             if src_regno >= 0:
@@ -261,18 +270,21 @@ class JumpMixin:
         new = old.evolve(var=var) if old.var != var else old
         state.frames[-1].regs[regno] = new
         if old.id:
-            base = old.id & ~ADD_CONST
-            known_off = old.off if old.id & ADD_CONST else 0
+            flags = ADD_CONST | ADD_CONST32
+            base = old.id & ~flags
+            known_off = old.off if old.id & flags else 0
+            known32 = bool(old.id & ADD_CONST32)
 
             def synced(r: Reg) -> Reg:
-                off = r.off if r.id & ADD_CONST else 0
+                off = r.off if r.id & flags else 0
                 if off == known_off:
                     return r.evolve(var=var)
                 delta = (off - known_off) & ((1 << 64) - 1)
-                return r.evolve(var=var.alu("add", Scalar.const(delta), True))
+                moved = var.alu("add", Scalar.const(delta), True)
+                return r.evolve(var=moved.zext32() if known32 else moved)
 
             # sync_linked_regs(): every copy gets the refined bounds, moved by its distance
-            _map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~ADD_CONST) == base, synced)
+            _map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~flags) == base, synced)
 
     def _mark_ptr_or_null(self, state: State, ptr: Reg, is_null: bool) -> None:
         """mark_ptr_or_null_regs()."""

@@ -338,7 +338,7 @@ class MemoryMixin:
     ) -> tuple[int, int]:
         """check_stack_access_within_bounds(): returns (min_off, max_off) relative to fp."""
         var = reg.var
-        extra = " indirect access to" if helper else (" write to" if write else " read from")
+        extra = " write to" if write else " read from"
         if var.is_const:
             lo = _signed(var.const_value) + off
             hi = lo + size

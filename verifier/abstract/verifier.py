@@ -46,6 +46,8 @@ ENGINE_FEATURES = {
     "linked_scalar_ids_mov32": (6, 8),
     # rX += const keeps rX linked to its copies (BPF_ADD_CONST, "Track delta between linked registers", 6.11)
     "linked_regs_add_const": (6, 11),
+    # ... and rX -= const, negative constants and 32-bit adds too (BPF_ADD_CONST32; 6.17, version recalled)
+    "linked_regs_add_const_any": (6, 17),
     # JIT-ed programs round each frame's stack to 16 bytes, not 32 (round_up_stack_depth, 6.8)
     "stack_round_16_jit": (6, 8),
 }
