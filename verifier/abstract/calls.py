@@ -157,7 +157,12 @@ class CallsMixin:
             raise Reject("bpf_spin_unlock is missing", "lock")
         if state.refs:
             ref = state.refs[0]
-            raise Reject(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}", "reference-leak")
+            unreleased = f"Unreleased reference id={ref.id} alloc_insn={ref.insn}"
+            if self.feature("resource_leak_prefix"):
+                raise Reject(
+                    "BPF_EXIT instruction in main prog would lead to reference leak", "reference-leak"
+                ).with_detail(unreleased)
+            raise Reject(unreleased, "reference-leak")
         r0 = self.read_reg(state, 0)
         if self.verifying_global >= 0:
             if r0.type != SCALAR:

@@ -48,6 +48,8 @@ ENGINE_FEATURES = {
     "linked_regs_add_const": (6, 11),
     # ... and rX -= const, negative constants and 32-bit adds too (BPF_ADD_CONST32; 6.17, version recalled)
     "linked_regs_add_const_any": (6, 17),
+    # check_resource_leak() ends with "<insn> would lead to reference leak" (6.14, version recalled)
+    "resource_leak_prefix": (6, 14),
     # JIT-ed programs round each frame's stack to 16 bytes, not 32 (round_up_stack_depth, 6.8)
     "stack_round_16_jit": (6, 8),
 }
