@@ -471,8 +471,10 @@ def _lsh32_bounds(w: _W, umin_val: int, umax_val: int) -> None:
 def _lsh64_bounds(w: _W, umin_val: int, umax_val: int) -> None:
     """__scalar64_min_max_lsh(): keeps signs for the `<<32 s>>32` sign-extension idiom."""
     by32 = umin_val == 32 and umax_val == 32
-    w.smax = w.s32max << 32 if by32 and w.s32max >= 0 else S64_MAX
-    w.smin = w.s32min << 32 if by32 and w.s32min >= 0 else S64_MIN
+    # 6.x keeps the 32-bit signed bounds, negative ones too (the kernel log of 6.18 shows
+    # smin=0xffff000000000000 after `w0 s>>= 15; r0 <<= 32`); older kernels only kept them >= 0
+    w.smax = w.s32max << 32 if by32 else S64_MAX
+    w.smin = w.s32min << 32 if by32 else S64_MIN
     if w.umax > 1 << (63 - umax_val):
         w.umin, w.umax = 0, U64
     else:
