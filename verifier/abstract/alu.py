@@ -208,7 +208,7 @@ class AluMixin:
             new_off = ptr.off + delta if code == op.BPF_ADD else ptr.off - delta
             if new_off >= BPF_MAX_VAR_OFF or new_off <= -BPF_MAX_VAR_OFF:
                 raise Reject(f"{name} pointer offset {new_off} is not allowed", "pointer-arith", (dst,))
-        _check_sane_offset(off.var, 0, name, dst)
+        _check_sane_offset(off.var, off.off, name, dst)  # a linked scalar keeps its distance in off
         _check_sane_offset(ptr.var, ptr.off, name, dst)
         if code == op.BPF_ADD:
             if known:
