@@ -203,16 +203,13 @@ class AluMixin:
                 raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
         elif ptr.type in NO_ARITH_TYPES:
             raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
-        if known and code in (op.BPF_ADD, op.BPF_SUB):
-            delta = _signed(ov.const_value)
-            new_off = ptr.off + delta if code == op.BPF_ADD else ptr.off - delta
-            if new_off >= BPF_MAX_VAR_OFF or new_off <= -BPF_MAX_VAR_OFF:
-                raise Reject(f"{name} pointer offset {new_off} is not allowed", "pointer-arith", (dst,))
         _check_sane_offset(off.var, off.off, name, dst)  # a linked scalar keeps its distance in off
         _check_sane_offset(ptr.var, ptr.off, name, dst)
         if code == op.BPF_ADD:
             if known:
-                return ptr.evolve(off=ptr.off + _signed(ov.const_value))
+                new = ptr.evolve(off=ptr.off + _signed(ov.const_value))
+                _check_sane_offset(new.var, new.off, name, dst)
+                return new
             var = ptr.var.alu(op.BPF_ADD, ov, True)
             new = ptr.evolve(var=var)
             if ptr.type in PACKET_TYPES:
@@ -223,7 +220,9 @@ class AluMixin:
             if ptr.type == PTR_TO_STACK:
                 raise Reject(f"R{dst} subtraction from stack pointer prohibited", "pointer-arith", (dst,))
             if known:
-                return ptr.evolve(off=ptr.off - _signed(ov.const_value))
+                new = ptr.evolve(off=ptr.off - _signed(ov.const_value))
+                _check_sane_offset(new.var, new.off, name, dst)
+                return new
             var = ptr.var.alu(op.BPF_SUB, ov, True)
             new = ptr.evolve(var=var)
             if ptr.type in PACKET_TYPES:

@@ -81,6 +81,25 @@ class CallsMixin:
             raise Reject(f"Global function {proto.name}() doesn't return scalar. Only those are supported.",
                          "global-func")
         caller = state.frames[-1]
+        try:
+            self._check_global_args(state, proto)
+        except Reject as rej:
+            if rej.category == "uninit-reg":
+                raise
+            raise Reject(f"Caller passes invalid args into func#{sub} ('{proto.name}')", "global-func",
+                         rej.regs).with_detail(rej.message) from None
+        self.calls_made.add((caller.subprog, sub))
+        if sub not in self.globals_to_verify:
+            self.globals_to_verify.append(sub)
+        regs = caller.regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        regs[0] = unknown_reg()
+        for r in range(0, 6):
+            state.written.add(caller.frameno * 128 + r)
+        return idx + 1
+
+    def _check_global_args(self, state: State, proto) -> None:
         for i, arg in enumerate(proto.args[:5]):
             regno = i + 1
             reg = self.read_reg(state, regno)
@@ -93,16 +112,6 @@ class CallsMixin:
                     raise Reject(f"R{regno} is not a scalar", "global-func", (regno,))
             elif not (reg.type == SCALAR and reg.is_const and reg.var.const_value == 0):
                 self._check_mem_arg(state, regno, reg, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
-        self.calls_made.add((caller.subprog, sub))
-        if sub not in self.globals_to_verify:
-            self.globals_to_verify.append(sub)
-        regs = caller.regs
-        for r in range(1, 6):
-            regs[r] = not_init()
-        regs[0] = unknown_reg()
-        for r in range(0, 6):
-            state.written.add(caller.frameno * 128 + r)
-        return idx + 1
 
     def enter_callback(self, state: State, insn: Insn, idx: int, fid: int, meta: CallMeta) -> int:
         caller = state.frames[-1]
