@@ -203,7 +203,7 @@ class AluMixin:
                 raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
         elif ptr.type in NO_ARITH_TYPES:
             raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
-        _check_sane_offset(off.var, off.off, name, dst)  # a linked scalar keeps its distance in off
+        _check_sane_offset(off.var, off.off if off.id & ADD_CONST else 0, name, dst)  # linked distance (64-bit links)
         _check_sane_offset(ptr.var, ptr.off, name, dst)
         if code == op.BPF_ADD:
             if known:
