@@ -106,7 +106,10 @@ class ExplorerMixin:
                 if not self.processed & 0x3FFF and time.monotonic() > self.deadline:
                     raise AnalysisTimeout()
                 self.idx = idx
-                state.hist.append(idx)
+                hist = state.hist
+                hist.append(idx)
+                if len(hist) > 4096:
+                    self.give_up_precision(state)
                 idx = step(state, insns[idx], idx)
                 if idx < 0:
                     break

@@ -19,6 +19,10 @@ from verifier.abstract.regs import SCALAR
 from verifier.abstract.state import SPILL, State
 from verifier.isa import opcodes as op
 
+# instructions one marking may walk back through before it gives up and treats every scalar of
+# the checkpoints above as precise (sound: fewer states are pruned, never more)
+MAX_BACKTRACK_STEPS = 20_000
+
 
 class _Untrackable(Exception):
     """The path crosses something the backtracking does not follow (callbacks)."""
@@ -76,9 +80,15 @@ class PrecisionMixin:
             if (last[0] if type(last) is tuple else last) == self.idx:
                 hist = hist[:-1]
         node = state.parent
+        if node is None or node.all_precise:
+            return  # no checkpoint above this point still compares scalars by precision
         fr = len(state.frames) - 1
+        budget = MAX_BACKTRACK_STEPS
         try:
             while True:
+                budget -= len(hist)
+                if budget < 0:
+                    raise _Untrackable  # a very long walk: count everything above as precise
                 for entry in reversed(hist):
                     fr = self._backtrack(entry, mask, fr)
                     if not mask:
@@ -100,6 +110,15 @@ class PrecisionMixin:
             while node is not None and not node.all_precise:
                 node.all_precise = True
                 node = node.parent
+
+    def give_up_precision(self, state: State) -> None:
+        """The path has run so long without a checkpoint that walking it back is not worth it:
+        every checkpoint above counts all its scalars as precise from now on."""
+        node = state.parent
+        while node is not None and not node.all_precise:
+            node.all_precise = True
+            node = node.parent
+        state.hist.clear()
 
     def _backtrack(self, entry, mask: set[int], fr: int) -> int:
         """backtrack_insn(): the registers and slots an instruction's result came from."""
