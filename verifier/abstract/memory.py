@@ -420,7 +420,8 @@ class MemoryMixin:
             else:
                 kinds = SPILL * 8
             stack[slot] = Slot(kinds, spilled)
-            state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
+            if state.hist:
+                state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
         else:
             zero = (value is not None and value.is_const and value.var.const_value == 0) or (
                 value is None and st_imm == 0
@@ -442,7 +443,8 @@ class MemoryMixin:
         kinds = s.kinds if s is not None else INVALID * 8
         if s is not None and s.spilled is not None and kinds[0] == SPILL:
             spilled = s.spilled
-            state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
+            if state.hist:
+                state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
             spill_size = len(kinds) - len(kinds.lstrip(SPILL))
             if size == 8 and spill_size == 8:
                 return spilled

@@ -118,7 +118,7 @@ class PrecisionMixin:
         while node is not None and not node.all_precise:
             node.all_precise = True
             node = node.parent
-        state.hist.clear()
+        del state.hist[:-1]  # keep the instruction being executed: its transfer may annotate it
 
     def _backtrack(self, entry, mask: set[int], fr: int) -> int:
         """backtrack_insn(): the registers and slots an instruction's result came from."""
