@@ -35,24 +35,6 @@ from verifier.abstract.state import Frame, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
-# version facts used only by the engine: name -> first kernel with it
-ENGINE_FEATURES = {
-    # record_func_key() prints "expected prog array map for tail call" (commit 192e3aa14529's fix, 6.17)
-    "tail_call_map_msg": (6, 17),
-    # BPF_ST into ctx allowed (commit "bpf: allow ctx writes using BPF_ST_MEM instruction", 6.3)
-    "st_into_ctx": (6, 3),
-    # w1 = w2 of a value that fits in 32 bits, and scalar spills, keep scalars linked
-    # (assign_scalar_id_before_mov, "Improvements for tracking scalars", 6.8)
-    "linked_scalar_ids_mov32": (6, 8),
-    # rX += const keeps rX linked to its copies (BPF_ADD_CONST, "Track delta between linked registers", 6.11)
-    "linked_regs_add_const": (6, 11),
-    # ... and rX -= const, negative constants and 32-bit adds too (BPF_ADD_CONST32; 6.17, version recalled)
-    "linked_regs_add_const_any": (6, 17),
-    # check_resource_leak() ends with "<insn> would lead to reference leak" (6.14, version recalled)
-    "resource_leak_prefix": (6, 14),
-    # JIT-ed programs round each frame's stack to 16 bytes, not 32 (round_up_stack_depth, 6.8)
-    "stack_round_16_jit": (6, 8),
-}
 
 class _ReplayDone(Exception):
     """The recorded path ends (or no longer matches) here."""
@@ -107,12 +89,8 @@ class Verifier(
     # ---- bookkeeping used by the mixins ------------------------------------------------
 
     def feature(self, name: str) -> bool:
-        """A version fact; engine-only facts not (yet) in the rule tables fall back to ENGINE_FEATURES."""
-        try:
-            return self.rules.has(name)
-        except KeyError:
-            since = ENGINE_FEATURES.get(name)
-            return since is not None and tuple(self.rules.version) >= since
+        """A version fact of the target kernel (verifier/rules/features.py)."""
+        return self.rules.has(name)
 
     def new_id(self) -> int:
         self._next_id += 1

@@ -209,8 +209,7 @@ _ROWS: tuple[Feature, ...] = (
         "st_into_ctx",
         (6, 3),
         "BPF_ST (store immediate) into the context allowed (before: 'BPF_ST stores into R1 ctx is not allowed')",
-        "commit 'bpf: allow ctx writes using BPF_ST_MEM instruction' (Eduard Zingerman, 2023, v6.3); "
-        "as used by verifier/abstract (ENGINE_FEATURES)",
+        "commit 'bpf: allow ctx writes using BPF_ST_MEM instruction' (Eduard Zingerman, 2023, v6.3)",
     ),
     Feature(
         "open_coded_iterators",
@@ -238,6 +237,38 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
     Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
+    Feature(
+        "linked_scalar_ids_mov32",
+        (6, 8),
+        "w1 = w2 of a value that fits in 32 bits, and scalar spills, keep the copies linked",
+        "assign_scalar_id_before_mov(), series 'Improvements for tracking scalars in the BPF verifier' "
+        "(Maxim Mikityanskiy, v6.8)",
+    ),
+    Feature(
+        "stack_round_16_jit",
+        (6, 8),
+        "JIT-ed programs round each frame's stack to 16 bytes in the combined stack check (not 32)",
+        "round_up_stack_depth(), Yonghong Song's llvm18 selftest fixes (v6.8); adversarial tests "
+        "call_chain_8_x65_stack / call_chain_6_x80_stack against 6.18",
+    ),
+    Feature(
+        "linked_regs_add_const",
+        (6, 11),
+        "rX += const keeps rX linked to its copies at a known distance (BPF_ADD_CONST)",
+        "commit 98d7ca374ba4 'bpf: Track delta between \"linked\" registers.' (v6.11)",
+    ),
+    Feature(
+        "resource_leak_prefix",
+        (6, 14),
+        "a leaked reference at exit ends with 'BPF_EXIT instruction in main prog would lead to reference leak'",
+        "check_resource_leak() refactor (v6.14, version recalled); 6.18 log in corpus/manifest.toml",
+    ),
+    Feature(
+        "linked_regs_add_const_any",
+        (6, 17),
+        "linked distances also through rX -= const, negative constants and 32-bit adds (BPF_ADD_CONST32)",
+        "version recalled; 6.18 behaviour confirmed by tests/data/engine_disagreements/010",
+    ),
     Feature(
         "tail_call_map_msg",
         (6, 17),
