@@ -14,6 +14,7 @@ from verifier.abstract.regs import (
     PTR_TO_MAP_KEY,
     PTR_TO_MAP_VALUE,
     PTR_TO_MEM,
+    PTR_TO_PACKET_END,
     PTR_TO_SOCK_COMMON,
     PTR_TO_SOCKET,
     PTR_TO_STACK,
@@ -27,7 +28,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import RefState, State
+from verifier.abstract.state import RefState, State, map_regs
 from verifier.isa.insn import Insn
 
 BPF_MAX_VAR_SIZ = 1 << 29
@@ -441,32 +442,12 @@ class HelperMixin:
 
     def _clear_packet_pointers(self, state: State) -> None:
         """clear_all_pkt_pointers(): the helper may have moved the packet; old pointers are dead."""
-        from verifier.abstract.regs import PTR_TO_PACKET_END
-
-        dead = not_init() if self.unprivileged else unknown_reg()
-        for frame in state.frames:
-            regs = frame.regs
-            for i in range(11):
-                if regs[i].type in PACKET_TYPES or regs[i].type == PTR_TO_PACKET_END:
-                    regs[i] = dead
-            for slot, s in list(frame.stack.items()):
-                sp = s.spilled
-                if sp is not None and (sp.type in PACKET_TYPES or sp.type == PTR_TO_PACKET_END):
-                    frame.stack[slot] = type(s)(s.kinds, unknown_reg()) if not self.unprivileged else \
-                        type(s)(s.kinds.replace("s", "m"), None)
+        map_regs(state, lambda r: r.type in PACKET_TYPES or r.type == PTR_TO_PACKET_END, lambda r: unknown_reg())
 
     def _release_reference(self, state: State, ref_id: int) -> None:
+        """release_reference(): the reference is gone, and so is every pointer that carried it."""
         if not any(r.id == ref_id for r in state.refs):
             raise Reject(f"release reference id={ref_id} not found", "reference")
         state.refs = tuple(r for r in state.refs if r.id != ref_id)
-        for frame in state.frames:
-            regs = frame.regs
-            for i in range(11):
-                if regs[i].ref_obj_id == ref_id:
-                    regs[i] = unknown_reg()
-            for slot, s in list(frame.stack.items()):
-                if s.spilled is not None and s.spilled.ref_obj_id == ref_id:
-                    frame.stack[slot] = type(s)(s.kinds.replace("s", "m"), None)
+        map_regs(state, lambda r: r.ref_obj_id == ref_id, lambda r: unknown_reg())
 
-
-__all__ = ["HelperMixin", "split_arg", "proto_args", "proto_ret", "PTR_TO_CTX", "PTR_TO_FUNC"]

@@ -15,12 +15,10 @@ from verifier.abstract.regs import (
     SCALAR,
     Reg,
     const_reg,
-    scalar_reg,
-    unknown_reg,
 )
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import SPILL, Slot, State
+from verifier.abstract.state import State, map_regs
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
@@ -48,36 +46,10 @@ FLIP = {
     "jsgt": "jslt", "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge",
 }
 
-NEVER_NULL_TYPES_EXCLUDED = frozenset({SCALAR})
-
 
 def _never_null(reg: Reg) -> bool:
     """reg_not_null(): pointers that cannot be NULL."""
     return reg.type != SCALAR and not reg.maybe_null
-
-
-def _all_regs(state: State):
-    """Every register and spilled register of every frame, with a setter."""
-    for frame in state.frames:
-        regs = frame.regs
-        for i in range(11):
-            yield regs, i
-    # spilled registers are handled by _map_spilled
-
-
-def _map_regs(state: State, pred, fn) -> None:
-    """Apply fn to every register (and spilled register) for which pred holds."""
-    for frame in state.frames:
-        regs = frame.regs
-        for i in range(11):
-            r = regs[i]
-            if pred(r):
-                regs[i] = fn(r)
-        stack = frame.stack
-        for slot, s in list(stack.items()):
-            sp = s.spilled
-            if sp is not None and s.kinds[0] == SPILL and pred(sp):
-                stack[slot] = Slot(s.kinds, fn(sp))
 
 
 def _ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:
@@ -284,7 +256,7 @@ class JumpMixin:
                 return r.evolve(var=moved.zext32() if known32 else moved)
 
             # sync_linked_regs(): every copy gets the refined bounds, moved by its distance
-            _map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~flags) == base, synced)
+            map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~flags) == base, synced)
 
     def _mark_ptr_or_null(self, state: State, ptr: Reg, is_null: bool) -> None:
         """mark_ptr_or_null_regs()."""
@@ -293,7 +265,7 @@ class JumpMixin:
         if not pid:
             return
         if is_null:
-            _map_regs(state, lambda r: r.id == pid and r.maybe_null, lambda r: const_reg(0))
+            map_regs(state, lambda r: r.id == pid and r.maybe_null, lambda r: const_reg(0))
             if ref:
                 state.refs = tuple(x for x in state.refs if x.id != ref)
             return
@@ -305,7 +277,7 @@ class JumpMixin:
             keep_id = r.id if r.ref_obj_id else 0
             return r.evolve(maybe_null=False, id=keep_id)
 
-        _map_regs(state, lambda r: r.id == pid and r.maybe_null, non_null)
+        map_regs(state, lambda r: r.id == pid and r.maybe_null, non_null)
 
     def _pkt_pointers(self, state: State, dregno: int, sregno: int, dst: Reg, src: Reg, name: str, taken: bool) -> None:
         """try_match_pkt_pointers(): `taken` is the side we refine (other_branch in the kernel)."""
@@ -348,11 +320,9 @@ class JumpMixin:
             return
         new_range = ptr.off + (1 if right_open else 0)
         pid, ptype = ptr.id, ptr.type
-        _map_regs(
+        map_regs(
             state,
             lambda r: r.type == ptype and r.id == pid and r.range < new_range,
             lambda r: r.evolve(range=new_range),
         )
 
-
-__all__ = ["JumpMixin", "scalar_reg", "unknown_reg"]

@@ -134,6 +134,22 @@ class State:
         return s
 
 
+def map_regs(state: State, pred, fn) -> None:
+    """bpf_for_each_reg_in_vstate(): apply fn to every register and spilled register, of every
+    frame, for which pred holds."""
+    for frame in state.frames:
+        regs = frame.regs
+        for i in range(11):
+            r = regs[i]
+            if pred(r):
+                regs[i] = fn(r)
+        stack = frame.stack
+        for slot, s in list(stack.items()):
+            sp = s.spilled
+            if sp is not None and s.kinds[0] == SPILL and pred(sp):
+                stack[slot] = Slot(s.kinds, fn(sp))
+
+
 # ---- liveness keys: registers and stack slots of each frame -----------------------------
 
 
