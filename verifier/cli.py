@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 
 from verifier import __version__
+from verifier.cli_help import HelpCommand, HelpGroup
 from verifier.errors import InputError
 from verifier.report.summary import EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR
 
@@ -48,6 +49,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=HelpGroup,
 )
 
 
@@ -161,20 +163,34 @@ def _root(
         os.environ[DEBUG_ENV] = "1"  # inherited by --jobs worker processes
 
 
-@app.command("check")
+@app.command("check", cls=HelpCommand)
 def check_command(
-    objects: Annotated[list[str], typer.Argument(help="BPF object files or glob patterns (build/*.o).")],
+    objects: Annotated[
+        list[str], typer.Argument(metavar="OBJ", help="BPF object files or glob patterns (build/*.o).")
+    ],
     kernel: Annotated[
-        str, typer.Option("--kernel", "-k", help="Target kernel: 6.1, host, or a list 5.4,5.10,6.1.")
+        str,
+        typer.Option(
+            "--kernel",
+            "-k",
+            metavar="VERSION",
+            help="Target kernel: 6.1, host (the running kernel), a list 5.4,5.10,6.1, or all.",
+        ),
     ] = "host",
     prog_type: Annotated[
         str | None,
         typer.Option(
-            "--prog-type", "-t", help="Load every program as this type (kernel name: xdp, sched_cls...)."
+            "--prog-type",
+            "-t",
+            metavar="TYPE",
+            help="Load every program as this type (kernel name: xdp, sched_cls...).",
         ),
     ] = None,
     program: Annotated[
-        str | None, typer.Option("--program", "--prog", "-p", help="Only this program (a name or a glob).")
+        str | None,
+        typer.Option(
+            "--program", "--prog", "-p", metavar="NAME", help="Only this program (a name or a glob)."
+        ),
     ] = None,
     unprivileged: Annotated[
         bool, typer.Option("--unprivileged", help="Check as a loader without CAP_BPF.")
@@ -183,7 +199,10 @@ def check_command(
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.text,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to this file instead of stdout."
+        ),
     ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="All figures, the whole path, the state at each step.")
@@ -192,18 +211,29 @@ def check_command(
         bool, typer.Option("--quiet", "-q", help="Text: only rejections and the summary.")
     ] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0, help="Seconds of analysis per program and kernel (0: none).")
+        float,
+        typer.Option(
+            "--timeout",
+            min=0,
+            metavar="SECONDS",
+            help="Seconds of analysis per program and kernel (0: none).",
+        ),
     ] = 60.0,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, help="Check this many objects in parallel.")
+        int, typer.Option("--jobs", "-j", min=1, metavar="N", help="Check this many objects in parallel.")
     ] = 1,
     compare: Annotated[
-        Path | None, typer.Option("--compare", help="A JSON report of an earlier run: show the change.")
+        Path | None,
+        typer.Option(
+            "--compare", metavar="BASELINE.json", help="A JSON report of an earlier run: show the change."
+        ),
     ] = None,
     max_processed: Annotated[
         str | None,
         typer.Option(
-            "--max-processed", help="Fail when processed insns exceed this share of the limit (80%) or count."
+            "--max-processed",
+            metavar="LIMIT",
+            help="Fail when processed insns exceed this share of the limit (80%) or count.",
         ),
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
@@ -232,11 +262,14 @@ def check_command(
     raise typer.Exit(run_check(request))
 
 
-@app.command("disasm")
+@app.command("disasm", cls=HelpCommand)
 def disasm_command(
-    obj: Annotated[str, typer.Argument(help="A BPF object file.")],
+    obj: Annotated[str, typer.Argument(metavar="OBJ", help="A BPF object file.")],
     program: Annotated[
-        str | None, typer.Option("--program", "--prog", "-p", help="Only this program (a name or a glob).")
+        str | None,
+        typer.Option(
+            "--program", "--prog", "-p", metavar="NAME", help="Only this program (a name or a glob)."
+        ),
     ] = None,
     no_source: Annotated[bool, typer.Option("--no-source", help="Leave out the source lines.")] = False,
 ) -> None:
@@ -246,11 +279,13 @@ def disasm_command(
     typer.echo(render_object(obj, program, with_source=not no_source), nl=False)
 
 
-@app.command("rules")
+@app.command("rules", cls=HelpCommand)
 def rules_command(
-    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel version (6.1 or host).")] = "host",
+    kernel: Annotated[
+        str, typer.Option("--kernel", "-k", metavar="VERSION", help="Kernel version (6.1 or host).")
+    ] = "host",
     prog_type: Annotated[
-        str | None, typer.Option("--prog-type", "-t", help="Only this program type.")
+        str | None, typer.Option("--prog-type", "-t", metavar="TYPE", help="Only this program type.")
     ] = None,
     output_format: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="Output format.")
@@ -307,7 +342,8 @@ def run(args: list[str]) -> int:
         names = _class_names(exc)  # click's exceptions (typer may ship its own copy of click)
         if "Exit" in names:
             return int(getattr(exc, "exit_code", 0))
-        if "NoArgsIsHelpError" in names:  # click has printed the help
+        if "NoArgsIsHelpError" in names:  # no arguments at all: the help screen, as a usage error
+            print(exc.format_message(), file=sys.stderr)
             return EXIT_INPUT_ERROR
         if "UsageError" in names:
             return _fail(f"{exc.format_message()} (see bpfcheck --help)", EXIT_INPUT_ERROR)
