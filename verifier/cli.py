@@ -25,7 +25,7 @@ from verifier.cli_help import HelpCommand, HelpGroup
 from verifier.errors import InputError
 from verifier.report.summary import EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR
 
-SUBCOMMANDS = ("check", "disasm", "rules")
+SUBCOMMANDS = ("check", "explain", "disasm", "rules")
 DEFAULT_SUBCOMMAND = "check"
 
 
@@ -36,11 +36,23 @@ class OutputFormat(StrEnum):
     github = "github"
 
 
+class ExplainFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 class RulesFormat(StrEnum):
     text = "text"  # rich tables ("table" in verifier.rules.render)
     table = "table"
     json = "json"
 
+
+# options that `check` and `explain` share
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file instead of stdout."),
+]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")]
 
 app = typer.Typer(
     name="bpfcheck",
@@ -198,12 +210,7 @@ def check_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", metavar="FILE", help="Write the report to this file instead of stdout."
-        ),
-    ] = None,
+    output: OutputOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="All figures, the whole path, the state at each step.")
     ] = False,
@@ -236,7 +243,7 @@ def check_command(
             help="Fail when processed insns exceed this share of the limit (80%) or count.",
         ),
     ] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text, no colours.")] = False,
+    no_color: NoColorOption = False,
     no_witness: Annotated[
         bool, typer.Option("--no-witness", help="Do not ask z3 for inputs that reach each rejection.")
     ] = False,
@@ -260,6 +267,93 @@ def check_command(
         witnesses=not no_witness,
     )
     raise typer.Exit(run_check(request))
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainRequest:
+    """The `explain` command's arguments, as given."""
+
+    log: str
+    obj: str
+    program: str | None = None
+    kernel: str = "host"
+    prog_type: str | None = None
+    output_format: str = "text"
+    output: Path | None = None
+    verbose: bool = False
+    no_color: bool = False
+    timeout: float = 60.0
+
+
+def run_explain(request: ExplainRequest) -> int:
+    """Explain the log's rejection in the object; 0 when explained (a log that does not fit raises InputError)."""
+    from verifier.abstract import AnalysisOptions
+    from verifier.explain.explain import explain_log
+    from verifier.report.explain_report import write_explanation
+
+    kernels = parse_kernels(request.kernel)
+    if len(kernels) != 1:
+        raise InputError(f"--kernel {request.kernel!r}: explain compares with one kernel at a time")
+    options = AnalysisOptions(timeout=request.timeout, verbose=False)
+    explanation = explain_log(
+        request.log, request.obj, request.program, kernels[0], options, parse_prog_type(request.prog_type)
+    )
+    write_explanation(explanation, request.output_format, request.output, request.verbose, request.no_color)
+    return 0
+
+
+@app.command("explain", cls=HelpCommand)
+def explain_command(
+    log: Annotated[
+        str, typer.Argument(metavar="LOG", help="A verifier log, as libbpf, bpftool or bpf() printed it.")
+    ],
+    obj: Annotated[
+        str, typer.Option("--object", "-O", metavar="OBJ", help="The object the log's program came from.")
+    ],
+    program: Annotated[
+        str | None,
+        typer.Option(
+            "--program", "--prog", "-p", metavar="NAME", help="The program (when the log does not name it)."
+        ),
+    ] = None,
+    kernel: Annotated[
+        str,
+        typer.Option(
+            "--kernel", "-k", metavar="VERSION", help="Compare with bpfcheck's analysis at this kernel."
+        ),
+    ] = "host",
+    prog_type: Annotated[
+        str | None,
+        typer.Option("--prog-type", "-t", metavar="TYPE", help="The program was loaded as this type."),
+    ] = None,
+    output_format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ExplainFormat.text,
+    output: OutputOption = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Every register the log shows, not only those involved.")
+    ] = False,
+    no_color: NoColorOption = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, metavar="SECONDS", help="Seconds for bpfcheck's own analysis."),
+    ] = 60.0,
+) -> None:
+    """Explain a kernel verifier log: the C line, the message's meaning, the state, a hint, and
+    whether bpfcheck's own analysis agrees."""
+    request = ExplainRequest(
+        log=log,
+        obj=obj,
+        program=program,
+        kernel=kernel,
+        prog_type=prog_type,
+        output_format=output_format.value,
+        output=output,
+        verbose=verbose,
+        no_color=no_color,
+        timeout=timeout,
+    )
+    raise typer.Exit(run_explain(request))
 
 
 @app.command("disasm", cls=HelpCommand)

@@ -29,6 +29,7 @@ MAIN_OPTIONS = ("kernel", "program", "prog_type", "output_format", "output", "ve
 EXAMPLES = (
     ("bpfcheck prog.o --kernel 5.2", "would a 5.2 kernel load every program of prog.o? (exit 0: yes, 1: no)"),
     ("bpfcheck 'build/*.o' --kernel 5.10,6.1 -f json", "several objects and kernels, as JSON"),
+    ("bpfcheck explain verifier.log --object prog.o", "explain a log the kernel printed, with the C line"),
     ("bpfcheck disasm prog.o", "the instructions as the kernel log shows them"),
 )
 EXIT_STATUS = "exit status: 0 accepted, 1 rejected, 2 bad input, 3 undecided, 4 bpfcheck failed"
@@ -120,7 +121,7 @@ def command_usage(ctx: Context, command: Any) -> str:
         if _is_argument(param):
             pieces.append(metavar(param) + ("..." if param.nargs != 1 else ""))
     required = [p for p in command.params if _is_option(p) and p.required]
-    pieces += [option_names(p) for p in required]
+    pieces += [f"{max(p.opts, key=len)} {metavar(p)}".strip() for p in required]
     return " ".join([ctx.command_path, *pieces, "[options]"])
 
 

@@ -198,9 +198,15 @@ def _short(value: object) -> str:
 
 
 def finding_renderable(
-    result: ObjectResult, program: Program | None, finding: Finding, verbose: bool, kernel_said: bool = True
+    result: ObjectResult,
+    program: Program | None,
+    finding: Finding,
+    verbose: bool,
+    kernel_said: bool = True,
+    extra_rows: Sequence[tuple[str, RenderableType]] = (),
 ) -> RenderableType:
-    """One finding as a two-column grid; `kernel_said`: the message is the kernel's (not a load problem)."""
+    """One finding as a two-column grid; `kernel_said`: the message is the kernel's (not a load problem);
+    `extra_rows` (label, text) come last (`bpfcheck explain` adds whether bpfcheck agrees)."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -221,6 +227,8 @@ def finding_renderable(
     if witness is not None:
         grid.add_row(*witness)
     grid.add_row("hint", Text(hint_for(finding.category, finding.hint), style="green"))
+    for label, renderable in extra_rows:
+        grid.add_row(label, renderable)
     return grid
 
 
@@ -257,15 +265,25 @@ def _trace_step(step: object) -> tuple[int | None, str]:
     return int(insn), "" if state is None else str(state)
 
 
-def verdict_header(result: ObjectResult, verdict: ProgramVerdict) -> RenderableType:
-    label = "REJECTED" if verdict.verdict == REJECT else "ERROR"
+def verdict_header(
+    result: ObjectResult,
+    verdict: ProgramVerdict,
+    label: str | None = None,
+    first: tuple[str, str] | None = None,
+) -> RenderableType:
+    """The rule with the verdict and the program's name, then its object and program lines;
+    `label` replaces the verdict's word, `first` (name, value) is a line before the object's."""
+    label = label or ("REJECTED" if verdict.verdict == REJECT else "ERROR")
     title = Text.assemble((f" {label} ", "bold white on red"), " ", (verdict.name, "bold"), " ")
-    details = Text.assemble(
-        ("object   ", "bold"),
-        result.path,
-        "\n",
-        ("program  ", "bold"),
-        f"{verdict.name}  (section {verdict.section}, type {verdict.prog_type or '?'}, kernel {verdict.kernel})",
+    details = Text()
+    if first is not None:
+        details.append(f"{first[0]:<9}", style="bold")
+        details.append(f"{first[1]}\n")
+    details.append("object   ", style="bold")
+    details.append(f"{result.path}\n")
+    details.append("program  ", style="bold")
+    details.append(
+        f"{verdict.name}  (section {verdict.section}, type {verdict.prog_type or '?'}, kernel {verdict.kernel})"
     )
     return Group(Rule(title, align="left", style="red"), details)
 
