@@ -84,6 +84,7 @@ class CheckRequest:
     max_processed: str | None = None
     no_color: bool = False
     witnesses: bool = True
+    btf: str | None = None
 
 
 def parse_kernels(text: str) -> list[object]:
@@ -110,6 +111,24 @@ def parse_prog_type(text: str | None) -> str | None:
     return name
 
 
+def kernel_btf_files(kernel_text: str, labels: list[str], btf: str | None) -> tuple[tuple[str, str], ...]:
+    """Which BTF file describes which target: --btf FILE (one kernel), else the host's for `host`."""
+    from verifier.btf.kernel import host_btf_path, load_kernel_btf
+
+    if btf is not None:
+        if len(labels) != 1:
+            raise InputError("--btf describes one kernel: name exactly one with --kernel")
+        load_kernel_btf(btf)  # a file without BTF is bad input: say so before checking anything
+        return ((labels[0], btf),)
+    host = host_btf_path()
+    if "host" not in [part.strip().lower() for part in kernel_text.split(",")] or host is None:
+        return ()
+    from verifier.pipeline import kernel_label
+    from verifier.rules.versions import parse_kernel
+
+    return ((kernel_label(parse_kernel("host")), host),)
+
+
 def run_check(request: CheckRequest) -> int:
     """Read, check and report; returns the exit status (input problems raise InputError)."""
     from verifier.abstract import AnalysisOptions
@@ -125,7 +144,10 @@ def run_check(request: CheckRequest) -> int:
     baseline = Baseline.load(str(request.compare)) if request.compare is not None else None
     budget = Budget.parse(request.max_processed) if request.max_processed is not None else None
     options = AnalysisOptions(
-        unprivileged=request.unprivileged, timeout=request.timeout, verbose=request.verbose
+        unprivileged=request.unprivileged,
+        timeout=request.timeout,
+        verbose=request.verbose,
+        kernel_btf=kernel_btf_files(request.kernel, labels, request.btf),
     )
     results = iter_check_objects(
         paths, kernels, options, request.program, prog_type, jobs=request.jobs, witnesses=request.witnesses
@@ -247,6 +269,13 @@ def check_command(
     no_witness: Annotated[
         bool, typer.Option("--no-witness", help="Do not ask z3 for inputs that reach each rejection.")
     ] = False,
+    btf: Annotated[
+        str | None,
+        typer.Option(
+            "--btf",
+            help="The target kernel's BTF: raw BTF, vmlinux, .btf.tar.xz, vmlinuz or linux-image .deb.",
+        ),
+    ] = None,
 ) -> None:
     """Check every program of each object at each kernel (the default command)."""
     request = CheckRequest(
@@ -265,6 +294,7 @@ def check_command(
         max_processed=max_processed,
         no_color=no_color,
         witnesses=not no_witness,
+        btf=btf,
     )
     raise typer.Exit(run_check(request))
 

@@ -423,8 +423,21 @@ def check_object(
     rules_by_kernel = [(kernel_label(k), stages.for_kernel(k)) for k in kernels]
     for program in programs:
         for label, rules in rules_by_kernel:
-            result.verdicts.append(check_program(obj, program, label, rules, options, stages))
+            result.verdicts.append(check_at_target(obj, program, label, rules, options, stages))
     return result
+
+
+def check_at_target(
+    obj: BpfObject, program: Program, kernel: str, rules: Any, options: AnalysisOptions, stages: Stages
+) -> ProgramVerdict:
+    """`check_program` on the program as the loader hands it to that kernel (CO-RE applied)."""
+    from verifier.btf.prepare import explain_poisoned, for_target
+
+    try:
+        obj_k, program_k = for_target(obj, program, kernel, options, rules)
+    except InputError as exc:  # the target's BTF cannot be read: every program says so
+        return _error_verdict(program, kernel, LOAD_ERROR, _one_line(str(exc)))
+    return explain_poisoned(program_k, check_program(obj_k, program_k, kernel, rules, options, stages))
 
 
 # ---------------------------------------------------------------------------

@@ -14,3 +14,5 @@ class AnalysisOptions:
     unprivileged: bool = False
     timeout: float = 60.0  # seconds of analysis per program
     verbose: bool = False  # keep the state at every instruction of the failing path
+    # kernel label ("6.18") -> the file holding that kernel's BTF (--btf, or the host's for --kernel host)
+    kernel_btf: tuple[tuple[str, str], ...] = ()

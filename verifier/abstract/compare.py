@@ -82,6 +82,7 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
         and old.mem_size == cur.mem_size
         and old.range == cur.range
         and old.subprog == cur.subprog
+        and old.btf_id == cur.btf_id
         and idmap.check(old.id, cur.id)
         and idmap.check(old.ref_obj_id, cur.ref_obj_id)
     )

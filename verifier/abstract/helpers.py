@@ -3,6 +3,7 @@ of the rule tables."""
 
 from __future__ import annotations
 
+from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -430,7 +431,9 @@ class HelperMixin:
                 PTR_TO_MEM, maybe_null=maybe_null, mem_size=size, rdonly="MEM_RDONLY" in flags, map_index=ringbuf
             )
         elif base.startswith("RET_PTR_TO_BTF_ID") or base.startswith("RET_PTR_TO_MEM_OR_BTF_ID"):
-            reg = pointer_reg(PTR_TO_BTF_ID, maybe_null=maybe_null)
+            info = self.rules.helper(fid)
+            name = f"bpf_{info.name}" if info is not None else ""
+            reg = btf_ptr.helper_result(self, name, maybe_null) or pointer_reg(PTR_TO_BTF_ID, maybe_null=maybe_null)
         else:
             return unknown_reg()
         if maybe_null or acquires:

@@ -7,6 +7,7 @@ last one, which is what the load's error shows; the details go in `detail`.
 
 from __future__ import annotations
 
+from verifier.abstract import btf_ptr
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
@@ -197,8 +198,9 @@ class MemoryMixin:
         elif t == PTR_TO_BTF_ID:
             if write:
                 raise Reject("only read is supported", "btf-access", (regno,))
-            # a typed kernel pointer: fields that are pointers stay typed (opaque), others are scalars
-            result = pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg()
+            typed = btf_ptr.struct_load(self, regno, reg, off, size)
+            # untyped (no target BTF): fields that are pointers stay typed (opaque), others are scalars
+            result = typed or (pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg())
         elif t == PTR_TO_TP_BUFFER:
             result = unknown_reg()
         else:
@@ -285,7 +287,8 @@ class MemoryMixin:
         if m.readonly and m.initial is not None and reg.var.is_const:
             start = reg.var.const_value + off
             data = m.initial[start : start + size]
-            if len(data) == size:
+            unknown = any(lo < start + size and start < hi for lo, hi in m.unknown_ranges)
+            if len(data) == size and not unknown:
                 val = int.from_bytes(data, "little")
                 if sx and val >> (8 * size - 1):
                     val -= 1 << (8 * size)
@@ -306,6 +309,10 @@ class MemoryMixin:
         )
         if not acc.ok:
             raise Reject(f"invalid bpf_context access off={off} size={size}", "ctx-access", (regno,))
+        if not write and self.prog_type in btf_ptr.BTF_CTX_PROG_TYPES:
+            typed = btf_ptr.ctx_arg(self, off, size)
+            if typed is not None:
+                return typed
         if write or acc.reg_type is None:
             return unknown_reg()
         kind = CTX_REG_TYPES.get(acc.reg_type)

@@ -76,6 +76,7 @@ class Reg:
         "maybe_null",
         "rdonly",
         "subprog",
+        "btf_id",
         "_hash",
         "_key",
     )
@@ -94,6 +95,7 @@ class Reg:
         maybe_null: bool = False,
         rdonly: bool = False,
         subprog: int = -1,
+        btf_id: int = 0,
     ) -> None:
         self.type = type
         self.var = var
@@ -107,6 +109,7 @@ class Reg:
         self.maybe_null = maybe_null
         self.rdonly = rdonly
         self.subprog = subprog
+        self.btf_id = btf_id  # PTR_TO_BTF_ID: type id in the target's BTF, flags above bit 32 (btf_ptr.py)
         self._hash = None
         self._key = None
 
@@ -125,6 +128,7 @@ class Reg:
         new.maybe_null = get("maybe_null", self.maybe_null)
         new.rdonly = get("rdonly", self.rdonly)
         new.subprog = get("subprog", self.subprog)
+        new.btf_id = get("btf_id", self.btf_id)
         new._hash = None
         new._key = None
         return new
@@ -149,6 +153,7 @@ class Reg:
             self.maybe_null,
             self.rdonly,
             self.subprog,
+            self.btf_id,
         )
 
     def __eq__(self, other: object) -> bool:

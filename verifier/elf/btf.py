@@ -73,6 +73,11 @@ class BtfType:
     params: list[tuple[str, int]] = field(default_factory=list)  # FUNC_PROTO: (name, type)
     secinfo: list[BtfVarSecinfo] = field(default_factory=list)  # DATASEC
     linkage: int = 0  # VAR linkage, FUNC linkage (vlen)
+    enums: list[tuple[str, int]] = field(default_factory=list)  # ENUM / ENUM64: (name, value)
+    int_encoding: int = 0  # INT: BTF_INT_SIGNED (1), CHAR (2), BOOL (4)
+    int_offset: int = 0  # INT: bit offset (deprecated bitfield-like integers)
+    int_bits: int = 0  # INT: number of bits
+    component_idx: int = -1  # DECL_TAG: -1 for the whole type, else the member/parameter index
 
 
 @dataclass(slots=True)
@@ -80,6 +85,7 @@ class Btf:
     types: list[BtfType | None]  # index = type id; [0] is None (void)
     strings: bytes
     little_endian: bool = True
+    base_count: int = 0  # split BTF (a kernel module's): types[1:base_count] are the base's
 
     def string(self, offset: int) -> str:
         return c_string(self.strings, offset)
@@ -131,6 +137,10 @@ class Btf:
         return t.name if t is not None else ""
 
 
+def _s32(value: int) -> int:
+    return value - (1 << 32) if value >> 31 else value
+
+
 def c_string(table: bytes, offset: int) -> str:
     if offset < 0 or offset >= len(table):
         return ""
@@ -139,8 +149,12 @@ def c_string(table: bytes, offset: int) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def parse_btf(data: bytes) -> Btf:
-    """Parse a `.BTF` section or raise `BtfError`."""
+def parse_btf(data: bytes, base: Btf | None = None) -> Btf:
+    """Parse a `.BTF` section or raise `BtfError`.
+
+    With `base`, `data` is split BTF (a kernel module's, /sys/kernel/btf/<module>): its type ids
+    continue after the base's and its string offsets after the base's string table.
+    """
     if len(data) < 24:
         raise BtfError("BTF header truncated")
     (magic,) = struct.unpack_from("<H", data, 0)
@@ -151,12 +165,16 @@ def parse_btf(data: bytes) -> Btf:
     else:
         raise BtfError(f"bad BTF magic 0x{magic:04x}")
     hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from(endian + "5I", data, 4)
-    base = hdr_len
-    if base + type_off + type_len > len(data) or base + str_off + str_len > len(data):
+    base_off = hdr_len
+    if base_off + type_off + type_len > len(data) or base_off + str_off + str_len > len(data):
         raise BtfError("BTF type or string section outside the .BTF data")
-    strings = data[base + str_off: base + str_off + str_len]
-    types = _parse_types(data[base + type_off: base + type_off + type_len], strings, endian)
-    return Btf(types, strings, endian == "<")
+    strings = data[base_off + str_off: base_off + str_off + str_len]
+    types_buf = data[base_off + type_off: base_off + type_off + type_len]
+    if base is None:
+        return Btf(_parse_types(types_buf, strings, endian), strings, endian == "<")
+    all_strings = base.strings + strings
+    own = _parse_types(types_buf, all_strings, endian)
+    return Btf(base.types + own[1:], all_strings, endian == "<", base_count=len(base.types))
 
 
 def _parse_types(buf: bytes, strings: bytes, endian: str) -> list[BtfType | None]:
@@ -175,7 +193,12 @@ def _parse_types(buf: bytes, strings: bytes, endian: str) -> list[BtfType | None
             vlen = info & 0xFFFF
             kflag = bool(info >> 31)
             t = BtfType(kind, c_string(strings, name_off), vlen, kflag, size_or_type)
-            if kind in (KIND_INT, KIND_DECL_TAG):
+            if kind == KIND_INT:
+                (enc,) = u32.unpack_from(buf, pos)
+                t.int_encoding, t.int_offset, t.int_bits = (enc >> 24) & 0xF, (enc >> 16) & 0xFF, enc & 0xFF
+                pos += 4
+            elif kind == KIND_DECL_TAG:
+                t.component_idx = _s32(u32.unpack_from(buf, pos)[0])
                 pos += 4
             elif kind == KIND_VAR:
                 t.linkage = u32.unpack_from(buf, pos)[0]
@@ -192,9 +215,18 @@ def _parse_types(buf: bytes, strings: bytes, endian: str) -> list[BtfType | None
                     else:
                         t.members.append(BtfMember(c_string(strings, m_name), m_type, m_off))
             elif kind == KIND_ENUM:
-                pos += 8 * vlen
+                for _ in range(vlen):
+                    e_name, e_val = pair.unpack_from(buf, pos)
+                    pos += 8
+                    t.enums.append((c_string(strings, e_name), e_val if kflag else e_val & 0xFFFFFFFF))
             elif kind == KIND_ENUM64:
-                pos += 12 * vlen
+                for _ in range(vlen):
+                    e_name, lo, hi = member.unpack_from(buf, pos)
+                    pos += 12
+                    value = (hi << 32) | lo
+                    if kflag and value >> 63:
+                        value -= 1 << 64
+                    t.enums.append((c_string(strings, e_name), value))
             elif kind == KIND_FUNC_PROTO:
                 for _ in range(vlen):
                     p_name, p_type = pair.unpack_from(buf, pos)

@@ -238,6 +238,19 @@ def _kconfig_map(btf: B.Btf, table: MapTable) -> None:
     datasec = btf.find_datasec(".kconfig")
     if datasec is None or not datasec.secinfo:
         return
+    layout = kconfig_layout(btf)
+    table.kconfig_offsets.update(layout)
+    offset = max((off + max(btf.size_of(_var_type(btf, name)), 1) for name, off in layout.items()), default=0)
+    m = MapDef(".kconfig", MAP_TYPE_ARRAY, 4, max(offset, 1), 1, BPF_F_RDONLY_PROG, kind="data",
+               readonly=True, initial=None)
+    table.kconfig_map = table.add(m)
+
+
+def kconfig_layout(btf: B.Btf) -> dict[str, int]:
+    """Extern name -> offset in the .kconfig map (sorted by alignment desc, size asc, name)."""
+    datasec = btf.find_datasec(".kconfig")
+    if datasec is None:
+        return {}
     externs = []
     for info in datasec.secinfo:
         var = btf.get(info.type_id)
@@ -245,14 +258,22 @@ def _kconfig_map(btf: B.Btf, table: MapTable) -> None:
             continue
         size = max(btf.size_of(var.size_or_type), 1)
         externs.append((-_alignment(btf, var.size_or_type), size, var.name))
+    layout: dict[str, int] = {}
     offset = 0
     for neg_align, size, name in sorted(externs):
         offset = (offset - neg_align - 1) // -neg_align * -neg_align
-        table.kconfig_offsets[name] = offset
+        layout[name] = offset
         offset += size
-    m = MapDef(".kconfig", MAP_TYPE_ARRAY, 4, max(offset, 1), 1, BPF_F_RDONLY_PROG, kind="data",
-               readonly=True, initial=None)
-    table.kconfig_map = table.add(m)
+    return layout
+
+
+def _var_type(btf: B.Btf, name: str) -> int:
+    datasec = btf.find_datasec(".kconfig")
+    for info in datasec.secinfo if datasec is not None else ():
+        var = btf.get(info.type_id)
+        if var is not None and var.name == name:
+            return var.size_or_type
+    return 0
 
 
 def _alignment(btf: B.Btf, type_id: int) -> int:

@@ -33,6 +33,7 @@ class MapDef:
     inner: MapDef | None = None  # map-in-map: the inner map's definition
     readonly: bool = False  # .rodata*: the program cannot write (BPF_F_RDONLY_PROG)
     initial: bytes | None = None  # global data: the section contents (None for .bss)
+    unknown_ranges: tuple[tuple[int, int], ...] = ()  # [start, end) byte ranges of `initial` not known
     btf_key_type_id: int = 0
     btf_value_type_id: int = 0
     # spin lock / timer offsets inside the value, from BTF (-1 when absent)
@@ -86,6 +87,10 @@ class Program:
     func_info: dict[int, int] = field(default_factory=dict)
     # problems found while reading (unresolved relocations, unknown section type): the kernel never sees it
     load_errors: list[str] = field(default_factory=list)
+    # after CO-RE against a target (verifier.btf.prepare): poisoned insn -> libbpf's spec text
+    core_poisoned: dict[int, str] = field(default_factory=dict)
+    # what the loader assumed about the target (guards without its BTF, kconfig values), for reports
+    target_notes: list[str] = field(default_factory=list)
 
     @property
     def insn_count(self) -> int:

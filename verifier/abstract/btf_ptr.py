@@ -1,0 +1,348 @@
+"""BTF-typed pointers: tracing program arguments (`btf_ctx_access`) and loads through
+`PTR_TO_BTF_ID` (`check_ptr_to_btf_access` + `btf_struct_walk`), against the target's BTF.
+
+Semantics and messages from kernel/bpf/btf.c and kernel/bpf/verifier.c (v6.18). Without a BTF
+for the target (no `--btf`, not `--kernel host`), every function here returns None and the
+engine keeps its untyped approximation.
+
+A register's `btf_id` is the type id of the pointed-to struct in the target BTF, with flags
+from bit 32 up (MEM_USER, MEM_PERCPU: the `__user` / `__percpu` type tags).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.abstract.regs import PTR_TO_BTF_ID, Reg, pointer_reg, unknown_reg
+from verifier.abstract.reject import Reject
+from verifier.btf.kernel import KernelBtf
+from verifier.btf.target import target_btf
+from verifier.elf import btf as B
+
+FLAG_USER = 1 << 32
+FLAG_PERCPU = 1 << 33
+ID_MASK = (1 << 32) - 1
+
+# program types whose context is the traced function's arguments (tracing_prog_is_valid_access,
+# bpf_lsm_is_valid_access -> btf_ctx_access)
+BTF_CTX_PROG_TYPES = frozenset({"tracing", "lsm"})
+
+# attach types whose context slot after the last argument is the traced function's return value
+# (btf_ctx_access: BPF_LSM_MAC, BPF_LSM_CGROUP, BPF_TRACE_FEXIT; BPF_MODIFY_RETURN needs a small int)
+RETVAL_ATTACH = frozenset({"trace_fexit", "lsm_mac", "lsm_cgroup"})
+FMOD_RET = "modify_return"
+
+# helpers whose result is a PTR_TO_BTF_ID of a fixed struct (`ret_btf_id` of their bpf_func_proto:
+# kernel/bpf/helpers.c, kernel/trace/bpf_trace.c, net/core/filter.c, v6.18)
+HELPER_RET_STRUCT = {
+    "bpf_get_current_task_btf": "task_struct",
+    "bpf_task_pt_regs": "pt_regs",
+    "bpf_skc_to_tcp_sock": "tcp_sock",
+    "bpf_skc_to_tcp6_sock": "tcp6_sock",
+    "bpf_skc_to_tcp_timewait_sock": "tcp_timewait_sock",
+    "bpf_skc_to_tcp_request_sock": "tcp_request_sock",
+    "bpf_skc_to_udp6_sock": "udp6_sock",
+    "bpf_skc_to_unix_sock": "unix_sock",
+    "bpf_skc_to_mptcp_sock": "mptcp_sock",
+    "bpf_sock_from_file": "socket",
+}
+
+_UNSET = object()
+
+
+def kernel_btf_of(v: Any) -> KernelBtf | None:
+    """The target BTF of the verifier `v` (cached on it)."""
+    cached = getattr(v, "_kernel_btf", _UNSET)
+    if cached is _UNSET:
+        cached = target_btf(v.options, getattr(v.rules, "name", ""))
+        v._kernel_btf = cached
+    return cached  # type: ignore[return-value]
+
+
+def _attach(v: Any) -> tuple[KernelBtf, B.BtfType, list[tuple[str, int]], str] | None:
+    kb = kernel_btf_of(v)
+    if kb is None:
+        return None
+    found = kb.attach_proto(v.attach_type, v.prog.attach_to)
+    if found is None:
+        return None
+    proto, hidden_first = found
+    params = proto.params[1:] if hidden_first else list(proto.params)
+    return kb, proto, params, v.prog.attach_to or ""
+
+
+def _bad_ctx(off: int, size: int, log_line: str) -> Reject:
+    return Reject(f"invalid bpf_context access off={off} size={size}", "ctx-access").with_detail(log_line)
+
+
+def _is_small_int(t: B.BtfType | None) -> bool:
+    return t is not None and t.kind == B.KIND_INT and t.size_or_type <= 8
+
+
+def _is_struct(t: B.BtfType | None) -> bool:
+    return t is not None and t.kind in (B.KIND_STRUCT, B.KIND_UNION)
+
+
+def _arg_index(btf: B.Btf, params: list[tuple[str, int]], off: int) -> int:
+    """btf_ctx_arg_idx(): struct arguments of 9..16 bytes take two u64 slots."""
+    slot = off // 8
+    for i, (_, type_id) in enumerate(params):
+        t = btf.resolve(type_id)
+        width = 2 if _is_struct(t) and t is not None and t.size_or_type > 8 else 1
+        if slot < width:
+            return i
+        slot -= width
+    return len(params) + slot
+
+
+def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
+    """The value a tracing/LSM program reads from its context at `off` (btf_ctx_access), or None
+    when the target's BTF (or the attach target in it) is not known."""
+    found = _attach(v)
+    if found is None:
+        return None
+    kb, proto, params, tname = found
+    btf = kb.btf
+    if off % 8:
+        raise _bad_ctx(off, size, f"func '{tname}' offset {off} is not multiple of 8")
+    arg = _arg_index(btf, params, off)
+    nr_args = len(params)
+    if arg > nr_args:
+        raise _bad_ctx(off, size, f"func '{tname}' doesn't have {arg + 1}-th argument")
+    if arg == nr_args:
+        if v.attach_type in RETVAL_ATTACH:
+            type_id = proto.size_or_type
+        elif v.attach_type == FMOD_RET:
+            type_id = proto.size_or_type
+            if not _is_small_int(btf.resolve(type_id)):
+                kind = _kind_name(btf.resolve(type_id))
+                raise _bad_ctx(off, size, f"ret type {kind} not allowed for fmod_ret")
+        else:
+            raise _bad_ctx(off, size, f"func '{tname}' doesn't have {arg + 1}-th argument")
+        name = ""
+    else:
+        name, type_id = params[arg]
+    t = btf.resolve(type_id)
+    if t is None or _is_small_int(t) or t.kind in (B.KIND_ENUM, B.KIND_ENUM64) or _is_struct(t):
+        return unknown_reg()  # accessing a scalar (void return value included)
+    if t.kind != B.KIND_PTR:
+        raise _bad_ctx(
+            off,
+            size,
+            f"func '{tname}' arg{arg} '{t.name}' has type {_kind_name(t)}. Only pointer access is allowed",
+        )
+    if size != 8:
+        raise _bad_ctx(off, size, f"func '{tname}' size {size} must be 8")
+    pointee_id, flags = _pointee(btf, t.size_or_type)
+    pointee = btf.get(pointee_id)
+    if not _is_struct(pointee):
+        return unknown_reg()  # a pointer to a non-struct (or to a pointer) reads as a scalar (6.x)
+    maybe_null = name.endswith("__nullable")
+    reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
+    return reg.evolve(id=v.new_id()) if maybe_null else reg
+
+
+def _pointee(btf: B.Btf, type_id: int) -> tuple[int, int]:
+    """Skip modifiers after a PTR, noting the `user`/`percpu` type tags."""
+    flags = 0
+    t = btf.get(type_id)
+    if t is not None and t.kind == B.KIND_TYPE_TAG and not t.kind_flag:
+        flags |= {"user": FLAG_USER, "percpu": FLAG_PERCPU}.get(t.name, 0)
+    return btf.skip_modifiers(type_id), flags
+
+
+_KIND_NAMES = {
+    B.KIND_INT: "INT",
+    B.KIND_PTR: "PTR",
+    B.KIND_ARRAY: "ARRAY",
+    B.KIND_STRUCT: "STRUCT",
+    B.KIND_UNION: "UNION",
+    B.KIND_ENUM: "ENUM",
+    B.KIND_FWD: "FWD",
+    B.KIND_TYPEDEF: "TYPEDEF",
+    B.KIND_VOLATILE: "VOLATILE",
+    B.KIND_CONST: "CONST",
+    B.KIND_RESTRICT: "RESTRICT",
+    B.KIND_FUNC: "FUNC",
+    B.KIND_FUNC_PROTO: "FUNC_PROTO",
+    B.KIND_VAR: "VAR",
+    B.KIND_DATASEC: "DATASEC",
+    B.KIND_FLOAT: "FLOAT",
+    B.KIND_DECL_TAG: "DECL_TAG",
+    B.KIND_TYPE_TAG: "TYPE_TAG",
+    B.KIND_ENUM64: "ENUM64",
+}
+
+
+def _kind_name(t: B.BtfType | None) -> str:
+    return "UNKNOWN" if t is None else _KIND_NAMES.get(t.kind, "UNKNOWN")
+
+
+def type_name(v: Any, reg: Reg) -> str:
+    kb = kernel_btf_of(v)
+    t = kb.btf.get(reg.btf_id & ID_MASK) if kb is not None else None
+    return t.name if t is not None else ""
+
+
+# ---- loads through PTR_TO_BTF_ID ------------------------------------------------------------
+
+
+def struct_load(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg | None:
+    """check_ptr_to_btf_access() for a read; None when the register's type is not known."""
+    kb = kernel_btf_of(v)
+    type_id = reg.btf_id & ID_MASK
+    if kb is None or not type_id:
+        return None
+    tname = type_name(v, reg)
+    total = off + reg.off
+    if total < 0:
+        raise Reject(f"R{regno} is ptr_{tname} invalid negative access: off={total}", "btf-access", (regno,))
+    if not reg.var.is_const or reg.var.const_value:
+        raise Reject(
+            f"R{regno} is ptr_{tname} invalid variable offset: off={total}, var_off={reg.var.var_off}",
+            "btf-access",
+            (regno,),
+        )
+    if reg.btf_id & FLAG_USER:
+        raise Reject(f"R{regno} is ptr_{tname} access user memory: off={total}", "btf-access", (regno,))
+    if reg.btf_id & FLAG_PERCPU:
+        raise Reject(f"R{regno} is ptr_{tname} access percpu memory: off={total}", "btf-access", (regno,))
+    kind, next_id = struct_walk(kb.btf, type_id, total, size)
+    if kind == "ptr":
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id)
+    return unknown_reg()
+
+
+class _WalkError(Exception):
+    pass
+
+
+def struct_walk(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]:
+    """btf_struct_access(): ("scalar", 0) or ("ptr", struct id, with tag flags); Reject otherwise."""
+    for _ in range(64):
+        try:
+            kind, next_id = _walk_once(btf, type_id, off, size)
+        except _WalkError as exc:
+            raise Reject(str(exc), "btf-access") from None
+        if kind != "struct":
+            return kind, next_id
+        type_id, off = next_id, 0
+    return "scalar", 0
+
+
+def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]:
+    """One btf_struct_walk(): WALK_SCALAR / WALK_PTR / WALK_PTR_UNTRUSTED (read as a scalar here) /
+    WALK_STRUCT (a nested struct starts exactly at `off`)."""
+    for _ in range(256):
+        type_id = btf.skip_modifiers(type_id)
+        t = btf.get(type_id)
+        tname = t.name if t is not None else ""
+        if not _is_struct(t):
+            raise _WalkError(f"Type '{tname}' is not a struct")
+        assert t is not None
+        if off + size > t.size_or_type:
+            flex = _flex_tail(btf, t, off)
+            if flex is None:
+                raise _WalkError(f"access beyond struct {tname} at off {off} size {size}")
+            if flex[0] == "int":
+                return "scalar", 0
+            type_id, off = flex[1], flex[2]
+            continue
+        descend = None
+        for m in t.members:
+            moff = m.bit_offset // 8
+            if off + size <= moff:
+                break
+            if m.bitfield_size:
+                end_bit = m.bit_offset + m.bitfield_size
+                if off <= moff and (end_bit + 7) // 8 <= off + size:
+                    return "scalar", 0
+                continue
+            if off < moff:
+                break
+            msize = btf.size_of(m.type_id)
+            mtrue_end = moff + msize
+            if off >= mtrue_end:
+                continue
+            mid = m.type_id
+            mtype = btf.resolve(mid)
+            if mtype is not None and mtype.kind == B.KIND_ARRAY:
+                if moff == mtrue_end:
+                    continue
+                elem_id, nelems = _array_elem(btf, mid)
+                elem_size = msize // nelems if nelems else msize
+                moff += (off - moff) // elem_size * elem_size if elem_size else 0
+                mid = elem_id
+                mtype = btf.resolve(mid)
+            if _is_struct(mtype):
+                if off == moff:
+                    return "struct", btf.skip_modifiers(mid)
+                descend = (btf.skip_modifiers(mid), off - moff)
+                break
+            if mtype is not None and mtype.kind == B.KIND_PTR:
+                if size != 8 or off != moff:
+                    raise _WalkError(
+                        f"cannot access ptr member {m.name} with moff {moff} in struct {tname} "
+                        f"with off {off} size {size}"
+                    )
+                pointee_id, flags = _pointee(btf, mtype.size_or_type)
+                if _is_struct(btf.get(pointee_id)):
+                    return "ptr", pointee_id | flags
+                return "scalar", 0
+            if off + size > mtrue_end:
+                raise _WalkError(
+                    f"access beyond the end of member {m.name} (mend:{mtrue_end}) in struct {tname} "
+                    f"with off {off} size {size}"
+                )
+            return "scalar", 0
+        if descend is None:
+            raise _WalkError(f"struct {tname} doesn't have field at offset {off}")
+        type_id, off = descend
+    raise _WalkError("struct nesting too deep")
+
+
+def _array_elem(btf: B.Btf, type_id: int) -> tuple[int, int]:
+    """The innermost element type of a (multi-dimensional) array and the total element count."""
+    total = 1
+    for _ in range(32):
+        t = btf.resolve(type_id)
+        if t is None or t.kind != B.KIND_ARRAY or t.array is None:
+            return btf.skip_modifiers(type_id), total
+        total *= t.array[2]
+        type_id = t.array[0]
+    return type_id, total
+
+
+def _flex_tail(btf: B.Btf, t: B.BtfType, off: int) -> tuple[str, int, int] | None:
+    """A read past the end of a struct that ends in a flexible array: ("int",) or the element struct."""
+    if not t.members:
+        return None
+    last = t.members[-1]
+    arr = btf.resolve(last.type_id)
+    if arr is None or arr.kind != B.KIND_ARRAY or arr.array is None or arr.array[2] != 0:
+        return None
+    moff = last.bit_offset // 8
+    if off < moff:
+        return None
+    elem_id = btf.skip_modifiers(arr.array[0])
+    elem = btf.get(elem_id)
+    if elem is not None and elem.kind == B.KIND_INT:
+        return ("int", 0, 0)
+    if not _is_struct(elem) or elem is None or not elem.size_or_type:
+        return None
+    return ("struct", elem_id, (off - moff) % elem.size_or_type)
+
+
+# ---- helper results ------------------------------------------------------------------------
+
+
+def helper_result(v: Any, helper_name: str, maybe_null: bool) -> Reg | None:
+    """The PTR_TO_BTF_ID a helper returns, typed when its struct is known in the target BTF."""
+    kb = kernel_btf_of(v)
+    struct = HELPER_RET_STRUCT.get(helper_name)
+    if kb is None or struct is None:
+        return None
+    type_id = kb.find(struct, B.KIND_STRUCT)
+    if type_id is None:
+        return None
+    return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id, maybe_null=maybe_null)

@@ -1,0 +1,84 @@
+"""A program as the loader hands it to one target kernel: CO-RE relocations applied against
+that kernel's BTF (when known), failed ones poisoned as libbpf does.
+
+`for_target(obj, program, kernel, options)` returns the (object, program) to check at that
+kernel; `explain_poisoned(program, verdict)` rewrites the verifier's rejection of a reachable
+poisoned instruction the way libbpf rewrites the log (fixup_log_failed_core_relo):
+
+    failed to resolve CO-RE relocation <byte_off> [4] struct s.a (0:1 @ offset 4)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from verifier.btf import kconfig
+from verifier.btf.core import POISON_MESSAGE, relocate
+from verifier.btf.kernel import HOST_BTF, KernelBtf
+from verifier.btf.target import btf_path_for, target_btf
+
+CORE_CATEGORY = "core-relocation"
+
+
+def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = None) -> tuple[Any, Any]:
+    obj = _with_kconfig(obj, kernel, options, rules)
+    relocs = getattr(program, "core_relocs", None)
+    local_btf = getattr(obj, "btf", None)
+    if not relocs or local_btf is None:
+        return obj, program
+    target = target_btf(options, kernel)
+    if target is None:
+        return obj, program
+    return obj, _relocated(local_btf, program, target)
+
+
+def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> Any:
+    """The object with its .kconfig map filled in for this target (see verifier.btf.kconfig)."""
+    version = getattr(rules, "version", None)
+    if version is None or getattr(obj, "btf", None) is None or obj.btf.find_datasec(".kconfig") is None:
+        return obj
+    host = btf_path_for(options, kernel) == HOST_BTF
+    full = kconfig.host_release_version() if host else (version[0], version[1], 0)
+    if full[:2] != tuple(version):
+        full = (version[0], version[1], 0)
+    config = kconfig.host_config() if host else None
+    values = kconfig.fill(obj, full, config, "the running kernel's config")
+    if values is None:
+        return obj
+    maps = [
+        dataclasses.replace(m, initial=bytes(values.data), unknown_ranges=tuple(values.unknown))
+        if m.name == ".kconfig" and m.kind == "data"
+        else m
+        for m in obj.maps
+    ]
+    return dataclasses.replace(obj, maps=maps)
+
+
+def _relocated(local_btf: Any, program: Any, target: KernelBtf) -> Any:
+    done = relocate(local_btf, program.core_relocs, program.insns, target)
+    errors = list(program.load_errors)
+    if done.errors:
+        errors.extend(
+            f"{e} (libbpf: failed to perform CO-RE relocations against {target.source})"
+            for e in done.errors[:3]
+        )
+    return dataclasses.replace(program, insns=done.insns, core_poisoned=done.poisoned, load_errors=errors)
+
+
+def explain_poisoned(program: Any, verdict: Any) -> Any:
+    """The verifier rejected a poisoned instruction: say which relocation failed, as libbpf does."""
+    poisoned = getattr(program, "core_poisoned", None)
+    if not poisoned:
+        return verdict
+    for finding in verdict.findings:
+        spec = poisoned.get(finding.insn)
+        if spec is None or finding.kernel_message != POISON_MESSAGE:
+            continue
+        finding.kernel_message = f"failed to resolve CO-RE relocation {spec}"
+        finding.category = CORE_CATEGORY
+        finding.message = (
+            f"the target kernel's BTF has no match for {spec.split(' ', 3)[-1].split(' (')[0]}: libbpf "
+            f"poisoned this instruction (call 0xbad2310) and the verifier refused it: {POISON_MESSAGE}"
+        )
+    return verdict
