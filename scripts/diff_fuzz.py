@@ -765,10 +765,10 @@ def shape(msg: str) -> str:
 
 
 def _kernel_version() -> str:
-    from verifier.oracle import host_kernel_version
+    """The running kernel's release: its own build's facts when verifier/rules/builds.py lists it."""
+    from verifier.oracle import host_release
 
-    major, minor = host_kernel_version()
-    return f"{major}.{minor}"
+    return host_release()
 
 
 class Judge:
@@ -784,22 +784,28 @@ class Judge:
         self.version = _kernel_version()
 
     def judge(self, obj: Path) -> Outcome:
+        """The live kernel's answer next to bpfcheck's at the running kernel's rules."""
         from verifier.oracle import load_with_kernel
-        from verifier.oracle.differential import check_program
 
         try:
             kv = load_with_kernel(obj, PROGRAM_NAME, isolate=False)
         except InputError as exc:
             return Outcome("load_error", str(exc), "missing", "")
+        return self.judge_recorded(obj, kv.verdict, kv.msg, self.version, kv.log)
+
+    def judge_recorded(self, obj: Path, verdict: str, msg: str, kernel: str, log: str = "") -> Outcome:
+        """A recorded kernel answer next to bpfcheck's at that kernel's rules (`kernel`: its release)."""
+        from verifier.oracle.differential import check_program
+
         try:
-            ours = check_program(obj, PROGRAM_NAME, self.version, self.stages, self.options)
+            ours = check_program(obj, PROGRAM_NAME, kernel, self.stages, self.options)
         except Exception as exc:  # a crash of bpfcheck is a finding too
-            return Outcome(kv.verdict, kv.msg, "error", f"{type(exc).__name__}: {exc}", kv.log)
+            return Outcome(verdict, msg, "error", f"{type(exc).__name__}: {exc}", log)
         if ours is None:
-            return Outcome(kv.verdict, kv.msg, "missing", "", kv.log)
+            return Outcome(verdict, msg, "missing", "", log)
         message = ours.findings[0].kernel_message if ours.findings else ""
-        verdict = ours.verdict if ours.verdict in ("accept", "reject") else "error"
-        return Outcome(kv.verdict, kv.msg, verdict, message or "", kv.log)
+        ours_verdict = ours.verdict if ours.verdict in ("accept", "reject") else "error"
+        return Outcome(verdict, msg, ours_verdict, message or "", log)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -917,7 +923,8 @@ def save_reproducer(case: Case, outcome: Outcome, directory: Path, judge: Judge)
               "bpfcheck_msg": outcome.ours_msg}
     (directory / "bpfcheck.txt").write_text(json.dumps(answer, indent=2) + "\n")
     meta = {"description": case.describe(), "kernel_version": judge.version, "class": list(outcome.key()),
-            "case": case.to_json(), **answer}
+            "case": case.to_json(), **answer,
+            "recordings": [{"release": judge.version, "verdict": outcome.kernel, "msg": outcome.kernel_msg}]}
     (directory / "case.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 

@@ -30,3 +30,19 @@ def bpfcheck_engine():
     if stages is None:
         pytest.skip("bpfcheck engine (verifier.abstract.analyze via verifier.pipeline) not available")
     return stages
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    """One line per case where the live kernel answered differently from its recording."""
+    from kernel_recordings import DRIFT
+
+    if not DRIFT:
+        return
+    releases = sorted({d["live_release"] for d in DRIFT})
+    terminalreporter.section("kernel drift")
+    terminalreporter.write_line(
+        f"{len(DRIFT)} case(s) where the live kernel ({', '.join(releases)}) differs from its recording "
+        "(skipped, not failed; `python scripts/kernel_drift.py` lists them, `--record` re-records):"
+    )
+    for d in DRIFT:
+        terminalreporter.write_line(f"  {d['case']}: recorded on {d['recorded_release']}, live {d['live_release']}")

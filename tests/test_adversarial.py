@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from kernel_recordings import drift
 
 from verifier.abstract import AnalysisOptions
 from verifier.pipeline import Stages, check_object
@@ -133,6 +134,7 @@ def _kernel_params() -> list[object]:
 @pytest.mark.kernel
 @pytest.mark.parametrize("name", _kernel_params())
 def test_kernel_still_agrees(name: str, tmp_path: Path) -> None:
+    """The live kernel still answers as the case records (taken on a 6.18 kernel); else kernel drift."""
     oracle = pytest.importorskip("verifier.oracle")
     if not oracle.kernel_available():
         pytest.skip("bpf() not permitted here")
@@ -143,7 +145,8 @@ def test_kernel_still_agrees(name: str, tmp_path: Path) -> None:
     path = adv.write_object(tmp_path / f"{name}.o", spec)
     got = oracle.load_with_kernel(str(path), spec.main.name)
     if case.kernel_load_error:
-        assert got.verdict == "load_error" and got.errno == 7, (got.verdict, got.msg)  # E2BIG
+        if not (got.verdict == "load_error" and got.errno == 7):  # E2BIG
+            drift(f"adversarial {name}", "6.18", "load_error (E2BIG)", f"{got.verdict} ({got.msg})")
         return
-    assert got.verdict == case.verdict, got.msg
-    assert case.message in got.msg
+    if got.verdict != case.verdict or case.message not in got.msg:
+        drift(f"adversarial {name}", "6.18", f"{case.verdict} ({case.message})", f"{got.verdict} ({got.msg})")

@@ -1,10 +1,11 @@
-"""The running kernel agrees with structural_check on hand-assembled programs.
+"""The kernel agrees with structural_check on hand-assembled programs.
 
-Each program is loaded with the bpf() syscall (BPF_PROG_LOAD, socket filter, log level 1)
-and the last line of the verifier log is compared with our message for the host kernel.
-A program we pass may still be refused by the kernel for a reason of the analysis (for
-example "R0 !read_ok"), but never with one of the structural messages. Skipped unless
-running as root on a kernel the rules know, with bpf() permitted.
+Each program was loaded with the bpf() syscall (BPF_PROG_LOAD, socket filter, log level 1);
+the errno and the last line of the verifier log are recorded with the kernel's `uname -r`
+(tests/data/kernel_recordings/cfg_structural.json) and compared with our message at that kernel's
+rules. A program we pass may still be refused by the kernel for a reason of the analysis (for
+example "R0 !read_ok"), but never with one of the structural messages. Where bpf() works the live
+kernel is asked too; a different answer is kernel drift (a skip, tests/kernel_recordings.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import struct
 
 import pytest
+from kernel_recordings import Recording, compare_live, live_kernel_usable, recording_mode  # noqa: E402
 
 from verifier.cfg.checks import structural_check
 from verifier.isa import encode as asm
@@ -25,6 +27,7 @@ from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
 rules_module = pytest.importorskip("verifier.rules")
+RECORDING = Recording.load("cfg_structural")
 
 BPF_PROG_LOAD = 5
 BPF_PROG_TYPE_SOCKET_FILTER = 1
@@ -61,22 +64,36 @@ def kernel_log(insns: list[Insn]) -> tuple[int, str]:
     return err, lines[-1] if lines else ""
 
 
-def host_rules() -> object | None:
-    release = os.uname().release
-    try:
-        return rules_module.for_kernel(release)
-    except Exception:
-        return None
+def recorded_rules() -> object:
+    """The rules of the kernel the answers were recorded on."""
+    return rules_module.for_kernel(RECORDING.release or "host")
 
 
 def usable() -> bool:
-    if SYS_BPF is None or os.geteuid() != 0 or host_rules() is None:
+    if SYS_BPF is None or os.geteuid() != 0 or not live_kernel_usable():
         return False
     err, _ = kernel_log([asm.mov64_imm(0, 0), asm.exit_insn()])
     return err == 0
 
 
-pytestmark = pytest.mark.skipif(not usable(), reason="needs root, bpf() and a kernel the rules know")
+def _key(insns: list[Insn]) -> str:
+    return ",".join(f"{i.opcode:x}:{i.dst}:{i.src}:{i.off}:{i.imm}" for i in insns)
+
+
+def recorded_log(insns: list[Insn], live: bool) -> tuple[int, str]:
+    """(errno, last line) as recorded; in recording mode the live answer, stored."""
+    key = _key(insns)
+    if recording_mode():
+        if not live:
+            pytest.skip("recording needs bpf()")
+        RECORDING.store(key, list(kernel_log(insns)))
+    err, last = RECORDING.answer(key)
+    return err, last
+
+
+def check_live(insns: list[Insn], live: bool, case: str) -> None:
+    if live and not recording_mode():
+        compare_live(RECORDING, _key(insns), list(kernel_log(insns)), case)
 
 R0_0 = asm.mov64_imm(0, 0)
 EXIT = asm.exit_insn()
@@ -141,8 +158,9 @@ CASES: dict[str, list[Insn]] = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_kernel_agrees(name: str) -> None:
     insns = CASES[name]
-    findings = structural_check(Program_of(insns), host_rules())
-    err, last = kernel_log(insns)
+    live = usable()
+    findings = structural_check(Program_of(insns), recorded_rules())
+    err, last = recorded_log(insns, live)
     if findings:
         assert err != 0, f"kernel accepted what we reject: {findings[0].kernel_message}"
         if findings[0].kernel_message == "E2BIG":
@@ -151,6 +169,7 @@ def test_kernel_agrees(name: str) -> None:
             assert last == findings[0].kernel_message
     elif err:
         assert not any(word in last for word in STRUCTURAL_WORDS), f"kernel: {last!r}"
+    check_live(insns, live, f"cfg {name}")
 
 
 def random_cfg_program(rnd: random.Random) -> list[Insn]:
@@ -173,16 +192,21 @@ def random_cfg_program(rnd: random.Random) -> list[Insn]:
 
 def test_random_control_flow_agrees() -> None:
     rnd = random.Random(20251)
+    live = usable()
     disagreements = []
+    programs = []
     for _ in range(400):
         insns = random_cfg_program(rnd)
-        findings = structural_check(Program_of(insns), host_rules())
-        err, last = kernel_log(insns)
+        programs.append(insns)
+        findings = structural_check(Program_of(insns), recorded_rules())
+        err, last = recorded_log(insns, live)
         ours = findings[0].kernel_message if findings else None
         agree = (err != 0 and last == ours) if ours else (not err or not any(w in last for w in STRUCTURAL_WORDS))
         if not agree:
             disagreements.append((ours, last, [(i.opcode, i.src, i.off, i.imm) for i in insns]))
     assert disagreements == []
+    for insns in programs:
+        check_live(insns, live, "cfg random programs")
 
 
 def Program_of(insns: list[Insn]) -> object:  # noqa: N802 - reads like a constructor

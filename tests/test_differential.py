@@ -1,21 +1,24 @@
-"""Differential tests: the running kernel vs the manifest, and bpfcheck vs the running kernel.
+"""Differential tests: the kernel's recorded answers vs the manifest, and bpfcheck vs the kernel.
 
-Marker `kernel`: skipped where bpf() is not permitted. The bpfcheck half also
-skips while the engine is not importable. The kernel witnesses only its own
-version; the manifest's claims at other versions are checked in test_corpus_versions.py.
+The kernel's answer for every corpus program is recorded with its `uname -r`
+(tests/data/kernel_recordings/corpus.json): the manifest's host claims are checked against the
+recording, and bpfcheck at the recorded kernel's rules must agree with it, so these run where bpf()
+is denied. Where bpf() works, the live kernel is asked too; a different answer is kernel drift (a
+skip, tests/kernel_recordings.py). The manifest's claims at other versions are checked in
+test_corpus_versions.py.
 """
 
 from __future__ import annotations
 
 import pytest
+from kernel_recordings import Recording, compare_live, live_kernel_usable, recording_mode
 
-from corpus.manifest import REJECT, ManifestEntry, load_manifest
-from verifier.oracle import ENV_REJECT, KernelVerdict, host_kernel_version, load_with_kernel
+from corpus.manifest import REJECT, ManifestEntry, load_manifest, parse_version
+from verifier.oracle import ENV_REJECT, KernelVerdict, load_with_kernel
 from verifier.oracle.differential import check_program, compare
 
-pytestmark = pytest.mark.kernel
-
 ENTRIES = load_manifest()
+RECORDING = Recording.load("corpus")
 _kernel_cache: dict[str, KernelVerdict] = {}
 
 
@@ -26,31 +29,46 @@ def kernel_verdict(entry: ManifestEntry) -> KernelVerdict:
     return _kernel_cache[entry.id]
 
 
-def host_version() -> str:
-    major, minor = host_kernel_version()
+def _answer(verdict: KernelVerdict) -> dict[str, str]:
+    return {"verdict": verdict.verdict, "msg": verdict.msg}
+
+
+def recorded(entry: ManifestEntry) -> dict[str, str]:
+    """The recorded answer (in recording mode: the live one, stored)."""
+    if recording_mode():
+        if not live_kernel_usable():
+            pytest.skip("recording needs bpf()")
+        RECORDING.store(entry.id, _answer(kernel_verdict(entry)))
+    return RECORDING.answer(entry.id)
+
+
+def recorded_version() -> str:
+    major, minor = parse_version(RECORDING.release or "6.18")
     return f"{major}.{minor}"
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
-def test_kernel_agrees_with_manifest(entry: ManifestEntry, kernel_oracle: None) -> None:
-    expected = entry.expected(host_version())
+def test_recorded_kernel_agrees_with_manifest(entry: ManifestEntry) -> None:
+    expected = entry.expected(recorded_version())
     if expected is None:
-        pytest.skip(f"manifest makes no claim about {host_version()}")
-    got = kernel_verdict(entry)
-    if got.verdict == ENV_REJECT:
-        pytest.skip(f"refused by this machine's configuration: {got.msg}")
-    assert got.verdict == expected, f"kernel says {got.verdict}: {got.msg}"
-    if expected == REJECT:
-        assert entry.message in got.msg
+        pytest.skip(f"manifest makes no claim about {recorded_version()}")
+    answer = recorded(entry)
+    if answer["verdict"] != ENV_REJECT:
+        assert answer["verdict"] == expected, f"kernel {RECORDING.release} said {answer['verdict']}: {answer['msg']}"
+        if expected == REJECT:
+            assert entry.message in answer["msg"]
+    if live_kernel_usable() and not recording_mode():
+        compare_live(RECORDING, entry.id, _answer(kernel_verdict(entry)), f"corpus {entry.id}")
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
-def test_bpfcheck_agrees_with_kernel(entry: ManifestEntry, kernel_oracle: None, bpfcheck_engine) -> None:
-    got = kernel_verdict(entry)
-    if got.verdict not in ("accept", "reject"):
-        pytest.skip(f"kernel verdict {got.verdict}: {got.msg}")
-    ours = check_program(entry.object_path, entry.name, host_version(), bpfcheck_engine)
-    comparison = compare(entry.name, got, ours)
+def test_bpfcheck_agrees_with_kernel(entry: ManifestEntry, bpfcheck_engine) -> None:
+    answer = recorded(entry)
+    if answer["verdict"] not in ("accept", "reject"):
+        pytest.skip(f"kernel verdict {answer['verdict']}: {answer['msg']}")
+    ours = check_program(entry.object_path, entry.name, RECORDING.release or "host", bpfcheck_engine)
+    comparison = compare(entry.name, answer["verdict"], ours)
     detail = ours.findings[0].kernel_message if ours is not None and ours.findings else ""
-    assert not comparison.false_accept, f"FALSE ACCEPT: kernel rejects ({got.msg})"
-    assert comparison.agrees, f"kernel {got.verdict} ({got.msg}); bpfcheck {comparison.bpfcheck} ({detail})"
+    assert not comparison.false_accept, f"FALSE ACCEPT: kernel {RECORDING.release} rejects ({answer['msg']})"
+    assert comparison.agrees, (f"kernel {RECORDING.release} {answer['verdict']} ({answer['msg']}); "
+                               f"bpfcheck {comparison.bpfcheck} ({detail})")

@@ -1,17 +1,21 @@
-"""bpfcheck's abstract interpreter against the running kernel on randomly generated programs.
+"""bpfcheck's abstract interpreter against the kernel on randomly generated programs.
 
 A short seeded run of scripts/diff_fuzz.py (C templates compiled with clang-19 and raw
-instruction streams) must produce no false accept: bpfcheck never says "accept" where the kernel
-rejects. Every saved reproducer under tests/data/engine_disagreements/NNN/ is one known
-disagreement, replayed from its object file and marked xfail (non-strict) with its class as
-the reason: a fixed one shows as XPASS. Marker `kernel`: skipped where bpf() is not permitted.
+instruction streams) must produce no false accept against the kernel's recorded answers
+(tests/data/kernel_recordings/diff_fuzz_seeded.json). Every saved reproducer under
+tests/data/engine_disagreements/NNN/ keeps the kernel's answers it was recorded with
+(`recordings` in case.json, one per kernel release): bpfcheck at that release's rules must agree
+with each (a reproducer not yet fixed is xfail, non-strict). Where bpf() works, the live kernel is
+asked too; an answer that differs from the recording is kernel drift, a skip (tests/kernel_recordings.py).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,16 +24,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
 import diff_fuzz  # noqa: E402
-
-pytestmark = pytest.mark.kernel
+from kernel_recordings import Recording, drift, live_kernel_usable, recording_mode  # noqa: E402
 
 REPRODUCERS = sorted(p for p in diff_fuzz.DATA_DIR.glob("*/case.json")) if diff_fuzz.DATA_DIR.is_dir() else []
 SEEDED_COUNT = 40
 SEED = 20240601
+SEEDED = Recording.load("diff_fuzz_seeded")
 
 
 @pytest.fixture(scope="module")
-def judge(kernel_oracle: None, bpfcheck_engine) -> diff_fuzz.Judge:
+def judge(bpfcheck_engine) -> diff_fuzz.Judge:
     return diff_fuzz.Judge(timeout=8.0)  # a reproducer that runs into it still disagrees
 
 
@@ -50,24 +54,74 @@ def _reproducer_params() -> list:
     return params
 
 
+def _answer(outcome: diff_fuzz.Outcome) -> dict[str, str]:
+    return {"verdict": outcome.kernel, "msg": outcome.kernel_msg}
+
+
 def test_seeded_run_has_no_false_accepts(judge: diff_fuzz.Judge) -> None:
+    """bpfcheck at the recorded kernel's rules, on the recorded kernel answers of a seeded run."""
     if shutil.which(diff_fuzz.CLANG) is None:
         pytest.skip(f"{diff_fuzz.CLANG} not installed")
-    result = diff_fuzz.run(SEEDED_COUNT, SEED, judge, do_shrink=False)
-    assert len(result.compared) >= SEEDED_COUNT * 3 // 4, "most generated programs should be comparable"
-    kernel_verdicts = {o.kernel for _, o in result.compared}
-    assert kernel_verdicts == {"accept", "reject"}, "the generators should make both kinds of program"
-    bad = [f"{c.describe()}: kernel says {o.kernel_msg}" for c, o in result.false_accepts]
+    rng = random.Random(SEED)
+    live = live_kernel_usable()
+    if recording_mode() and not live:
+        pytest.skip("recording needs bpf()")
+    compared, verdicts, bad, drifted = 0, set(), [], []
+    with tempfile.TemporaryDirectory(prefix="seeded_") as tmp:
+        for index in range(SEEDED_COUNT):
+            case = diff_fuzz.random_case(rng)
+            obj = Path(tmp) / f"case{index}.o"
+            if case.build(obj) is not None:
+                continue
+            key = f"{index}:{case.describe()}"
+            if recording_mode():
+                SEEDED.store(key, _answer(judge.judge(obj)))
+                continue
+            recorded = SEEDED.answer(key)
+            outcome = judge.judge_recorded(obj, recorded["verdict"], recorded["msg"], SEEDED.release or "host")
+            if not outcome.comparable:
+                continue
+            compared += 1
+            verdicts.add(outcome.kernel)
+            if outcome.false_accept:
+                bad.append(f"{case.describe()}: kernel ({SEEDED.release}) says {outcome.kernel_msg}")
+            if live:
+                now = _answer(judge.judge(obj))
+                if now != recorded:
+                    drifted.append((key, recorded, now))
+    if recording_mode():
+        return
+    assert compared >= SEEDED_COUNT * 3 // 4, "most generated programs should be comparable"
+    assert verdicts == {"accept", "reject"}, "the generators should make both kinds of program"
     assert not bad, "false accepts:\n" + "\n".join(bad)
+    if drifted:
+        key, recorded, now = drifted[0]
+        drift(f"diff_fuzz seeded run ({len(drifted)} programs, first {key})", SEEDED.release, recorded, now)
 
 
 @pytest.mark.parametrize("directory", _reproducer_params())
 def test_reproducer_agrees_with_kernel(directory: Path, judge: diff_fuzz.Judge) -> None:
-    outcome = judge.judge(directory / "prog.o")
-    assert outcome.comparable, f"kernel verdict {outcome.kernel}: {outcome.kernel_msg}"
-    assert not outcome.false_accept, f"FALSE ACCEPT: kernel rejects ({outcome.kernel_msg})"
-    assert not outcome.disagrees, (f"kernel {outcome.kernel} ({outcome.kernel_msg}); "
-                                   f"bpfcheck {outcome.ours} ({outcome.ours_msg})")
+    meta = json.loads((directory / "case.json").read_text())
+    recordings = meta["recordings"]
+    for rec in recordings:  # bpfcheck at each recorded kernel's rules
+        outcome = judge.judge_recorded(directory / "prog.o", rec["verdict"], rec["msg"], rec["release"])
+        assert outcome.comparable, f"kernel verdict {outcome.kernel}: {outcome.kernel_msg}"
+        assert not outcome.false_accept, f"FALSE ACCEPT: kernel {rec['release']} rejects ({outcome.kernel_msg})"
+        assert not outcome.disagrees, (f"kernel {rec['release']}: {outcome.kernel} ({outcome.kernel_msg}); "
+                                       f"bpfcheck {outcome.ours} ({outcome.ours_msg})")
+    if not live_kernel_usable():
+        return
+    live = judge.judge(directory / "prog.o")
+    release = diff_fuzz._kernel_version()
+    same = [r for r in recordings if r["release"] == release]
+    if recording_mode() and not same:
+        meta["recordings"].append({"release": release, **_answer(live)})
+        (directory / "case.json").write_text(json.dumps(meta, indent=2) + "\n")
+        return
+    recorded = same[0] if same else recordings[-1]
+    shown = {"verdict": recorded["verdict"], "msg": recorded["msg"]}
+    if _answer(live) != shown:
+        drift(f"reproducer {directory.name}", recorded["release"], shown, _answer(live))
 
 
 def test_shape_blanks_numbers_and_registers() -> None:

@@ -133,3 +133,53 @@ def test_unprivileged_features_and_types():
     assert rules.has("jmp32", unprivileged=True)
     assert rules.prog_type_unprivileged("socket_filter") and rules.prog_type_unprivileged("cgroup_skb")
     assert not rules.prog_type_unprivileged("xdp")
+
+
+# -- builds of one X.Y release (verifier/rules/builds.py) ------------------------------------------
+
+def test_x_y_means_the_newest_known_build():
+    from verifier.rules.builds import newest_build
+
+    assert for_kernel("6.18").build is None and for_kernel("6.18").name == "6.18"
+    newest = newest_build((6, 18))
+    assert newest is not None
+    for feature, value in newest.features.items():  # the X.Y row is the newest build's behaviour
+        assert for_kernel("6.18").has(feature) == value
+
+
+def test_a_named_build_has_its_own_facts():
+    old = for_kernel("6.18.44-fc")
+    assert old.name == "6.18.44-fc" and old.version == (6, 18)
+    assert not old.has("movsx_range_from_subreg") and old.has("sane_offset_checks_linked_delta")
+    assert for_kernel("6.18").has("movsx_range_from_subreg")
+    assert not for_kernel("6.18").has("sane_offset_checks_linked_delta")
+    assert old.has("bounded_loops")  # everything else follows the X.Y row
+    with pytest.raises(KeyError):
+        old.has("no_such_feature")
+
+
+def test_a_point_release_selects_its_newest_build_and_others_are_ignored():
+    assert for_kernel("6.18.44").name == "6.18.44-fc-v1045"
+    assert for_kernel("6.18.3").name == "6.18"  # no build of 6.18.3 is listed: the X.Y facts
+    assert for_kernel("6.1.0-18-amd64").name == "6.1"
+
+
+def test_kernel_lists_keep_builds(monkeypatch):
+    from verifier.rules.builds import KernelBuild
+
+    kernels = parse_kernel_list("6.18.44-fc,6.18,5.10")
+    assert isinstance(kernels[0], KernelBuild) and str(kernels[0]) == "6.18.44-fc"
+    assert kernels[1:] == [(6, 18), (5, 10)]
+    monkeypatch.setattr(versions_mod, "_host_release", lambda: "6.18.44-fc")
+    assert str(parse_kernel_list("host")[0]) == "6.18.44-fc"
+    monkeypatch.setattr(versions_mod, "_host_release", lambda: "6.18.99-other")
+    assert parse_kernel_list("host") == [(6, 18)]
+
+
+def test_every_build_override_names_a_known_feature():
+    from verifier.rules.builds import BUILDS
+    from verifier.rules.features import FEATURES
+
+    for build in BUILDS:
+        assert build.source and build.release.startswith(f"{build.version[0]}.{build.version[1]}")
+        assert set(build.features) <= set(FEATURES), build.release

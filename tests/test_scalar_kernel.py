@@ -1,11 +1,16 @@
-"""Differential test of the scalar domain against the running kernel's verifier log.
+"""Differential test of the scalar domain against the kernel's verifier log.
 
 Random straight-line ALU programs on two unknown 64-bit scalars (from
-bpf_ktime_get_ns) are loaded as socket filters with log_level 2; after every
+bpf_ktime_get_ns), loaded as socket filters with log_level 2: after every
 instruction the kernel prints the register it wrote, and that text must
 equal `str()` of the model's result (ids and precision marks aside). A final
 conditional jump checks `branch_taken` and both refined sides.
-Skipped where the bpf() syscall is not permitted.
+
+The kernel's logs are recorded (tests/data/kernel_recordings/scalar_*.json, with
+the kernel's `uname -r`), and the model is checked against the recording with
+that kernel's rules, so this runs where bpf() is denied. Where the live kernel
+answers differently from the recording, the case is reported as kernel drift
+(tests/kernel_recordings.py).
 """
 
 from __future__ import annotations
@@ -17,11 +22,14 @@ import re
 import struct
 
 import pytest
+from kernel_recordings import Recording, compare_live, live_kernel_usable, recording_mode
 
 from verifier.abstract.branch import branch_taken, refine
 from verifier.abstract.scalar import Scalar
+from verifier.rules import for_kernel
 
-pytestmark = pytest.mark.kernel
+ALU_RECORDING = Recording.load("scalar_alu")
+BRANCH_RECORDING = Recording.load("scalar_branch")
 
 SYS_BPF = 321  # x86_64
 BPF_PROG_LOAD = 5
@@ -55,6 +63,8 @@ def _load(prog: bytes) -> tuple[int, str]:
 
 
 def _bpf_usable() -> bool:
+    if not live_kernel_usable():
+        return False
     try:
         fd, _ = _load(_insn(0xB7, 0, imm=0) + _insn(0x95))
     except OSError:
@@ -115,7 +125,12 @@ def _branch_states(log: str) -> dict[int, dict[int, str]]:
     return out
 
 
-def _random_step(rng: random.Random, regs: dict[int, Scalar]) -> tuple[bytes, int, Scalar]:
+def _kept_lines(log: str) -> str:
+    """The lines of a log the checks read (instruction states, branch states): what is recorded."""
+    return "\n".join(line for line in log.splitlines() if re.match(r"^(\d+: \(|from \d+ to )", line))
+
+
+def _random_step(rng: random.Random, regs: dict[int, Scalar], from_subreg: bool) -> tuple[bytes, int, Scalar]:
     dst = rng.choice((6, 7))
     src = rng.choice((6, 7))
     is64 = rng.random() < 0.6
@@ -126,7 +141,7 @@ def _random_step(rng: random.Random, regs: dict[int, Scalar]) -> tuple[bytes, in
     if kind < 0.16:
         if is64:
             bits = rng.choice((8, 16, 32))
-            return _insn(0xBF, dst, src, off=bits), dst, regs[src].sext(bits)
+            return _insn(0xBF, dst, src, off=bits), dst, regs[src].sext(bits, from_subreg)
         bits = rng.choice((8, 16))
         return _insn(0xBC, dst, src, off=bits), dst, regs[src].sext32(bits)
     if kind < 0.20:
@@ -143,49 +158,43 @@ def _random_step(rng: random.Random, regs: dict[int, Scalar]) -> tuple[bytes, in
     return _insn(cls | ALU_CODES[op], dst, imm=imm), dst, regs[dst].alu(op, Scalar.const(imm), is64)
 
 
-def _prefix(rng: random.Random, regs: dict[int, Scalar]) -> tuple[list[bytes], list[tuple[int, int, Scalar]]]:
+def _prefix(rng: random.Random, regs: dict[int, Scalar],
+            from_subreg: bool) -> tuple[list[bytes], list[tuple[int, int, Scalar]]]:
     prog = [_insn(0x85, imm=5), _insn(0xBF, 6, 0), _insn(0x85, imm=5), _insn(0xBF, 7, 0)]
     if rng.random() < 0.5:  # start from a narrower value sometimes
         prog.append(_insn(0x57, 6, imm=rng.choice((0xFF, 0xFFFF, 0x7FFFFFFF, -16))))
         regs[6] = regs[6].alu("and", Scalar.const(int.from_bytes(prog[-1][4:], "little", signed=True)), True)
     expected = []
     for _ in range(rng.randrange(1, 9)):
-        code, dst, val = _random_step(rng, regs)
+        code, dst, val = _random_step(rng, regs, from_subreg)
         prog.append(code)
         regs[dst] = val
         expected.append((len(prog) - 1, dst, val))
     return prog, expected
 
 
-@pytest.fixture(scope="module")
-def bpf_ok() -> None:
-    if not _bpf_usable():
-        pytest.skip("bpf() syscall not permitted here")
+def _from_subreg(rec: Recording) -> bool:
+    """The recorded kernel's sign-extension rule (verifier/rules/builds.py): the model runs at that kernel."""
+    return for_kernel(rec.release or "host").has("movsx_range_from_subreg")
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_alu_matches_kernel(bpf_ok, seed):
+def _alu_programs(seed: int, from_subreg: bool) -> list[tuple[bytes, list[tuple[int, int, Scalar]]]]:
     rng = random.Random(seed)
+    out = []
     for _ in range(8):
         regs = {6: Scalar.unknown(), 7: Scalar.unknown()}
-        prog, expected = _prefix(rng, regs)
+        prog, expected = _prefix(rng, regs, from_subreg)
         prog += [_insn(0xB7, 0, imm=0), _insn(0x95)]
-        fd, log = _load(b"".join(prog))
-        assert fd >= 0, log
-        states = _states_after(log)
-        fork = _first_fork(log)
-        for idx, dst, val in expected:
-            if idx >= fork:
-                break
-            assert states[idx][dst] == str(val), (idx, log)
+        out.append((b"".join(prog), expected))
+    return out
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_branches_match_kernel(bpf_ok, seed):
+def _branch_programs(seed: int, from_subreg: bool) -> list[tuple[bytes, int, Scalar, Scalar, str, bool, int | None]]:
     rng = random.Random(1000 + seed)
+    out = []
     for _ in range(8):
         regs = {6: Scalar.unknown(), 7: Scalar.unknown()}
-        prog, _ = _prefix(rng, regs)
+        prog, _ = _prefix(rng, regs, from_subreg)
         op = rng.choice(sorted(JMP_CODES))
         is32 = rng.random() < 0.4
         cls = 0x06 if is32 else 0x05
@@ -200,22 +209,76 @@ def test_branches_match_kernel(bpf_ok, seed):
         # fall-through copies r6/r7 into r8/r9 so the log prints them; target likewise
         prog += [_insn(0xBF, 8, 6), _insn(0xBF, 9, 7), _insn(0xB7, 0, imm=0), _insn(0x95)]
         prog += [_insn(0xBF, 8, 6), _insn(0xBF, 9, 7), _insn(0xB7, 0, imm=0), _insn(0x95)]
-        fd, log = _load(b"".join(prog))
-        assert fd >= 0, log
-        if _first_fork(log) <= jmp:
+        out.append((b"".join(prog), jmp, regs[6], other, op, is32, src))
+    return out
+
+
+def _live_answer(prog: bytes) -> str:
+    fd, log = _load(prog)
+    assert fd >= 0, log
+    return _kept_lines(log)
+
+
+def _check_live(rec: Recording, progs: list[bytes], case: str) -> None:
+    """After the model agreed with the recording: ask the live kernel (drift is a skip, not a failure)."""
+    if not _bpf_usable():
+        return
+    for prog in progs:
+        compare_live(rec, prog.hex(), _live_answer(prog), case)
+
+
+def _check_alu(log: str, expected: list[tuple[int, int, Scalar]]) -> None:
+    states = _states_after(log)
+    fork = _first_fork(log)
+    for idx, dst, val in expected:
+        if idx >= fork:
+            break
+        assert states[idx][dst] == str(val), (idx, log)
+
+
+def _check_branch(log: str, jmp: int, r6: Scalar, other: Scalar, op: str, is32: bool, src: int | None) -> None:
+    if _first_fork(log) <= jmp:
+        return
+    states = _all_states(log)
+    pred = branch_taken(r6, other, op, is32)
+    fall_seen = (jmp + 1) in states
+    taken_seen = (jmp + 5) in states
+    assert pred == (1 if not fall_seen else 0 if not taken_seen else -1), log
+    if pred != -1:
+        return
+    for side, first in ((False, jmp + 1), (True, jmp + 5)):
+        res = refine(r6, other, op, is32, side)
+        if res is None:
+            # an impossible side: the kernel walks it with unbounded registers, we drop it (by design)
             continue
-        states = _all_states(log)
-        pred = branch_taken(regs[6], other, op, is32)
-        fall_seen = (jmp + 1) in states
-        taken_seen = (jmp + 5) in states
-        assert pred == (1 if not fall_seen else 0 if not taken_seen else -1), log
-        if pred != -1:
-            continue
-        for side, first in ((False, jmp + 1), (True, jmp + 5)):
-            res = refine(regs[6], other, op, is32, side)
-            if res is None:
-                # an impossible side: the kernel walks it with unbounded registers, we drop it (by design)
-                continue
-            assert states[first][8] == str(res[0]), (side, log)
-            if src is not None:
-                assert states[first + 1][9] == str(res[1]), (side, log)
+        assert states[first][8] == str(res[0]), (side, log)
+        if src is not None:
+            assert states[first + 1][9] == str(res[1]), (side, log)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_alu_matches_kernel(seed):
+    rec = ALU_RECORDING
+    if recording_mode():
+        if not _bpf_usable():
+            pytest.skip("recording needs bpf()")
+        rec.release = rec.release or os.uname().release
+    progs = _alu_programs(seed, _from_subreg(rec))
+    if not recording_mode():
+        for prog, expected in progs:
+            _check_alu(rec.answer(prog.hex()), expected)
+    _check_live(rec, [p for p, _ in progs], f"scalar_alu seed {seed}")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_branches_match_kernel(seed):
+    rec = BRANCH_RECORDING
+    if recording_mode():
+        if not _bpf_usable():
+            pytest.skip("recording needs bpf()")
+        rec.release = rec.release or os.uname().release
+    progs = _branch_programs(seed, _from_subreg(rec))
+    if not recording_mode():
+        for prog, *rest in progs:
+            _check_branch(rec.answer(prog.hex()), *rest)
+    _check_live(rec, [p[0] for p in progs], f"scalar_branch seed {seed}")

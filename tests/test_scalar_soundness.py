@@ -68,6 +68,9 @@ def test_sext_is_sound(da, bits):
     a, x = da
     r = a.sext(bits)
     assert r.contains_value(sext(x, bits) & U64)
+    r_sub = a.sext(bits, from_subreg=True)  # the rule of builds with movsx_range_from_subreg
+    assert well_formed(r_sub)
+    assert r_sub.contains_value(sext(x, bits) & U64)
     if bits < 32:
         r32 = a.sext32(bits)
         assert well_formed(r32)
@@ -83,6 +86,7 @@ def test_truncate_and_sext_load_are_sound(da, n):
     assert well_formed(t)
     assert t.contains_value(x & keep)
     assert a.sext_load(n).contains_value(sext(x, 8 * n) & U64)
+    assert a.sext_load(n, from_subreg=True).contains_value(sext(x, 8 * n) & U64)
 
 
 @FAST

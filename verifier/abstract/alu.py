@@ -148,7 +148,8 @@ class AluMixin:
             if sreg.type != SCALAR:
                 self.write_reg(state, dst, unknown_reg())
                 return
-            val = sreg.var.sext(insn.off) if is64 else sreg.var.sext32(insn.off)
+            val = (sreg.var.sext(insn.off, self.feature("movsx_range_from_subreg")) if is64
+                   else sreg.var.sext32(insn.off))
             self.write_reg(state, dst, scalar_reg(val))
             return
         if is64:
@@ -203,7 +204,9 @@ class AluMixin:
                 raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
         elif ptr.type in NO_ARITH_TYPES:
             raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
-        _check_sane_offset(off.var, off.off if off.id & ADD_CONST else 0, name, dst)  # linked distance (64-bit links)
+        # a 64-bit link keeps its distance in off, checked where the build does (sane_offset_checks_linked_delta)
+        linked_off = off.off if off.id & ADD_CONST and self.feature("sane_offset_checks_linked_delta") else 0
+        _check_sane_offset(off.var, linked_off, name, dst)
         _check_sane_offset(ptr.var, ptr.off, name, dst)
         if code == op.BPF_ADD:
             if known:

@@ -208,7 +208,8 @@ class MemoryMixin:
         if write:
             return result
         if result.type == SCALAR and size < 8:
-            var = result.var.sext_load(size) if sx else result.var.truncate(size)
+            var = (result.var.sext_load(size, self.feature("movsx_range_from_subreg")) if sx
+                   else result.var.truncate(size))
             result = scalar_reg(var)
         return result
 

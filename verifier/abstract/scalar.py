@@ -558,13 +558,24 @@ def _sext_value(x: int, size: int) -> int:
     return x - (1 << bits) if x >> (bits - 1) else x
 
 
-def _coerce_to_size_sx(w: _W, size: int) -> None:
-    """coerce_reg_to_size_sx(): sign-extend the low `size` bytes (1, 2 or 4) to 64 bits."""
+def _coerce_to_size_sx(w: _W, size: int, from_subreg: bool = False) -> None:
+    """coerce_reg_to_size_sx(): sign-extend the low `size` bytes (1, 2 or 4) to 64 bits.
+
+    `from_subreg` (rules feature movsx_range_from_subreg): when the 32-bit signed range fits the
+    narrow type, the result is the 32-bit value sign-extended: its signed range, the sign-extended
+    u32 range (sign extension is monotonic in both orders), var_off from the ranges, then a sync.
+    """
     if not w.m:
         c = _sext_value(w.v, size) & U64
         _mark_known(w, c)
         return
     bits = size * 8
+    if from_subreg and -(1 << (bits - 1)) <= w.s32min and w.s32max < (1 << (bits - 1)):
+        w.smin, w.smax = w.s32min, w.s32max
+        w.umin, w.umax = _sext_value(w.u32min, 4) & U64, _sext_value(w.u32max, 4) & U64
+        w.v, w.m = 0, U64
+        _sync(w)
+        return
     if ((w.smax & U64) >> bits) == ((w.smin & U64) >> bits):
         a, b = _sext_value(w.smax, size), _sext_value(w.smin, size)
         hi, lo = max(a, b), min(a, b)
@@ -861,12 +872,13 @@ class Scalar(tuple):
             raise ValueError(f"invalid BPF_END size {size_bits}")
         return UNKNOWN
 
-    def sext(self, bits: int) -> Scalar:
-        """MOVSX 64-bit (r = (s8/s16/s32) r'): coerce_reg_to_size_sx(), no sync as in the kernel."""
+    def sext(self, bits: int, from_subreg: bool = False) -> Scalar:
+        """MOVSX 64-bit (r = (s8/s16/s32) r'): coerce_reg_to_size_sx(), no sync as in the kernel
+        (`from_subreg`: the rules' movsx_range_from_subreg)."""
         if bits not in (8, 16, 32):
             raise ValueError(f"invalid sign-extension width {bits}")
         w = _W.of(self)
-        _coerce_to_size_sx(w, bits // 8)
+        _coerce_to_size_sx(w, bits // 8, from_subreg)
         return w.freeze()
 
     def sext32(self, bits: int) -> Scalar:
@@ -898,12 +910,12 @@ class Scalar(tuple):
         _coerce_to_size(w, nbytes)
         return w.freeze()
 
-    def sext_load(self, nbytes: int) -> Scalar:
-        """LDSX: coerce_reg_to_size_sx() on the loaded value."""
+    def sext_load(self, nbytes: int, from_subreg: bool = False) -> Scalar:
+        """LDSX: coerce_reg_to_size_sx() on the loaded value (`from_subreg` as in sext())."""
         if nbytes >= 8:
             return self
         w = _W.of(self)
-        _coerce_to_size_sx(w, nbytes)
+        _coerce_to_size_sx(w, nbytes, from_subreg)
         return w.freeze()
 
     # ------------------------------------------------------------ printing

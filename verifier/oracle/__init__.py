@@ -9,7 +9,7 @@ Uses libbpf.so.1 through ctypes; needs the bpf() syscall (root or CAP_BPF).
 """
 
 from verifier.oracle.loader import load_in_process, load_with_kernel
-from verifier.oracle.probe import host_kernel_version, kernel_available
+from verifier.oracle.probe import host_kernel_version, host_release, kernel_available, kernel_disabled
 from verifier.oracle.verdict import ACCEPT, ENV_REJECT, LOAD_ERROR, REJECT, VERDICTS, KernelVerdict
 
 __all__ = [
@@ -20,7 +20,9 @@ __all__ = [
     "VERDICTS",
     "KernelVerdict",
     "host_kernel_version",
+    "host_release",
     "kernel_available",
+    "kernel_disabled",
     "load_in_process",
     "load_with_kernel",
 ]

@@ -26,9 +26,22 @@ def _load_trivial(lib: ctypes.CDLL) -> bool:
     return True
 
 
+NO_KERNEL_ENV = "BPFCHECK_NO_KERNEL"
+
+
+def kernel_disabled() -> bool:
+    """True when BPFCHECK_NO_KERNEL is set (to anything but "" or "0"): act as if bpf() were denied."""
+    return os.environ.get(NO_KERNEL_ENV, "") not in ("", "0")
+
+
 @cache
 def kernel_available() -> bool:
-    """True when a trivial socket_filter program loads (answer cached for the process)."""
+    """True when a trivial socket_filter program loads (answer cached for the process).
+
+    False without trying when BPFCHECK_NO_KERNEL is set, as on a machine where bpf() is denied.
+    """
+    if kernel_disabled():
+        return False
     try:
         lib = lb.libbpf()
     except lb.LibbpfMissing:
@@ -37,6 +50,11 @@ def kernel_available() -> bool:
         return _load_trivial(lib)
     except OSError:
         return False
+
+
+def host_release() -> str:
+    """The running kernel's `uname -r` ("6.18.44-fc-v1045"): the identity a kernel answer is recorded under."""
+    return os.uname().release
 
 
 def host_kernel_version() -> tuple[int, int]:

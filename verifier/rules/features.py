@@ -286,6 +286,27 @@ _ROWS: tuple[Feature, ...] = (
         "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18; corpus/manifest.toml: a u32 key stored "
         "at r10-4 (not 8-aligned) is still map_value_or_null on 6.18",
     ),
+    Feature(
+        "sane_offset_checks_linked_delta",
+        (6, 11),
+        "pointer += linked scalar: check_reg_sane_offset() also refuses the scalar's kept distance to its "
+        "link (reg->off) beyond 1<<29 ('fp pointer offset N is not allowed'); without it, an unbounded "
+        "linked scalar gets 'math between ... unbounded min value'",
+        "the distance lives in reg->off since 98d7ca374ba4 (v6.11); measured: an earlier 6.18.44 build still "
+        "checks it (tests/data/engine_disagreements/008/kernel.log), 6.18.44-fc-v1045 does not "
+        "(tests/data/engine_disagreements/008/case.json, recordings); per build in verifier/rules/builds.py",
+        until=(6, 17),
+    ),
+    Feature(
+        "movsx_range_from_subreg",
+        (6, 18),
+        "r = (s8/s16/s32) r' (and sign-extending loads of spilled scalars) keep the source's 32-bit signed range "
+        "when it fits the narrower type: smin/smax = s32 range, umin/umax = the sign-extended u32 range, "
+        "var_off recomputed from the ranges; before, any range crossing the narrow sign bit became the whole type",
+        "measured on 6.18.44-fc-v1045 (tests/data/kernel_recordings/scalar_alu.json, 1,100 sign extensions, "
+        "0 mismatches); an earlier 6.18.44 build did not (mainline coerce_reg_to_size_sx at v6.18); "
+        "per build in verifier/rules/builds.py",
+    ),
 )
 
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}

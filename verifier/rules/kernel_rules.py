@@ -14,8 +14,9 @@ from verifier.rules import prog_helpers
 from verifier.rules import prog_types as prog_table
 from verifier.rules import protos as proto_table
 from verifier.rules.attach_types import attach_type_supported
+from verifier.rules.builds import KernelBuild, build_feature, find_build
 from verifier.rules.ctx import CtxAccess, check_ctx_access
-from verifier.rules.features import FEATURES, has_feature
+from verifier.rules.features import FEATURES, PRIVILEGED_ONLY, has_feature
 from verifier.rules.helpers import HelperInfo
 from verifier.rules.limits import limit_value
 from verifier.rules.maps import MapTypeInfo
@@ -29,15 +30,16 @@ from verifier.rules.prog_types import (
 )
 from verifier.rules.protos import HelperProto
 from verifier.rules.return_ranges import find_return_range
-from verifier.rules.versions import Version, parse_kernel, version_name
+from verifier.rules.versions import Version, parse_kernel, resolve_build, version_name
 
 
 class KernelRules:
     """The verifier's rules at one kernel version (root loader unless a method says otherwise)."""
 
-    def __init__(self, version: Version) -> None:
+    def __init__(self, version: Version, build: KernelBuild | None = None) -> None:
         self.version: Version = version
-        self.name: str = version_name(version)
+        self.build: KernelBuild | None = build  # a named build (builds.py); None: the newest known of X.Y
+        self.name: str = build.release if build else version_name(version)
 
     def __repr__(self) -> str:
         return f"KernelRules({self.name})"
@@ -49,14 +51,18 @@ class KernelRules:
 
         With `unprivileged`, features reserved to privileged loaders (features.PRIVILEGED_ONLY) are False.
         """
-        return has_feature(feature, self.version, unprivileged)
+        own = build_feature(self.build, feature)
+        if own is None:
+            return has_feature(feature, self.version, unprivileged)
+        FEATURES[feature]  # noqa: B018 - an unknown name raises KeyError here too
+        return own and not (unprivileged and feature in PRIVILEGED_ONLY)
 
     def prog_type_unprivileged(self, prog_type: str | int | None) -> bool:
         """May an unprivileged user load this type (bpf_prog_load: socket_filter, cgroup_skb)?"""
         return normalize_prog_type(prog_type) in UNPRIVILEGED_PROG_TYPES
 
     def features(self) -> dict[str, bool]:
-        return {name: has_feature(name, self.version) for name in FEATURES}
+        return {name: self.has(name) for name in FEATURES}
 
     def limit(self, name: str, unprivileged: bool = False) -> int:
         """Numeric limit (see limits.LIMIT_NAMES); 0 when the limit does not exist yet."""
@@ -202,12 +208,21 @@ class KernelRules:
 
 
 @cache
-def _rules_for(version: Version) -> KernelRules:
-    return KernelRules(version)
+def _rules_for(version: Version, release: str | None = None) -> KernelRules:
+    return KernelRules(version, find_build(release) if release else None)
 
 
 def for_kernel(version: object) -> KernelRules:
-    """ "5.2", "5.2.7", "host", (5, 2) or a KernelRules -> the (cached) rules of that kernel."""
+    """ "5.2", "5.2.7", "6.18.44-fc", "host", (5, 2), a KernelBuild or a KernelRules -> the (cached) rules.
+
+    A release naming a known build (builds.py) gets that build's facts; anything else the X.Y release's.
+    """
     if isinstance(version, KernelRules):
         return version
+    if isinstance(version, KernelBuild):
+        return _rules_for(version.version, version.release)
+    if isinstance(version, str):
+        build = resolve_build(version)
+        if build is not None:
+            return _rules_for(build.version, build.release)
     return _rules_for(parse_kernel(version))

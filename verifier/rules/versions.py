@@ -1,9 +1,10 @@
 """Kernel versions the tables know, and parsing of `--kernel` values.
 
 Supported: every mainline release from 4.14 to `NEWEST` (the kernel the
-reference corpus was verified on). A patch level ("5.2.7") and a distro
-suffix ("6.1.0-18-amd64") are accepted and ignored: verifier behaviour is
-taken per X.Y release.
+reference corpus was verified on). Verifier behaviour is taken per X.Y release,
+as its newest known build; a release naming a build listed in builds.py
+("6.18.44-fc", "6.18.44") selects that build's facts. Other patch levels
+("5.2.7") and distro suffixes ("6.1.0-18-amd64") are accepted and ignored.
 
 Sources: kernel.org release list (4.20 was followed by 5.0, 5.19 by 6.0);
 shared/README.md (the corpus verdicts come from a 6.18 kernel).
@@ -13,8 +14,12 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from verifier.errors import UnknownKernelError
+
+if TYPE_CHECKING:
+    from verifier.rules.builds import KernelBuild
 
 Version = tuple[int, int]
 
@@ -89,20 +94,32 @@ def _checked(version: Version, label: str) -> Version:
     return version
 
 
-def parse_kernel_list(text: str) -> list[Version]:
+def resolve_build(text: str) -> KernelBuild | None:
+    """The known build a `--kernel` value names (builds.py): an exact release, a point release, or
+    "host" when the running kernel's release is listed; None otherwise (the X.Y facts apply)."""
+    from verifier.rules.builds import find_build
+
+    raw = text.strip()
+    if raw.lower() == "host":
+        return find_build(_host_release())
+    return find_build(raw)
+
+
+def parse_kernel_list(text: str) -> list[Version | KernelBuild]:
     """ "4.19,5.4" -> [(4, 19), (5, 4)]; "all" -> every supported version.
 
-    Duplicates are dropped, order kept. An empty list is an error.
+    A value naming a known build ("6.18.44-fc", "6.18.44", or "host" on a listed build) gives that
+    KernelBuild instead of the X.Y tuple. Duplicates are dropped, order kept. An empty list is an error.
     """
     if not isinstance(text, str):
         raise UnknownKernelError(f"kernel list must be a string, got {text!r}")
     if text.strip().lower() == "all":
         return all_versions()
-    out: list[Version] = []
+    out: list[Version | KernelBuild] = []
     for part in text.split(","):
         if not part.strip():
             continue
-        version = parse_kernel(part)
+        version: Version | KernelBuild = resolve_build(part) or parse_kernel(part)
         if version not in out:
             out.append(version)
     if not out:
