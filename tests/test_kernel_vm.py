@@ -1,0 +1,152 @@
+"""The kernel-VM oracle's parts that need no VM: initramfs, job protocol, recordings, raw loader."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import os
+from pathlib import Path
+
+import pytest
+
+from verifier.oracle.vm import guest, initramfs, recordings
+from verifier.oracle.vm.boot import VmRun, qemu_command
+from verifier.oracle.vm.fetch import KernelImage
+from verifier.oracle.vm.jobs import RAW, Job, Result, read_jsonl, write_jobs
+from verifier.oracle.vm.kernels import KERNELS, KernelPackage, kernel_for
+from verifier.oracle.vm.sets import corpus_jobs, object_path, shared_rows, split_id
+
+SHARED = Path(os.environ.get("BPFCHECK_SHARED_CORPUS", "/work/shared/corpus"))
+
+
+def _read_cpio(data: bytes) -> dict[str, tuple[int, bytes]]:
+    """newc archive -> {name: (mode, data)} (a reader written from the format, to check the writer)."""
+    out, pos = {}, 0
+    while True:
+        assert data[pos : pos + 6] == b"070701"
+        fields = [int(data[pos + 6 + 8 * i : pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, namesize = fields[1], fields[6], fields[11]
+        name_start = pos + 110
+        name = data[name_start : name_start + namesize - 1].decode()
+        body = name_start + namesize + (-(110 + namesize) % 4)
+        if name == "TRAILER!!!":
+            return out
+        out[name] = (mode, data[body : body + size])
+        pos = body + size + (-size % 4)
+
+
+def _module(deps: str) -> bytes:
+    return b"\x7fELF fake\x00license=GPL\x00depends=" + deps.encode() + b"\x00vermagic=x\x00"
+
+
+@pytest.fixture()
+def fake_image(tmp_path: Path) -> KernelImage:
+    package = KernelPackage("9.9", "linux-image-fake", "9.9.0-fake", "none")
+    mods = tmp_path / "lib" / "modules" / package.release / "kernel"
+    (mods / "net").mkdir(parents=True)
+    (mods / "fs").mkdir()
+    (mods / "net" / "9pnet_virtio.ko").write_bytes(_module("9pnet,virtio_ring"))
+    (mods / "net" / "9pnet.ko").write_bytes(_module(""))
+    (mods / "net" / "virtio_ring.ko").write_bytes(_module(""))
+    (mods / "fs" / "9p.ko.xz").write_bytes(lzma.compress(_module("9pnet,netfs")))
+    (mods / "fs" / "netfs.ko").write_bytes(_module(""))
+    (mods.parent / "modules.builtin").write_text("kernel/drivers/virtio/virtio_pci.ko\n")
+    (tmp_path / "boot").mkdir()
+    (tmp_path / "boot" / f"vmlinuz-{package.release}").write_bytes(b"kernel")
+    return KernelImage(package, tmp_path, tmp_path / "boot" / f"vmlinuz-{package.release}", mods.parent)
+
+
+def test_module_order_puts_dependencies_first_and_skips_builtins(fake_image: KernelImage) -> None:
+    names = [name for name, _ in initramfs.module_order(fake_image)]
+    assert "virtio_pci.ko" not in names  # built in
+    assert set(names) == {"9pnet.ko", "virtio_ring.ko", "9pnet_virtio.ko", "netfs.ko", "9p.ko"}
+    for module, deps in (
+        ("9pnet_virtio.ko", ("9pnet.ko", "virtio_ring.ko")),
+        ("9p.ko", ("9pnet.ko", "netfs.ko")),
+    ):
+        assert all(names.index(d) < names.index(module) for d in deps)
+
+
+def test_initramfs_holds_init_busybox_and_decompressed_modules(
+    fake_image: KernelImage, tmp_path: Path
+) -> None:
+    try:
+        initramfs.busybox_path()
+    except initramfs.VmUnavailable as exc:
+        pytest.skip(str(exc))
+    files = _read_cpio(initramfs.build(fake_image, tmp_path / "out" / "initrd.cpio").read_bytes())
+    assert files["init"][0] & 0o111 and files["init"][1].startswith(b"#!/bin/busybox sh")
+    assert f"{initramfs.HOST_TAG} /host".encode() in files["init"][1]
+    assert files["modules/9p.ko"][1].startswith(b"\x7fELF")  # the .xz was unpacked
+    listed = files["modules.list"][1].decode().split()
+    assert listed.index("netfs.ko") < listed.index("9p.ko")
+
+
+def test_qemu_command_uses_tcg_and_a_read_only_host_root(fake_image: KernelImage, tmp_path: Path) -> None:
+    pytest.importorskip("shutil").which("qemu-system-x86_64") or pytest.skip("no qemu")
+    cmd = qemu_command(fake_image, tmp_path / "initrd", tmp_path)
+    assert cmd[cmd.index("-accel") + 1] == "tcg"
+    host_share = next(a for a in cmd if f"mount_tag={initramfs.HOST_TAG}" in a)
+    assert "path=/," in host_share and "readonly=on" in host_share
+
+
+def test_kernel_table_names_the_three_series() -> None:
+    assert [k.series for k in KERNELS] == ["5.10", "6.1", "6.12"]
+    assert kernel_for("6.1").release.startswith("6.1.")
+    with pytest.raises(KeyError):
+        kernel_for("4.19")
+
+
+def test_job_ids_name_their_objects() -> None:
+    assert split_id("corpus/alu/atomics.o:atomic_add") == ("corpus", "alu/atomics.o", "atomic_add")
+    assert split_id("shared/ebpf-samples/build/x.o:2/7") == ("shared", "ebpf-samples/build/x.o", "2/7")
+    assert split_id("shared/b/y.o:uprobe/libc:malloc")[2] == "uprobe/libc:malloc"
+    for job in corpus_jobs()[:5]:
+        assert object_path(job.id) == Path(job.object) and Path(job.object).is_file()
+
+
+def test_guest_supervisor_records_every_job_even_when_loads_fail(tmp_path: Path) -> None:
+    jobs = [
+        Job("corpus/none.o:a", str(tmp_path / "none.o"), "a"),
+        Job("corpus/none.o:b", str(tmp_path / "x.o"), "b"),
+    ]
+    write_jobs(tmp_path / "jobs.jsonl", jobs)
+    assert guest.run(tmp_path / "jobs.jsonl", tmp_path / "results.jsonl") == 0
+    rows = read_jsonl(tmp_path / "results.jsonl")
+    assert [r["id"] for r in rows] == [j.id for j in jobs]
+    assert all(r["verdict"] == "load_error" and r["release"] == os.uname().release for r in rows)
+
+
+def test_recordings_merge_and_keep_the_release(tmp_path: Path) -> None:
+    package = KERNELS[0]
+    first = Result("corpus/a.o:x", "accept", 0, "", release="5.10.0-test", seconds=0.1)
+    second = Result("corpus/a.o:y", "reject", 13, "R0 !read_ok", release="5.10.0-test", seconds=0.2)
+    recordings.write(package, "corpus", VmRun("5.10.0-test", [first], 1.0, 2.0, ""), tmp_path)
+    recordings.write(package, "corpus", VmRun("5.10.0-test", [second], 1.0, 2.0, ""), tmp_path)
+    got = recordings.read("5.10.0-test", "corpus", tmp_path)
+    assert got == {first.id: first, second.id: second}
+    info = json.loads((tmp_path / "5.10.0-test" / "run.json").read_text())
+    assert info["sets"]["corpus"]["accelerator"] == "tcg" and info["release"] == "5.10.0-test"
+
+
+def test_every_recording_carries_the_guests_release() -> None:
+    found = recordings.releases()
+    if not found:
+        pytest.skip("no recordings")
+    for release in found:
+        rows = recordings.results_of(release)
+        assert rows and all(r.release == release for r in rows.values()), release
+
+
+def test_raw_loader_agrees_with_the_recorded_host_kernel(kernel_oracle) -> None:
+    """Legacy objects loaded with bpf() directly give what the shared corpus's 6.18 recording says."""
+    from verifier.oracle.raw_loader import load_raw
+
+    rows = [
+        r for r in shared_rows(SHARED) if r.get("backend") == RAW and r.get("verdict") in ("accept", "reject")
+    ]
+    if not rows:
+        pytest.skip("no shared corpus")
+    for row in rows[::25]:
+        got = load_raw(str(SHARED / row["object"]), row["program"], str(row["prog_type"]))
+        assert got.verdict == row["verdict"], (row["object"], row["program"], got.msg)

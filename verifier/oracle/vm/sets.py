@@ -1,0 +1,73 @@
+"""The program sets a VM kernel is asked about: the project corpus and the shared corpus.
+
+Job ids are stable across machines ("corpus/alu/atomics.o:atomic_add",
+"shared/ebpf-samples/build/foo.o:prog"): recordings are keyed by them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from verifier.oracle.vm.jobs import LIBBPF, RAW, Job
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CORPUS_BUILD = REPO_ROOT / "corpus" / "build"
+SHARED_CORPUS = Path(os.environ.get("BPFCHECK_SHARED_CORPUS", "/work/shared/corpus"))
+SHARED_VERDICTS = "ebpf-samples.verdicts.jsonl"
+
+SETS = ("corpus", "shared")
+
+
+def corpus_jobs() -> list[Job]:
+    """Every program of corpus/manifest.toml (objects under corpus/build)."""
+    from corpus.manifest import load_manifest
+
+    return [
+        Job(f"corpus/{e.object}:{e.name}", str(CORPUS_BUILD / e.object), e.name, e.prog_type, LIBBPF)
+        for e in load_manifest()
+    ]
+
+
+def shared_rows(root: Path = SHARED_CORPUS) -> list[dict]:
+    path = root / SHARED_VERDICTS
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def shared_jobs(root: Path = SHARED_CORPUS) -> list[Job]:
+    """Every program the shared corpus's 6.18 recording lists, loaded the way it was (libbpf or raw)."""
+    jobs = []
+    for row in shared_rows(root):
+        if "program" not in row:
+            continue  # an object no loader could read: nothing to ask a kernel
+        backend = RAW if row.get("backend") == RAW else LIBBPF
+        prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
+        jobs.append(Job(f"shared/{row['object']}:{row['program']}", str(root / row["object"]), row["program"],
+                        prog_type, backend))  # fmt: skip
+    return jobs
+
+
+def jobs_for(name: str) -> list[Job]:
+    if name == "corpus":
+        return corpus_jobs()
+    if name == "shared":
+        return shared_jobs()
+    raise KeyError(name)
+
+
+def split_id(job_id: str) -> tuple[str, str, str]:
+    """ "corpus/alu/atomics.o:atomic_add" -> ("corpus", "alu/atomics.o", "atomic_add").
+
+    Object paths hold no ':'; program (section) names may ("uprobe/libc:malloc"): the first ':' splits.
+    """
+    head, _, program = job_id.partition(":")
+    set_name, _, obj = head.partition("/")
+    return set_name, obj, program
+
+
+def object_path(job_id: str) -> Path:
+    set_name, obj, _ = split_id(job_id)
+    return CORPUS_BUILD / obj if set_name == "corpus" else SHARED_CORPUS / obj
