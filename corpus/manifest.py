@@ -1,8 +1,8 @@
 """Read corpus/manifest.toml: the expected verdict of each corpus program at each kernel version.
 
-    from corpus.manifest import load_manifest, MATRIX_VERSIONS
-    for entry in load_manifest():
-        entry.expected("5.2")  # "accept", "reject", or None when the entry makes no claim there
+from corpus.manifest import load_manifest, MATRIX_VERSIONS
+for entry in load_manifest():
+    entry.expected("5.2")  # "accept", "reject", or None when the entry makes no claim there
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _KNOWN_KEYS = frozenset({"object", "name", "area", "accept", "checked", "message
 
 
 def parse_version(text: str) -> Version:
-    """"5.3" or "6.18.44-fc" -> (5, 3); InputError otherwise."""
+    """ "5.3" or "6.18.44-fc" -> (5, 3); InputError otherwise."""
     m = re.match(r"^(\d+)\.(\d+)", text.strip())
     if not m:
         raise InputError(f"not a kernel version: {text!r}")
@@ -46,12 +46,14 @@ def parse_version(text: str) -> Version:
 
 @dataclass(frozen=True, slots=True)
 class VersionSpec:
-    """A set of kernel versions: "all", "none", or comparisons that must all hold (">=4.16,<5.6")."""
+    """A set of kernel versions: "all", "none", or comparisons that must all hold (">=4.16,<5.6");
+    alternatives joined by "|" (">=5.12 | ==5.10": a stable series that got a backport)."""
 
     text: str
     comparisons: tuple[tuple[str, Version], ...]
     everything: bool
     nothing: bool
+    alternatives: tuple[VersionSpec, ...] = ()
 
     @staticmethod
     def parse(text: str) -> VersionSpec:
@@ -60,6 +62,8 @@ class VersionSpec:
             return VersionSpec(spec, (), True, False)
         if spec == "none":
             return VersionSpec(spec, (), False, True)
+        if "|" in spec:
+            return VersionSpec(spec, (), False, False, tuple(VersionSpec.parse(p) for p in spec.split("|")))
         comparisons = []
         for part in spec.split(","):
             m = _COMPARISON_RE.match(part.strip())
@@ -71,6 +75,8 @@ class VersionSpec:
         return VersionSpec(spec, tuple(comparisons), False, False)
 
     def contains(self, version: Version) -> bool:
+        if self.alternatives:
+            return any(alt.contains(version) for alt in self.alternatives)
         if self.everything or self.nothing:
             return self.everything
         return all(_holds(version, op, bound) for op, bound in self.comparisons)

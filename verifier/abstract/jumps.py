@@ -190,7 +190,7 @@ class JumpMixin:
         if dst.type == SCALAR and src.type == SCALAR:
             if name in ("jeq", "jne"):
                 if (name == "jne") == taken:
-                    if _ne_refines_nothing(dst.var, src.var, is32):
+                    if _ne_refines_nothing(dst.var, src.var, is32) or not self.feature("jne_const_edge"):
                         return True
                 elif not is32 and (dst.var.is_const or src.var.is_const):
                     # equal to a constant: both sides become that constant, if it is possible at all

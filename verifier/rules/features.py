@@ -4,6 +4,14 @@ Each row: name, first version that has it (inclusive), optional last version
 that has it (inclusive, for behaviours that were later removed), what it
 means for a program, and where the fact comes from. Refs "KV" are sections of
 shared/reference/kernel_versions.md; commit ids are upstream Linux commits.
+
+Stable point releases carry backports: a row's `backports` names the older series that got the
+change and the first point release that has it (5.10.33, 6.1.100). An X.Y target without a patch
+level means the newest point release of that series the tables know (so `--kernel 6.1` has 6.1's
+backports); a patch level below the backport's does not. Backport points come from the stable
+ChangeLogs (https://www.kernel.org/pub/linux/kernel/v6.x/ChangeLog-6.1.100 and so on) as Debian's
+kernel packages list them (usr/share/doc/linux-image-*/changelog.gz); "measured" marks a fact
+seen on a real kernel booted under qemu (tests/data/kernels/<uname -r>/, scripts/kernel_vm.py).
 """
 
 from __future__ import annotations
@@ -14,17 +22,28 @@ from verifier.rules.versions import Version
 
 
 @dataclass(frozen=True, slots=True)
+class Backport:
+    """A stable series that got the feature at a point release: (5, 10) from 5.10.33."""
+
+    series: Version
+    patch: int  # the first point release of `series` that has it
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Feature:
     name: str
     since: Version
     meaning: str
     source: str
     until: Version | None = None  # last version that still has it (None: still present)
+    backports: tuple[Backport, ...] = ()
 
-    def present_in(self, version: Version) -> bool:
-        if version < self.since:
-            return False
-        return self.until is None or version <= self.until
+    def present_in(self, version: Version, patch: int | None = None) -> bool:
+        """At X.Y (`version`), point release `patch` (None: the newest point release known)."""
+        if self.since <= version and (self.until is None or version <= self.until):
+            return True
+        return any(b.series == version and (patch is None or patch >= b.patch) for b in self.backports)
 
 
 _ROWS: tuple[Feature, ...] = (
@@ -141,8 +160,17 @@ _ROWS: tuple[Feature, ...] = (
     Feature(
         "var_off_stack_read",
         (5, 12),
-        "variable-offset stack reads for privileged programs",
-        "commit 01f810ace9ed 'bpf: Allow variable-offset stack access' (v5.12)",
+        "variable-offset stack reads (and writes) for privileged programs",
+        "commit 01f810ace9ed 'bpf: Allow variable-offset stack access' (v5.12); measured: 5.10.0-46 (5.10.262) "
+        "accepts corpus calls/combined_stack.o:stack_combined_fits (a variable-offset store and load)",
+        backports=(
+            Backport(
+                (5, 10),
+                33,
+                "stable ChangeLog-5.10.33 'bpf: Allow variable-offset stack access' "
+                "(Debian linux-image-5.10.0-46-amd64 changelog); measured on 5.10.0-46",
+            ),
+        ),
     ),
     Feature(
         "atomics",
@@ -203,7 +231,18 @@ _ROWS: tuple[Feature, ...] = (
         (6, 3),
         "privileged programs may read uninitialised stack slots",
         "commit 6715df8d5d24 'bpf: Allow reads from uninit stack' (Feb 2023, v6.3; "
-        "env->allow_uninit_stack = perfmon_capable(), include/linux/bpf.h); version not re-checked",
+        "env->allow_uninit_stack = perfmon_capable(), include/linux/bpf.h); measured: 6.1.0-57 (6.1.192) "
+        "accepts corpus stack/uninit.o:stack_uninit_read and stack_uninit_helper_key, 5.10.0-46 (5.10.262) "
+        "refuses them ('invalid read from stack R10 off=-8 size=8') although ChangeLog-5.10.222 lists the "
+        "same subject (the 5.10 backport keeps the old checks)",
+        backports=(
+            Backport(
+                (6, 1),
+                100,
+                "stable ChangeLog-6.1.100 'bpf: Allow reads from uninit stack' (Debian "
+                "linux-image-6.1.0-57-amd64 changelog); measured on 6.1.0-57 (6.1.192)",
+            ),
+        ),
     ),
     Feature(
         "st_into_ctx",
@@ -234,6 +273,17 @@ _ROWS: tuple[Feature, ...] = (
         (6, 9),
         "spilling an unbounded scalar keeps its id: later bound checks on the source refine the slot",
         "commit e67ddd9b1cff 'bpf: Track spilled unbounded scalars' (Jan 2024, v6.9; version recalled)",
+    ),
+    Feature(
+        "jne_const_edge",
+        (6, 8),
+        "on the 'not equal' side of a comparison with a constant at the edge of a range, the range "
+        "shrinks by one (x in [0,63], x != 0 gives [1,63]); before, that side learns nothing",
+        "regs_refine_cond_op() BPF_JNE case, series 'BPF register bounds logic and testing improvements' "
+        "(Andrii Nakryiko, v6.8; version recalled); source: absent from Debian's 6.1.192 "
+        "(reg_set_min_max only marks the equal side known), present in 6.12.117; measured: "
+        "corpus helpers/arg_types.o:helper_bounded_size ('invalid zero-sized read') on 5.10.0-46 and 6.1.0-57, "
+        "accepted by 6.12.117+deb13",
     ),
     Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
     Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
@@ -335,8 +385,9 @@ PRIVILEGED_ONLY: frozenset[str] = frozenset(
 )
 
 
-def has_feature(name: str, version: Version, unprivileged: bool = False) -> bool:
-    """True when `version` has the feature (for this loader); unknown names raise KeyError."""
-    if not FEATURES[name].present_in(version):
+def has_feature(name: str, version: Version, unprivileged: bool = False, patch: int | None = None) -> bool:
+    """True when `version` (point release `patch`, None: the newest known) has the feature (for this
+    loader); unknown names raise KeyError."""
+    if not FEATURES[name].present_in(version, patch):
         return False
     return not (unprivileged and name in PRIVILEGED_ONLY)
