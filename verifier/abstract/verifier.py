@@ -55,7 +55,13 @@ class Verifier(
         self.prog_type = prog.prog_type
         self.attach_type = prog.expected_attach_type
         self.unprivileged = bool(options.unprivileged)
-        self.allow_uninit_stack = not self.unprivileged and rules.has("uninit_stack_read_priv")
+        # bpfcheck does not track the allocated stack depth: before reads could grow it, uninitialised
+        # reads count as refused (stricter than the kernel inside the allocated part, never laxer)
+        self.allow_uninit_stack = (
+            not self.unprivileged
+            and rules.has("uninit_stack_read_priv")
+            and rules.has("uninit_stack_read_any_depth")
+        )
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
         # precise scalar tracking came with bounded loops (5.3, commit b5dc0163d8fd);
@@ -227,7 +233,9 @@ class Verifier(
             if arg.kind == "ctx":
                 frame.regs[i + 1] = pointer_reg(PTR_TO_CTX)
             elif arg.kind == "mem":
-                frame.regs[i + 1] = pointer_reg(PTR_TO_MEM, maybe_null=True, mem_size=arg.size, id=self.new_id())
+                frame.regs[i + 1] = pointer_reg(
+                    PTR_TO_MEM, maybe_null=True, mem_size=arg.size, id=self.new_id()
+                )
             else:
                 frame.regs[i + 1] = unknown_reg()
         frame.regs[10] = pointer_reg(PTR_TO_STACK, frameno=0)
@@ -299,7 +307,12 @@ class Verifier(
         if src == 0:
             self.write_reg(state, insn.dst, const_reg(insn.imm64))
             return
-        if src in (op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_IDX, op.BPF_PSEUDO_MAP_VALUE, op.BPF_PSEUDO_MAP_IDX_VALUE):
+        if src in (
+            op.BPF_PSEUDO_MAP_FD,
+            op.BPF_PSEUDO_MAP_IDX,
+            op.BPF_PSEUDO_MAP_VALUE,
+            op.BPF_PSEUDO_MAP_IDX_VALUE,
+        ):
             ref = self.prog.map_refs.get(idx)
             if ref is None or not 0 <= ref.map_index < len(self.maps):
                 raise Reject(f"fd {insn.imm} is not pointing to valid bpf_map", "load-error")
@@ -328,8 +341,11 @@ class Verifier(
         if not self.rules.ld_abs_allowed(self.prog_type):
             raise Reject(LD_ABS_TYPES_MSG, "invalid-insn")
         size = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}[insn.opcode & 0x18]
-        if size == 8 or insn.dst != 0 or insn.off != 0 or (
-            (insn.opcode & 0xE0) == op.BPF_ABS and insn.src != 0
+        if (
+            size == 8
+            or insn.dst != 0
+            or insn.off != 0
+            or ((insn.opcode & 0xE0) == op.BPF_ABS and insn.src != 0)
         ):
             raise Reject("BPF_LD_[ABS|IND] uses reserved fields", "invalid-insn")
         if state.active_lock is not None:

@@ -229,18 +229,43 @@ _ROWS: tuple[Feature, ...] = (
     Feature(
         "uninit_stack_read_priv",
         (6, 3),
-        "privileged programs may read uninitialised stack slots",
-        "commit 6715df8d5d24 'bpf: Allow reads from uninit stack' (Feb 2023, v6.3; "
-        "env->allow_uninit_stack = perfmon_capable(), include/linux/bpf.h); measured: 6.1.0-57 (6.1.192) "
-        "accepts corpus stack/uninit.o:stack_uninit_read and stack_uninit_helper_key, 5.10.0-46 (5.10.262) "
-        "refuses them ('invalid read from stack R10 off=-8 size=8') although ChangeLog-5.10.222 lists the "
-        "same subject (the 5.10 backport keeps the old checks)",
+        "privileged programs may read uninitialised slots inside the stack allocated so far",
+        "commit 6715df8d5d24 'bpf: Allow reads from uninit stack' (Feb 2023, v6.3; env->allow_uninit_stack = "
+        "bpf_allow_uninit_stack() = perfmon_capable()); source: Debian 5.10.262 check_stack_read_fixed_off() "
+        "and check_stack_range_initialized() skip STACK_INVALID when allow_uninit_stack",
         backports=(
+            Backport(
+                (5, 10),
+                222,
+                "stable ChangeLog-5.10.222 'bpf: Allow reads from uninit stack' (Debian "
+                "linux-image-5.10.0-46-amd64 changelog); source 5.10.262 as above",
+            ),
             Backport(
                 (6, 1),
                 100,
                 "stable ChangeLog-6.1.100 'bpf: Allow reads from uninit stack' (Debian "
-                "linux-image-6.1.0-57-amd64 changelog); measured on 6.1.0-57 (6.1.192)",
+                "linux-image-6.1.0-57-amd64 changelog)",
+            ),
+        ),
+    ),
+    Feature(
+        "uninit_stack_read_any_depth",
+        (6, 8),
+        "with uninit_stack_read_priv, a read below the deepest slot written so far grows the stack instead of "
+        "failing ('invalid read from stack R10 off=-8 size=8': reads were bounded by -allocated_stack)",
+        "'bpf: Fix accesses to uninit stack slots' (Andrei Matei, CVE-2023-52452; mainline v6.8, version recalled, "
+        "6.7 not excluded: taken late, which only makes bpfcheck stricter); source: Debian 5.10.262 "
+        "check_stack_slot_within_bounds() still uses -state->allocated_stack for reads; measured: 5.10.0-46 "
+        "refuses corpus stack/uninit.o:stack_uninit_read, 6.1.0-57 (6.1.192) accepts it",
+        backports=(
+            Backport(
+                (6, 6), 14, "stable ChangeLog-6.6.14 (Debian linux-image-6.12.117+deb13-amd64 changelog)"
+            ),
+            Backport(
+                (6, 1),
+                191,
+                "stable ChangeLog-6.1.191 'bpf: Fix accesses to uninit stack slots "
+                "(CVE-2023-52452)' (Debian linux-image-6.1.0-57-amd64 changelog); measured on 6.1.0-57",
             ),
         ),
     ),
@@ -372,6 +397,7 @@ PRIVILEGED_ONLY: frozenset[str] = frozenset(
         "large_programs",
         "dead_code_elimination",
         "uninit_stack_read_priv",
+        "uninit_stack_read_any_depth",
         "var_off_stack_read",
         "spill_narrow_scalar",
         "pseudo_func",
