@@ -155,7 +155,10 @@ def explain_log(
         raise InputError(f"{object_path}: no BPF programs in this object")
     log = parse_log(text, program_name)
     if not log.message:
-        raise LogMismatch(f"{log_path}: no verifier error in this log (was the program rejected?)")
+        why = (
+            "it ends in the instruction trace (cut short?)" if log.has_trace else "was the program rejected?"
+        )
+        raise LogMismatch(f"{log_path}: no verifier error in this log ({why})")
     program = with_prog_type(choose_program(log, obj.programs, program_name, object_path), prog_type)
     check_fits(log, program)
     finding = finding_from_log(log, program, category_of(log.message))

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from verifier.oracle.verdict import last_message
-
 _BEGIN_RE = re.compile(r"^(?:libbpf: )?prog '([^']+)': -- BEGIN PROG LOAD LOG --\s*$")
 _END_RE = re.compile(r"^-- END PROG LOAD LOG --\s*$")
 _PROG_NAME_RE = re.compile(r"^(?:libbpf: )?prog '([^']+)': (?:BPF program load failed|failed to load)")
@@ -25,7 +23,18 @@ INSN_RE = re.compile(r"^(\d+): \(([0-9a-f]{2})\) (.*)$")
 # "8: R0=scalar() R10=fp0", "from 6 to 9: R0=... ", "6: frame1: R1=..."
 _STATE_RE = re.compile(r"^(?:\d+|from \d+ to \d+): ((?:frame\d+: )?(?:R\d|fp-?\d).*)$")
 _SOURCE_RE = re.compile(r"^; (.*?)(?: @ (\S+):(\d+))?$")
+# what the kernel prints after the reason: statistics (BPF_LOG_STATS), the states compared by an
+# infinite-loop check, the source line of the failing insn
+_STATS_RE = re.compile(r"^(verification time \d+ usec|stack depth [\d+ ]*|processed \d+ insns .*)$")
+_AFTER_REASON = ("cur state:", "old state:")
+_SOURCE_NOTE_RE = re.compile(r"^; .* @ \S+:\d+$")
 _INSN_IN_MESSAGE_RE = re.compile(r"\binsn (\d+)\b")
+# a message printed without its newline has the statistics line glued to it
+# ("expected prog array map for tail callprocessed 3 insns (limit 1000000) ...")
+_GLUED_STATS_RE = re.compile(r"(?<=\S)(processed \d+ insns \(limit |verification time \d+ usec)")
+# the state of a callback's frame printed right after its helper call, without a newline
+# ("8: (85) call bpf_loop#181 12: frame1: R1=scalar() R2=fp[0]-8 R10=fp0 cb")
+_GLUED_STATE_RE = re.compile(r"\s\d+: (?:frame\d+: )?R\d")
 _REGS_IN_TEXT_RE = re.compile(r"\b[rR](\d+)\b")
 CALL_OPCODE = 0x85
 CALLER_SAVED = ("R1", "R2", "R3", "R4", "R5")  # not readable after a call (check_helper_call)
@@ -66,7 +75,8 @@ def verifier_lines(text: str, program: str | None = None) -> tuple[list[str], st
 
     When the text holds several framed logs, the one of `program` (or else the last) is taken.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # pasted logs may be indented (Go's cilium/ebpf prints each line after a tab): leading blanks go
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     blocks: list[tuple[str, list[str]]] = []
     current: list[str] | None = None
     for line in lines:
@@ -74,8 +84,8 @@ def verifier_lines(text: str, program: str | None = None) -> tuple[list[str], st
         if begin:
             current = []
             blocks.append((begin.group(1), current))
-        elif current is not None and _END_RE.match(line):
-            current = None
+        elif current is not None and (_END_RE.match(line) or line.startswith("libbpf: ")):
+            current = None  # libbpf's own next message ends a log it printed cut short
         elif current is not None:
             current.append(line)
     if blocks:
@@ -132,6 +142,9 @@ def parse_state(text: str) -> dict[str, str]:
 
 def split_insn_text(text: str) -> tuple[str, str]:
     """ "r1 = *(u32 *)(r1 +0)          ; R1=pkt(r=0)" -> the instruction and the state after `;`."""
+    glued = _GLUED_STATE_RE.search(text)
+    if glued:
+        text = text[: glued.start()]
     for i in outside_parentheses(text, ";"):
         return text[:i].strip(), text[i + 1 :].strip()
     return text.strip(), ""
@@ -139,23 +152,36 @@ def split_insn_text(text: str) -> tuple[str, str]:
 
 def parse_log(text: str, program: str | None = None) -> KernelLog:
     """Everything `KernelLog` holds, read from the text of a log."""
-    lines, name, framed = verifier_lines(text, program)
+    lines, name, framed = verifier_lines(_GLUED_STATS_RE.sub(r"\n\1", text), program)
     log = KernelLog(lines=lines, program=name, framed=framed)
     for number, line in enumerate(lines):
         match = INSN_RE.match(line)
         if match:
             insn_text, _ = split_insn_text(match.group(3))
             log.insns.append(LogInsn(int(match.group(1)), int(match.group(2), 16), insn_text, number))
-    message = last_message("\n".join(lines))
-    if not message or _is_trace_line(message):
+    message = last_error_line(lines)
+    if not message:
         return log
     log.message = message
-    message_line = max(i for i, line in enumerate(lines) if line.strip() == message)
+    same = [i for i, line in enumerate(lines) if line.strip() == message]
+    message_line = same[-1] if same else len(lines)
     log.detail = _detail(lines, message_line)
     log.failing_insn = _failing_insn(log, message_line)
     if log.failing_insn is not None:
         log.state, log.source = _state_before(lines, log.failing_insn, message_line)
     return log
+
+
+def last_error_line(lines: list[str]) -> str:
+    """The kernel's reason: the last line that is not statistics, a state dump or a source note
+    (the kernel prints the failing line's source after the reason when the trace is off); ""
+    when the log ends in its trace (a program that was accepted, or a log cut short)."""
+    for line in reversed(lines):
+        text = line.strip()
+        if not text or _STATS_RE.match(text) or text.startswith(_AFTER_REASON) or _SOURCE_NOTE_RE.match(text):
+            continue
+        return "" if _is_trace_line(text) else text
+    return ""
 
 
 def _is_trace_line(line: str) -> bool:

@@ -39,7 +39,12 @@ def shown_finding(expl: LogExplanation, verbose: bool) -> Finding:
 
     state = expl.finding.state
     if not verbose and expl.involved:
-        picked = {name: state[name] for name in expl.involved if name in state}
+        picked = {
+            name: value
+            for register in expl.involved
+            for name, value in state.items()
+            if name == register or name.endswith(f".{register}")  # "frame1.R0": R0 of a callee
+        }
         state = picked or state
     return replace(expl.finding, state=state)
 

@@ -10,12 +10,14 @@ kernel's `uname -r`, the object, the program, the log level and how the log is f
 
 Level 4 (BPF_LOG_STATS alone) gives a log without the instruction trace: the error and the stats.
 
-The tests read these files; they never need the live kernel.
+The tests read these files; they never need the live kernel. `record.py --survey` measures
+`bpfcheck explain` on every corpus program the running kernel rejects (nothing is written).
 """
 
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import json
 import os
 import platform
@@ -31,6 +33,31 @@ sys.path.insert(0, str(ROOT))
 from verifier.oracle import libbpf as lb  # noqa: E402
 
 LOG_SIZE = 16 << 20
+PRINT_SIZE = (
+    4 << 20
+)  # libbpf prints a whole framed log as one message: the oracle's 4 KiB buffer would cut it
+
+_PRINT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+_printed: list[str] = []
+_print_buffer = ctypes.create_string_buffer(PRINT_SIZE)
+
+
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.vsnprintf.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p]
+    return libc
+
+
+def _collect(level: int, fmt: bytes | None, ap: int | None) -> int:
+    """libbpf's print callback (x86-64: va_list is a pointer, handed on to vsnprintf)."""
+    if fmt:
+        _LIBC.vsnprintf(_print_buffer, PRINT_SIZE, fmt, ctypes.c_void_p(ap))
+        _printed.append(_print_buffer.value.decode(errors="replace"))
+    return 0
+
+
+_LIBC = _libc()
+_print_callback = _PRINT_FN(_collect)
 
 
 @dataclass(frozen=True)
@@ -53,7 +80,8 @@ def _programs(lib: ctypes.CDLL, obj: int) -> list[int]:
 def load_log(path: str, program: str, level: int, framed: bool) -> str:
     """Load one program of `path`; the raw log buffer, or libbpf's printed messages when `framed`."""
     lib = lb.libbpf()
-    lb.drain_messages()
+    lib.libbpf_set_print(_print_callback)
+    _printed.clear()
     obj = lib.bpf_object__open_file(path.encode(), None)
     if not obj:
         raise SystemExit(f"cannot open {path}")
@@ -72,7 +100,7 @@ def load_log(path: str, program: str, level: int, framed: bool) -> str:
     if status == 0:
         raise SystemExit(f"{path} {program}: the kernel accepted it")
     if framed:
-        return "".join(lb.drain_messages())
+        return "".join(_printed)
     return buf.value.decode(errors="replace")
 
 
@@ -120,6 +148,24 @@ RECORDINGS = (
     ),
     Recording("loop_infinite.l4.raw", "corpus/build/loops/unbounded.o", "loop_infinite", 4, "raw"),
     Recording(
+        "tail_call_wrong_map.l1.raw", "corpus/build/calls/tail_call.o", "tail_call_wrong_map", 1, "raw"
+    ),
+    Recording(
+        "loop_helper_bad_callback_ret.l1.libbpf",
+        "corpus/build/calls/bpf_loop.o",
+        "loop_helper_bad_callback_ret",
+        1,
+        "libbpf",
+    ),
+    Recording(
+        "stack_combined_too_big.l2.raw",
+        "corpus/build/calls/combined_stack.o",
+        "stack_combined_too_big",
+        2,
+        "raw",
+    ),
+    Recording("ctx_read_past_end.l4.raw", "corpus/build/ctx/access.o", "ctx_read_past_end", 4, "raw"),
+    Recording(
         "ret_cgroup_skb_ingress_2.l1.raw",
         "corpus/build/return/ranges.o",
         "ret_cgroup_skb_ingress_2",
@@ -129,7 +175,50 @@ RECORDINGS = (
 )
 
 
+def survey(levels: tuple[int, ...] = (1, 2, 4)) -> int:
+    """Measure `explain` on every program corpus/manifest.toml expects the running kernel to reject:
+    load it at each log level (raw and libbpf-framed), explain the log, count the outcomes.
+    Nothing is written; prints one line per log that is not explained in agreement."""
+    import tomllib
+    from collections import Counter
+
+    from verifier.abstract import AnalysisOptions
+    from verifier.errors import InputError
+    from verifier.explain.explain import explain_log
+
+    kernel = ".".join(platform.release().split(".")[:2])
+    manifest = tomllib.loads((ROOT / "corpus" / "manifest.toml").read_text())
+    counts: Counter[str] = Counter()
+    for entry in manifest["program"]:
+        if "message" not in entry or "prog_type" in entry:
+            continue
+        path = str(ROOT / "corpus" / "build" / entry["object"])
+        for level in levels:
+            for framed in (False, True):
+                log = load_log(path, entry["name"], level, framed)
+                log_file = Path("/tmp/bpfcheck_survey.log")
+                log_file.write_text(log)
+                name = None if framed else entry["name"]
+                try:
+                    result = explain_log(str(log_file), path, name, kernel, AnalysisOptions(timeout=30))
+                except InputError as exc:
+                    counts["misfit"] += 1
+                    print(f"misfit {entry['object']} {entry['name']} level {level} framed {framed}: {exc}")
+                    continue
+                outcome = result.agreement.outcome if result.agreement else "none"
+                located = result.finding.insn >= 0 and result.finding.source is not None
+                counts[f"{outcome}{'' if located else ', not located'}"] += 1
+                if outcome != "agrees":
+                    print(
+                        f"{outcome} {entry['object']} {entry['name']} level {level} framed {framed}: {result.agreement.note}"
+                    )
+    print(dict(counts))
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--survey"]:
+        return survey()
     kernel = platform.release()
     only = set(sys.argv[1:])
     for rec in RECORDINGS:
