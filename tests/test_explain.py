@@ -94,8 +94,12 @@ def test_explain_locates_the_kernels_rejection(log: Path, capsys: pytest.Capture
     if note is not None:
         assert finding["source"]["text"].strip() == note[0].strip()
         assert finding["source"]["line"] == note[1]
-    # bpfcheck's own analysis at the kernel that wrote the log finds the same rejection
+    # bpfcheck's own analysis at the kernel that wrote the log finds the same rejection (for a failed
+    # CO-RE relocation only with that kernel's BTF: test_core_relocation_failure_with_target_btf)
     agreement = found["agreement"]
+    if program.core_relocs:
+        assert agreement["outcome"] == "agrees" or "--btf" in agreement["note"]
+        return
     assert agreement["outcome"] == "agrees", agreement["note"]
     ours = doc["objects"][0]["programs"][0]["findings"][0]
     assert ours["kernel_message"] == finding["kernel_message"] and ours["insn"] == finding["insn"]
@@ -253,3 +257,44 @@ def test_framed_logs_pick_the_named_program_and_skip_the_live_regs_listing() -> 
     assert [i.index for i in log.insns] == [0, 1, 2, 3, 4, 6, 7]  # the indented listing is not the trace
     two = "libbpf: prog 'a': -- BEGIN PROG LOAD LOG --\nX\n-- END PROG LOAD LOG --\n" + text
     assert verifier_lines(two, "a")[0] == ["X"] and verifier_lines(two)[1] == "map_no_null_check"
+
+
+def write_target_btf(path: Path, with_field: bool) -> str:
+    """A kernel BTF whose task_struct has (or lacks) the field core_missing_field.c reads."""
+    from tests.btf_builder import BtfBuilder
+
+    builder = BtfBuilder()
+    i32 = builder.int_("int", 4, signed=True)
+    members = [("pid", i32, 0)] + ([("no_such_field_in_any_kernel", i32, 32)] if with_field else [])
+    builder.struct("task_struct", 8, members)
+    path.write_bytes(builder.build())
+    return str(path)
+
+
+@pytest.mark.parametrize("log", sorted(LOGS.glob("core_missing_field.*.log")), ids=lambda p: p.stem)
+def test_core_relocation_failure_with_target_btf(
+    log: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """libbpf rewrote the poisoned instruction's line ("1: <invalid CO-RE relocation>"); with a BTF
+    lacking the field bpfcheck poisons it too and agrees, with one that has it bpfcheck accepts."""
+    lacking = write_target_btf(tmp_path / "lacking.btf", with_field=False)
+    found = explain_json(log, capsys, "--btf", lacking)["explain"]
+    assert found["finding"]["category"] == "core-relocation"
+    assert found["finding"]["kernel_message"].startswith("failed to resolve CO-RE relocation")
+    assert found["finding"]["insn"] == 1 and found["agreement"]["outcome"] == "agrees"
+    having = write_target_btf(tmp_path / "having.btf", with_field=True)
+    agreement = explain_json(log, capsys, "--btf", having)["explain"]["agreement"]
+    assert agreement["outcome"] == "differs" and agreement["verdict"] == "accept"
+    without = explain_json(log, capsys)["explain"]["agreement"]
+    assert without["outcome"] == "agrees" or "--btf FILE" in without["note"]
+
+
+def test_a_rewritten_line_must_fit_a_relocated_instruction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    moved = edited(
+        tmp_path,
+        "core_missing_field.l2.raw.log",
+        lambda t: t.replace("1: <invalid CO-RE", "8: <invalid CO-RE"),
+    )
+    assert "<invalid CO-RE relocation>" in bad([moved, "-O", str(LOGS / "core_missing_field.o")], capsys)

@@ -313,18 +313,21 @@ class ExplainRequest:
     verbose: bool = False
     no_color: bool = False
     timeout: float = 60.0
+    btf: str | None = None
 
 
 def run_explain(request: ExplainRequest) -> int:
     """Explain the log's rejection in the object; 0 when explained (a log that does not fit raises InputError)."""
     from verifier.abstract import AnalysisOptions
     from verifier.explain.explain import explain_log
+    from verifier.pipeline import kernel_label
     from verifier.report.explain_report import write_explanation
 
     kernels = parse_kernels(request.kernel)
     if len(kernels) != 1:
         raise InputError(f"--kernel {request.kernel!r}: explain compares with one kernel at a time")
-    options = AnalysisOptions(timeout=request.timeout, verbose=False)
+    btf_files = kernel_btf_files(request.kernel, [kernel_label(kernels[0])], request.btf)
+    options = AnalysisOptions(timeout=request.timeout, kernel_btf=btf_files)
     explanation = explain_log(
         request.log, request.obj, request.program, kernels[0], options, parse_prog_type(request.prog_type)
     )
@@ -332,7 +335,11 @@ def run_explain(request: ExplainRequest) -> int:
     return 0
 
 
-@app.command("explain", cls=HelpCommand)
+@app.command(
+    "explain",
+    cls=HelpCommand,
+    short_help="Explain a verifier log the kernel printed, in the object's C source.",
+)
 def explain_command(
     log: Annotated[
         str, typer.Argument(metavar="LOG", help="A verifier log, as libbpf, bpftool or bpf() printed it.")
@@ -368,6 +375,10 @@ def explain_command(
         float,
         typer.Option("--timeout", min=0, metavar="SECONDS", help="Seconds for bpfcheck's own analysis."),
     ] = 60.0,
+    btf: Annotated[
+        str | None,
+        typer.Option("--btf", metavar="FILE", help="The BTF of the kernel that wrote the log (for CO-RE)."),
+    ] = None,
 ) -> None:
     """Explain a kernel verifier log: the C line, the message's meaning, the state, a hint, and
     whether bpfcheck's own analysis agrees."""
@@ -382,6 +393,7 @@ def explain_command(
         verbose=verbose,
         no_color=no_color,
         timeout=timeout,
+        btf=btf,
     )
     raise typer.Exit(run_explain(request))
 

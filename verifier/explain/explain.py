@@ -121,17 +121,23 @@ def compare(finding: Finding, verdict: ProgramVerdict, kernel: str) -> Agreement
     return agreement
 
 
+def has_target_btf(options: AnalysisOptions, label: str) -> bool:
+    from verifier.btf.target import btf_path_for
+
+    return bool(btf_path_for(options, label))
+
+
 def own_verdict(
     obj: BpfObject, program: Program, kernel: Any, options: AnalysisOptions
 ) -> tuple[str, ProgramVerdict]:
     """bpfcheck's verdict on `program` at `kernel` (no witness search)."""
     import dataclasses
 
-    from verifier.pipeline import Stages, check_program, kernel_label
+    from verifier.pipeline import Stages, check_at_target, kernel_label
 
     stages = dataclasses.replace(Stages.real(), find_witness=None)
     label = kernel_label(kernel)
-    return label, check_program(obj, program, label, stages.for_kernel(kernel), options, stages)
+    return label, check_at_target(obj, program, label, stages.for_kernel(kernel), options, stages)
 
 
 def explain_log(
@@ -168,6 +174,11 @@ def explain_log(
     if analyze:
         label, verdict = own_verdict(obj, program, kernel, options)
         result.agreement = compare(finding, verdict, label)
+        if result.agreement.outcome != AGREES and program.core_relocs and not has_target_btf(options, label):
+            result.agreement.note += (
+                f" bpfcheck had no BTF of kernel {label} (give it with --btf FILE), so the program's "
+                "CO-RE relocations were not applied."
+            )
         ours = result.agreement.finding
         if ours is not None and result.agreement.same_message:
             finding.category = ours.category  # the engine's category and hint are specific to this finding

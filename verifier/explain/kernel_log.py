@@ -21,6 +21,10 @@ _PROG_NAME_RE = re.compile(r"^(?:libbpf: )?prog '([^']+)': (?:BPF program load f
 # "7: (79) r0 = *(u64 *)(r0 +0)   ; R0=..." at the start of a line (the live-regs listing is indented)
 INSN_RE = re.compile(r"^(\d+): \(([0-9a-f]{2})\) (.*)$")
 # "8: R0=scalar() R10=fp0", "from 6 to 9: R0=... ", "6: frame1: R1=..."
+# libbpf replaces the line of an instruction it poisoned ("5: <invalid CO-RE relocation>",
+# "<invalid BPF map reference>", "<invalid kfunc call>": libbpf.c fixup_verifier_log)
+INVALID_INSN_RE = re.compile(r"^(\d+): <(invalid [^>]+)>$")
+LIBBPF_REWRITE = -1  # LogInsn.opcode of such a line: libbpf wrote it, not the kernel
 _STATE_RE = re.compile(r"^(?:\d+|from \d+ to \d+): ((?:frame\d+: )?(?:R\d|fp-?\d).*)$")
 _SOURCE_RE = re.compile(r"^; (.*?)(?: @ (\S+):(\d+))?$")
 # what the kernel prints after the reason: statistics (BPF_LOG_STATS), the states compared by an
@@ -159,6 +163,9 @@ def parse_log(text: str, program: str | None = None) -> KernelLog:
         if match:
             insn_text, _ = split_insn_text(match.group(3))
             log.insns.append(LogInsn(int(match.group(1)), int(match.group(2), 16), insn_text, number))
+        rewritten = INVALID_INSN_RE.match(line)
+        if rewritten:
+            log.insns.append(LogInsn(int(rewritten.group(1)), LIBBPF_REWRITE, rewritten.group(2), number))
     message = last_error_line(lines)
     if not message:
         return log
@@ -186,7 +193,9 @@ def last_error_line(lines: list[str]) -> str:
 
 def _is_trace_line(line: str) -> bool:
     """An instruction, a state or a source line: what a log that ends without a reason ends with."""
-    return bool(INSN_RE.match(line) or _STATE_RE.match(line) or line.startswith("; "))
+    return bool(
+        INSN_RE.match(line) or INVALID_INSN_RE.match(line) or _STATE_RE.match(line) or line.startswith("; ")
+    )
 
 
 def _detail(lines: list[str], message_line: int) -> str:
@@ -213,7 +222,7 @@ def _state_before(lines: list[str], insn: int, message_line: int) -> tuple[dict[
     and the kernel's source note (`file.c:20`) printed for it."""
     last = None
     for number in range(message_line - 1, -1, -1):
-        match = INSN_RE.match(lines[number])
+        match = INSN_RE.match(lines[number]) or INVALID_INSN_RE.match(lines[number])
         if match and int(match.group(1)) == insn:
             last = number
             break

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from verifier.errors import InputError
-from verifier.explain.kernel_log import KernelLog, LogInsn
+from verifier.explain.kernel_log import LIBBPF_REWRITE, KernelLog, LogInsn
 
 if TYPE_CHECKING:
     from verifier.elf.model import Program
@@ -55,8 +55,25 @@ def object_texts(program: Program, names: Mapping[int, str] | None = None) -> di
     return texts
 
 
+# what the object holds where libbpf rewrote the log's line (libbpf.c fixup_verifier_log)
+REWRITTEN_OPCODES = {"invalid BPF map reference": LD_IMM64_OPCODE, "invalid kfunc call": CALL_OPCODE}
+
+
+def rewrite_fits(program: Program, insn: LogInsn) -> bool:
+    """A line libbpf rewrote fits an instruction it could have poisoned: a CO-RE relocation's,
+    a map load, a kfunc call."""
+    if insn.text == "invalid CO-RE relocation":
+        return any(reloc.insn == insn.index for reloc in program.core_relocs)
+    expected = REWRITTEN_OPCODES.get(insn.text)
+    return expected is None or program.insns[insn.index].opcode == expected
+
+
 def misfit(program: Program, insns: Sequence[LogInsn], texts: Mapping[int, str]) -> str | None:
-    """Why the log's instructions are not this program's, or None when every one fits."""
+    """Why the log's instructions are not this program's, or None when every one fits.
+
+    The offsets and immediates of CO-RE-relocated instructions depend on the kernel they were
+    relocated for: only their opcode is compared."""
+    relocated = {reloc.insn for reloc in program.core_relocs}
     for insn in insns:
         if not 0 <= insn.index < program.insn_count:
             return (
@@ -65,6 +82,12 @@ def misfit(program: Program, insns: Sequence[LogInsn], texts: Mapping[int, str])
             )
         opcode = program.insns[insn.index].opcode
         ours = texts.get(insn.index, "")
+        if insn.opcode == LIBBPF_REWRITE:
+            if not rewrite_fits(program, insn):
+                return f"the log's insn {insn.index} is <{insn.text}>, but {program.name} has {ours or '?'} there"
+            continue
+        if insn.index in relocated and opcode == insn.opcode:
+            continue
         if opcode != insn.opcode or not same_instruction(opcode, insn.text, ours):
             return (
                 f"the log's insn {insn.index} is ({insn.opcode:02x}) {insn.text}, but {program.name} has "

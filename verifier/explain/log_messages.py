@@ -111,6 +111,11 @@ MESSAGE_CATEGORIES: tuple[tuple[str, str, str], ...] = (
     ),
     (r"^\S+ cannot be accessed directly by load/store", "map-special", "check_map_access"),
     (r"^only read is supported", "btf-access", "btf_struct_access"),
+    # libbpf's rewrites of the log (tools/lib/bpf/libbpf.c fixup_log_failed_core_relo,
+    # fixup_log_missing_map_load, fixup_log_missing_kfunc_call)
+    (r"^failed to resolve CO-RE relocation", "core-relocation", "libbpf fixup_log_failed_core_relo"),
+    (r"^BPF map '.*' is referenced but wasn't created", "load-error", "libbpf fixup_log_missing_map_load"),
+    (r"^kfunc '.*' is referenced but wasn't resolved", "load-error", "libbpf fixup_log_missing_kfunc_call"),
 )
 
 _COMPILED = tuple((re.compile(pattern), category) for pattern, category, _ in MESSAGE_CATEGORIES)

@@ -355,6 +355,15 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Before 5.10, programs with bpf-to-bpf calls cannot use bpf_tail_call.",
         "Inline the called functions (__always_inline) or target 5.10 or newer.",
     ),
+    "core-relocation": Explanation(
+        "CO-RE relocation failed",
+        "libbpf could not find the type or field a CO-RE access names (BPF_CORE_READ, "
+        "preserve_access_index) in the target kernel's BTF, so it replaced the instruction with an "
+        "invalid call (0xbad2310) and the verifier refused the program when it reached it.",
+        "Check the field's name and type for this kernel; guard accesses that differ between kernels "
+        "with `if (bpf_core_field_exists(p->field))` (or bpf_core_type_exists), using a `struct x___v2` "
+        "flavour for the other layout.",
+    ),
     "load-error": Explanation(
         "cannot be loaded",
         "The program never reaches the kernel's verifier: a relocation cannot be resolved, the program "

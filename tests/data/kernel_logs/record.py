@@ -10,6 +10,7 @@ kernel's `uname -r`, the object, the program, the log level and how the log is f
 
 Level 4 (BPF_LOG_STATS alone) gives a log without the instruction trace: the error and the stats.
 
+`record.py --build` compiles this folder's own C programs first (core_missing_field.c).
 The tests read these files; they never need the live kernel. `record.py --survey` measures
 `bpfcheck explain` on every corpus program the running kernel rejects (nothing is written).
 """
@@ -165,6 +166,21 @@ RECORDINGS = (
         "raw",
     ),
     Recording("ctx_read_past_end.l4.raw", "corpus/build/ctx/access.o", "ctx_read_past_end", 4, "raw"),
+    # our own object (core_missing_field.c here): libbpf rewrites the log of a poisoned CO-RE read
+    Recording(
+        "core_missing_field.l1.libbpf",
+        "tests/data/kernel_logs/core_missing_field.o",
+        "core_missing_field",
+        1,
+        "libbpf",
+    ),
+    Recording(
+        "core_missing_field.l2.raw",
+        "tests/data/kernel_logs/core_missing_field.o",
+        "core_missing_field",
+        2,
+        "raw",
+    ),
     Recording(
         "ret_cgroup_skb_ingress_2.l1.raw",
         "corpus/build/return/ranges.o",
@@ -216,9 +232,23 @@ def survey(levels: tuple[int, ...] = (1, 2, 4)) -> int:
     return 0
 
 
+def build() -> None:
+    """Compile this folder's own C programs (clang-19 and libbpf-dev, as verifier/examples/build.sh)."""
+    include = f"/usr/include/{platform.machine()}-linux-gnu"
+    for source in sorted(HERE.glob("*.c")):
+        subprocess.run(
+            ["clang-19", "-O2", "-g", "-target", "bpf", f"-I{include}", f"-fdebug-prefix-map={HERE}=.", "-c",
+             source.name, "-o", source.with_suffix(".o").name],
+            cwd=HERE, check=True,
+        )  # fmt: skip
+
+
 def main() -> int:
     if sys.argv[1:] == ["--survey"]:
         return survey()
+    if sys.argv[1:] == ["--build"]:
+        build()
+        return 0
     kernel = platform.release()
     only = set(sys.argv[1:])
     for rec in RECORDINGS:
