@@ -298,3 +298,16 @@ def test_a_rewritten_line_must_fit_a_relocated_instruction(
         lambda t: t.replace("1: <invalid CO-RE", "8: <invalid CO-RE"),
     )
     assert "<invalid CO-RE relocation>" in bad([moved, "-O", str(LOGS / "core_missing_field.o")], capsys)
+
+
+def test_a_pasted_log_may_be_indented(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Go's cilium/ebpf prints each log line after a tab; the log still reads the same."""
+    indented = edited(
+        tmp_path, "xdp_bad.l2.raw.log", lambda t: "".join(f"\t{line}\n" for line in t.splitlines())
+    )
+    status, out, err = explain(
+        [indented, "-O", "verifier/examples/xdp_bad.o", "-k", "6.18", "-f", "json"], capsys
+    )
+    assert status == 0, err
+    found = json.loads(out)["explain"]
+    assert found["finding"]["insn"] == 1 and found["finding"]["state"] == {"R1": "pkt(r=0)"}
