@@ -207,6 +207,13 @@ def test_instruction_text_or_index_that_differs_does_not_fit(
 def test_log_without_an_error_does_not_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cut = edited(tmp_path, "xdp_bad.l2.raw.log", lambda t: t.split("invalid access to packet")[0])
     assert "no verifier error" in bad([cut, "-O", "verifier/examples/xdp_bad.o"], capsys)
+
+    def cut_short(text: str) -> str:  # libbpf's buffer ran out mid-line; its next message follows
+        head = text[: text.rindex("(79) r0 = *(u64") + 8]
+        return head + "libbpf: prog 'map_no_null_check': failed to load: -28\n"
+
+    cut = edited(tmp_path, "map_no_null_check.l2.libbpf.log", cut_short)
+    assert "cut short" in bad([cut, "-O", "corpus/build/map/null_check.o"], capsys)
     empty = tmp_path / "empty.log"
     empty.write_text("")
     assert "no verifier error" in bad([str(empty), "-O", "verifier/examples/xdp_bad.o"], capsys)

@@ -31,6 +31,10 @@ _SOURCE_RE = re.compile(r"^; (.*?)(?: @ (\S+):(\d+))?$")
 # infinite-loop check, the source line of the failing insn
 _STATS_RE = re.compile(r"^(verification time \d+ usec|stack depth [\d+ ]*|processed \d+ insns .*)$")
 _AFTER_REASON = ("cur state:", "old state:")
+# other lines of the trace: source notes, precision backtracking (level 2)
+_TRACE_PREFIXES = ("; ", "mark_precise: ", "Live regs before insn:", "func#")
+# the listing of live registers before the trace (level 2, 6.15+): "7: 0......... (79) r0 = ..."
+_LIVE_REGS_RE = re.compile(r"^\d+: [.0-9]+ \([0-9a-f]{2}\) ")
 _SOURCE_NOTE_RE = re.compile(r"^; .* @ \S+:\d+$")
 _INSN_IN_MESSAGE_RE = re.compile(r"\binsn (\d+)\b")
 # a message printed without its newline has the statistics line glued to it
@@ -90,6 +94,9 @@ def verifier_lines(text: str, program: str | None = None) -> tuple[list[str], st
             blocks.append((begin.group(1), current))
         elif current is not None and (_END_RE.match(line) or line.startswith("libbpf: ")):
             current = None  # libbpf's own next message ends a log it printed cut short
+        elif current is not None and "libbpf: " in line:  # ... or follows its last, partial line
+            current.append(line[: line.index("libbpf: ")])
+            current = None
         elif current is not None:
             current.append(line)
     if blocks:
@@ -194,7 +201,11 @@ def last_error_line(lines: list[str]) -> str:
 def _is_trace_line(line: str) -> bool:
     """An instruction, a state or a source line: what a log that ends without a reason ends with."""
     return bool(
-        INSN_RE.match(line) or INVALID_INSN_RE.match(line) or _STATE_RE.match(line) or line.startswith("; ")
+        INSN_RE.match(line)
+        or INVALID_INSN_RE.match(line)
+        or _STATE_RE.match(line)
+        or _LIVE_REGS_RE.match(line)
+        or line.startswith(_TRACE_PREFIXES)
     )
 
 
