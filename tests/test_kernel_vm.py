@@ -150,3 +150,54 @@ def test_raw_loader_agrees_with_the_recorded_host_kernel(kernel_oracle) -> None:
     for row in rows[::25]:
         got = load_raw(str(SHARED / row["object"]), row["program"], str(row["prog_type"]))
         assert got.verdict == row["verdict"], (row["object"], row["program"], got.msg)
+
+
+def test_point_releases_select_backports() -> None:
+    from verifier.rules.features import has_feature
+    from verifier.rules.kernel_rules import for_kernel
+
+    assert not has_feature("var_off_stack_read", (5, 10), patch=32)
+    assert has_feature("var_off_stack_read", (5, 10), patch=33)
+    assert has_feature("var_off_stack_read", (5, 10))  # X.Y: the newest point release known
+    assert not has_feature("var_off_stack_read", (5, 11))
+    assert not for_kernel("6.1.99").has("uninit_stack_read_priv")
+    assert for_kernel("6.1.100").has("uninit_stack_read_priv")
+    assert not for_kernel("6.1.190").has("uninit_stack_read_any_depth")
+    assert for_kernel("6.1").has("uninit_stack_read_any_depth")
+    assert for_kernel("6.1.0-57-amd64").build.patch == 192
+
+
+def test_facts_are_named_only_where_no_real_kernel_was_run() -> None:
+    from verifier.rules.measured import facts_for_verdict
+
+    used = ["uninit_stack_read_priv", "jmp32"]
+    assert [f.name for f in facts_for_verdict("5.15", used)] == ["uninit_stack_read_priv"]
+    assert not facts_for_verdict("5.15", ["jmp32"])  # the same at 5.10.262 and 6.1.192
+    for measured in ("6.1", "6.1.0-57-amd64", "5.10", "6.12"):
+        assert facts_for_verdict(measured, used) == [], measured
+    note = facts_for_verdict("6.1.50", used)[0]
+    assert not note.present and "6.1.100" in note.backports
+
+
+def test_json_report_says_what_a_verdict_rests_on(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    obj = Path(__file__).resolve().parent.parent / "corpus" / "build" / "stack" / "uninit.o"
+    cmd = [
+        sys.executable,
+        "-m",
+        "verifier",
+        str(obj),
+        "--kernel",
+        "5.15,6.1",
+        "--format",
+        "json",
+        "--no-witness",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+    doc = json.loads(proc.stdout)
+    programs = [p for o in doc["objects"] for p in o["programs"] if p["name"] == "stack_uninit_read"]
+    by_kernel = {p["kernel"]: p for p in programs}
+    assert [f["name"] for f in by_kernel["5.15"]["facts"]] == ["uninit_stack_read_priv"]
+    assert "facts" not in by_kernel["6.1"]

@@ -46,6 +46,8 @@ class ProgramVerdict:
     stats: Stats = field(default_factory=Stats)
     # --verbose: (insn, {register: state}) after each instruction of the failing path
     trace: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # version features (rules/features.py) the analysis asked about: what the verdict rests on
+    facts: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:

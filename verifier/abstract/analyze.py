@@ -8,6 +8,8 @@ from verifier.abstract import AnalysisOptions
 from verifier.abstract.reject import AnalysisTimeout, Reject
 from verifier.abstract.state import path_list
 from verifier.abstract.verifier import Verifier
+from verifier.rules.kernel_rules import KernelRules
+from verifier.rules.recording import FactRecorder
 from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
 
 ERROR = "error"
@@ -60,6 +62,8 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
     options = options or AnalysisOptions()
     kernel = getattr(rules, "name", str(getattr(rules, "version", "")))
     verdict = ProgramVerdict(prog.name, prog.section, prog.prog_type, kernel, ACCEPT)
+    if isinstance(rules, KernelRules):
+        rules = FactRecorder(rules)  # which version facts the verdict rests on (report)
     started = time.perf_counter()
     v = Verifier(obj, prog, rules, options)
     try:
@@ -97,7 +101,9 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
         )
     except RecursionError:
         verdict.verdict = ERROR
-        verdict.findings.append(Finding(insn=v.idx, kernel_message="", category="other", message="analysis too deep"))
+        verdict.findings.append(
+            Finding(insn=v.idx, kernel_message="", category="other", message="analysis too deep")
+        )
     verdict.stats = Stats(
         insns=len(prog.insns),
         processed=getattr(v, "processed", 0),
@@ -106,4 +112,5 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
         stack_depth=verdict.stats.stack_depth or max(v.stack_depths.values(), default=0),
         seconds=time.perf_counter() - started,
     )
+    verdict.facts = sorted(getattr(rules, "used", ()))
     return verdict

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from verifier import __version__
 from verifier.report.explanations import explanation_for, hint_for, meaning_of
 from verifier.report.locations import source_path
+from verifier.rules.measured import facts_for_verdict
 
 if TYPE_CHECKING:
     from verifier.elf.model import Program, SourceLine
@@ -109,6 +110,18 @@ def verdict_json(
     trace = getattr(verdict, "trace", None)
     if trace:
         out["trace"] = jsonable(trace)
+    facts = facts_for_verdict(verdict.kernel, verdict.facts)
+    if facts:  # the target is not a kernel bpfcheck was compared with: what the verdict rests on
+        out["facts"] = [
+            {
+                "name": f.name,
+                "present": f.present,
+                "since": f.since,
+                "backports": list(f.backports),
+                "source": f.source,
+            }
+            for f in facts
+        ]
     return out
 
 

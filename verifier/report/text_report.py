@@ -24,6 +24,7 @@ from verifier.report.compare import format_delta
 from verifier.report.explanations import IMPRECISION_NOTE, explanation_for, hint_for
 from verifier.report.locations import source_path
 from verifier.report.summary import Tally
+from verifier.rules.measured import facts_for_verdict
 from verifier.verdict import ACCEPT, REJECT
 
 if TYPE_CHECKING:
@@ -301,7 +302,18 @@ def verdict_block(
         parts.append(trace_renderable(result, program, trace))
     if verdict.verdict == REJECT:
         parts.append(Text(stats_text(verdict, _delta_note(result, verdict, figures)), style="dim"))
+    facts = facts_text(verdict.kernel, verdict.facts)
+    if facts:
+        parts.append(Text(facts, style="dim"))
     return Group(*parts)
+
+
+def facts_text(kernel: str, used: Sequence[str]) -> str:
+    """'rests on ...': the version facts behind a verdict at a kernel bpfcheck was not compared with."""
+    facts = facts_for_verdict(kernel, used)
+    if not facts:
+        return ""
+    return f"no real {kernel} was run: this rests on " + "; ".join(f.short() for f in facts)
 
 
 def _delta_note(result: ObjectResult, verdict: ProgramVerdict, figures: Figures | None) -> str:
@@ -367,6 +379,11 @@ def render_result(
         console.print(Text(result.path, style="bold"))
         if accepted:
             console.print(accepted_table(result, accepted, figures))
+            for kernel in dict.fromkeys(v.kernel for v in accepted):
+                used = sorted({f for v in accepted if v.kernel == kernel for f in v.facts})
+                note = facts_text(kernel, used)
+                if note:
+                    console.print(Text(note, style="dim"))
     for verdict in failed:
         console.print()
         console.print(verdict_block(result, verdict, verbose, figures))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verifier.rules.versions import Version
+from verifier.rules.versions import Version, all_versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,20 @@ BUILDS: tuple[KernelBuild, ...] = (
         "measured 2026-12-02 on this project's machines: tests/data/kernel_recordings/ (scalar_alu.json, "
         "cfg_structural.json) and the recordings in tests/data/engine_disagreements/*/case.json",
     ),
+    # Debian's kernels booted under qemu (scripts/kernel_vm.py): no differences from their X.Y rows beyond
+    # the backports by point release in features.py
+    KernelBuild(
+        "5.10.0-46-amd64", (5, 10), 262, 1, {}, "Debian 5.10.262-1: tests/data/kernels/5.10.0-46-amd64"
+    ),
+    KernelBuild("6.1.0-57-amd64", (6, 1), 192, 1, {}, "Debian 6.1.192-3: tests/data/kernels/6.1.0-57-amd64"),
+    KernelBuild(
+        "6.12.117+deb13-amd64",
+        (6, 12),
+        117,
+        1,
+        {},
+        "Debian 6.12.117-1: tests/data/kernels/6.12.117+deb13-amd64",
+    ),
 )
 
 _BY_RELEASE = {build.release: build for build in BUILDS}
@@ -80,6 +94,10 @@ def find_build(text: str) -> KernelBuild | None:
         builds = [b for b in BUILDS if b.version == version and b.patch == patch]
         if builds:
             return max(builds, key=lambda b: b.order)
+        if version in all_versions():  # an unlisted point release: the X.Y rows at that patch level
+            return KernelBuild(
+                raw.lstrip("v"), version, patch, 0, {}, "point release (backports: features.py)"
+            )
     return None
 
 

@@ -53,7 +53,8 @@ class KernelRules:
         """
         own = build_feature(self.build, feature)
         if own is None:
-            return has_feature(feature, self.version, unprivileged)
+            patch = self.build.patch if self.build else None  # None: the newest point release known
+            return has_feature(feature, self.version, unprivileged, patch)
         FEATURES[feature]  # noqa: B018 - an unknown name raises KeyError here too
         return own and not (unprivileged and feature in PRIVILEGED_ONLY)
 

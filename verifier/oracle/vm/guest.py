@@ -10,6 +10,7 @@ than the per-job timeout is killed, the job is recorded as a load error, and a f
 
 from __future__ import annotations
 
+import dataclasses
 import errno as errno_mod
 import json
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from verifier.oracle.verdict import LOAD_ERROR, KernelVerdict
 from verifier.oracle.vm.jobs import (
+    LOG_TAIL_LINES,
     RAW,
     Job,
     Result,
@@ -43,6 +45,19 @@ def _load(job: Job) -> KernelVerdict:
     return load_in_process(job.object, job.program, job.prog_type)
 
 
+def _libbpf_messages(job: Job) -> str:
+    """What libbpf said while failing to load (the kernel printed nothing): the reason is in there."""
+    from verifier.oracle import libbpf as lb
+    from verifier.oracle.loader import LOG_LEVEL_TRACE, _attempt
+
+    try:
+        attempt = _attempt(lb.libbpf(), job.object, job.program, job.prog_type, LOG_LEVEL_TRACE, 1 << 20)
+    except Exception as exc:  # noqa: BLE001 - diagnostics only
+        return f"libbpf messages unavailable: {exc}"
+    lines = [m.rstrip() for m in attempt.libbpf_msgs if m.strip()]
+    return "\n".join(lines[-LOG_TAIL_LINES:])
+
+
 def serve() -> int:
     release = os.uname().release
     for line in sys.stdin:
@@ -57,6 +72,8 @@ def serve() -> int:
                 LOAD_ERROR, errno_mod.EIO, f"loader failed: {type(exc).__name__}: {exc}", ""
             )
         result = result_from_verdict(job, verdict, time.monotonic() - start, release)
+        if verdict.verdict == LOAD_ERROR and not verdict.log and job.backend != RAW:
+            result = dataclasses.replace(result, log_tail=_libbpf_messages(job))
         sys.stdout.write(dump_line(result) + "\n")
         sys.stdout.flush()
     return 0
