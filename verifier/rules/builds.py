@@ -94,11 +94,18 @@ def find_build(text: str) -> KernelBuild | None:
         builds = [b for b in BUILDS if b.version == version and b.patch == patch]
         if builds:
             return max(builds, key=lambda b: b.order)
-        if version in all_versions():  # an unlisted point release: the X.Y rows at that patch level
+        if version in all_versions() and _has_backports(version):  # an unlisted point release of a series
             return KernelBuild(
                 raw.lstrip("v"), version, patch, 0, {}, "point release (backports: features.py)"
             )
     return None
+
+
+def _has_backports(version: Version) -> bool:
+    """Does any feature reach this X.Y series by a stable backport (so its point releases differ)?"""
+    from verifier.rules.features import FEATURES
+
+    return any(b.series == version for row in FEATURES.values() for b in row.backports)
 
 
 def build_feature(build: KernelBuild | None, name: str) -> bool | None:
