@@ -17,7 +17,9 @@ CORPUS_BUILD = REPO_ROOT / "corpus" / "build"
 SHARED_CORPUS = Path(os.environ.get("BPFCHECK_SHARED_CORPUS", "/work/shared/corpus"))
 SHARED_VERDICTS = "ebpf-samples.verdicts.jsonl"
 
-SETS = ("corpus", "shared")
+FUZZ_CASES = REPO_ROOT / "tests" / "data" / "engine_disagreements"  # differential fuzzing's regressions
+
+SETS = ("corpus", "shared", "fuzz")
 
 
 def corpus_jobs() -> list[Job]:
@@ -50,11 +52,24 @@ def shared_jobs(root: Path = SHARED_CORPUS) -> list[Job]:
     return jobs
 
 
+def fuzz_jobs(root: Path = FUZZ_CASES) -> list[Job]:
+    """Every program of the differential fuzzer's recorded cases (tests/data/engine_disagreements/*/prog.o)."""
+    from verifier.oracle.objects import list_programs
+
+    jobs = []
+    for obj in sorted(root.glob("*/prog.o")):
+        for prog in list_programs(obj):
+            jobs.append(Job(f"fuzz/{obj.parent.name}/prog.o:{prog.name}", str(obj), prog.name, None, LIBBPF))
+    return jobs
+
+
 def jobs_for(name: str) -> list[Job]:
     if name == "corpus":
         return corpus_jobs()
     if name == "shared":
         return shared_jobs()
+    if name == "fuzz":
+        return fuzz_jobs()
     raise KeyError(name)
 
 
@@ -70,4 +85,5 @@ def split_id(job_id: str) -> tuple[str, str, str]:
 
 def object_path(job_id: str) -> Path:
     set_name, obj, _ = split_id(job_id)
-    return CORPUS_BUILD / obj if set_name == "corpus" else SHARED_CORPUS / obj
+    roots = {"corpus": CORPUS_BUILD, "shared": SHARED_CORPUS, "fuzz": FUZZ_CASES}
+    return roots[set_name] / obj
