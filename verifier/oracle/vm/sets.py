@@ -42,9 +42,10 @@ def shared_rows(root: Path = SHARED_CORPUS) -> list[dict]:
 def shared_jobs(root: Path = SHARED_CORPUS) -> list[Job]:
     """Every program the shared corpus's 6.18 recording lists, loaded the way it was (libbpf or raw)."""
     jobs = []
-    for row in shared_rows(root):
-        if "program" not in row:
-            continue  # an object no loader could read: nothing to ask a kernel
+    rows = [row for row in shared_rows(root) if "program" in row]  # else no loader could read the object
+    # programs a kernel verified first, load errors last: a run cut short keeps what compares
+    rows.sort(key=lambda row: row.get("verdict") == "load_error")
+    for row in rows:
         backend = RAW if row.get("backend") == RAW else LIBBPF
         prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
         jobs.append(Job(f"shared/{row['object']}:{row['program']}", str(root / row["object"]), row["program"],
