@@ -2,7 +2,7 @@
 
     python scripts/kernel_vm.py fetch   [--kernel all]             download + unpack (cached)
     python scripts/kernel_vm.py boot    [--kernel 6.1]             boot once, print uname -r and timings
-    python scripts/kernel_vm.py collect [--kernel all] [--set corpus,shared]
+    python scripts/kernel_vm.py collect [--kernel all] [--set corpus,shared,fuzz] [--missing]
                                         fetch, boot, load every program, write tests/data/kernels/<uname -r>/
     python scripts/kernel_vm.py compare [--kernel all] [--set corpus,shared] [--json]
                                         bpfcheck --kernel V against those recordings
@@ -75,6 +75,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
         image = fetch(package, cache_dir())
         for set_name in _sets(args.set):
             jobs = jobs_for(set_name)
+            if args.missing:  # only what the recording lacks (a run cut short before)
+                recorded = recordings.read(package.release, set_name)
+                jobs = [j for j in jobs if j.id not in recorded]
             if args.limit:
                 jobs = jobs[: args.limit]
             if not jobs:
@@ -136,6 +139,7 @@ def main(argv: list[str]) -> int:
             p.add_argument("--set", default=",".join(SETS), help="corpus, shared (default both)")
         if name == "collect":
             p.add_argument("--limit", type=int, default=0, help="only the first N programs of each set")
+            p.add_argument("--missing", action="store_true", help="only programs the recording lacks")
         if name in ("boot", "collect"):
             p.add_argument("--verbose", "-v", action="store_true", help="echo the guest's console")
         if name == "compare":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import errno as errno_mod
+import functools
 import os
 import struct
 
@@ -125,12 +126,20 @@ def _kernel_code() -> int:
     return (parts[0] << 16) | (parts[1] << 8) | min(parts[2], 255)
 
 
-def load_raw(obj_path: str, program: str, prog_type: str | int | None) -> KernelVerdict:
-    """Load `program` (function or section name) of a legacy object with bpf() and report the verdict."""
+@functools.lru_cache(maxsize=4)
+def _read_object(obj_path: str, mtime_ns: int):
+    """The parsed object, kept for the next program of the same file (Falco's probe.o has hundreds)."""
     from verifier.elf.reader import load_object
 
+    return load_object(obj_path)
+
+
+def load_raw(obj_path: str, program: str, prog_type: str | int | None) -> KernelVerdict:
+    """Load `program` (function or section name) of a legacy object with bpf() and report the verdict."""
     try:
-        obj = load_object(obj_path)
+        obj = _read_object(obj_path, os.stat(obj_path).st_mtime_ns)
+    except OSError as exc:
+        return KernelVerdict(LOAD_ERROR, exc.errno or errno_mod.ENOENT, f"cannot read object: {exc}", "")
     except InputError as exc:
         return KernelVerdict(LOAD_ERROR, errno_mod.EINVAL, f"cannot read object: {exc}", "")
     chosen = next((p for p in obj.programs if p.name == program), None) or next(
