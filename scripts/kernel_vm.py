@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
         p = sub.add_parser(name)
         p.add_argument("--kernel", default="all", help="5.10, 6.1, 6.12, a list, or all")
         if name in ("collect", "compare"):
-            p.add_argument("--set", default=",".join(SETS), help="corpus, shared (default both)")
+            p.add_argument("--set", default=",".join(SETS), help="corpus, shared, fuzz (default all three)")
         if name == "collect":
             p.add_argument("--limit", type=int, default=0, help="only the first N programs of each set")
             p.add_argument("--missing", action="store_true", help="only programs the recording lacks")
