@@ -75,9 +75,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
         image = fetch(package, cache_dir())
         for set_name in _sets(args.set):
             jobs = jobs_for(set_name)
-            if args.missing:  # only what the recording lacks (a run cut short before)
+            if args.missing:  # only what the recording lacks or could not load (a run cut short before)
                 recorded = recordings.read(package.release, set_name)
-                jobs = [j for j in jobs if j.id not in recorded]
+                jobs = [j for j in jobs if j.id not in recorded or recorded[j.id].verdict == "load_error"]
             if args.limit:
                 jobs = jobs[: args.limit]
             if not jobs:
@@ -139,7 +139,11 @@ def main(argv: list[str]) -> int:
             p.add_argument("--set", default=",".join(SETS), help="corpus, shared, fuzz (default all three)")
         if name == "collect":
             p.add_argument("--limit", type=int, default=0, help="only the first N programs of each set")
-            p.add_argument("--missing", action="store_true", help="only programs the recording lacks")
+            p.add_argument(
+                "--missing",
+                action="store_true",
+                help="only programs the recording lacks or has as load errors",
+            )
         if name in ("boot", "collect"):
             p.add_argument("--verbose", "-v", action="store_true", help="echo the guest's console")
         if name == "compare":

@@ -47,7 +47,8 @@ def shared_jobs(root: Path = SHARED_CORPUS) -> list[Job]:
     rows.sort(key=lambda row: row.get("verdict") == "load_error")
     for row in rows:
         backend = RAW if row.get("backend") == RAW else LIBBPF
-        prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
+        # the recorded type: raw loads need it, and libbpf does not know every old section name ("xdp_prog")
+        prog_type = str(row["prog_type"]) if row.get("prog_type") else None
         jobs.append(Job(f"shared/{row['object']}:{row['program']}", str(root / row["object"]), row["program"],
                         prog_type, backend))  # fmt: skip
     return jobs
