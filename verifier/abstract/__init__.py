@@ -16,3 +16,4 @@ class AnalysisOptions:
     verbose: bool = False  # keep the state at every instruction of the failing path
     # kernel label ("6.18") -> the file holding that kernel's BTF (--btf, or the host's for --kernel host)
     kernel_btf: tuple[tuple[str, str], ...] = ()
+    prog_flags: int = 0  # BPF_PROG_LOAD's prog_flags (BPF_F_STRICT_ALIGNMENT, BPF_F_TEST_STATE_FREQ, ...)

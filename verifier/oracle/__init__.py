@@ -8,7 +8,7 @@ Uses libbpf.so.1 through ctypes; needs the bpf() syscall (root or CAP_BPF).
         v.verdict, v.msg, v.processed, v.verify_us, v.stack_depth
 """
 
-from verifier.oracle.loader import load_in_process, load_with_kernel
+from verifier.oracle.loader import LoadOptions, load_in_process, load_with_kernel
 from verifier.oracle.probe import host_kernel_version, host_release, kernel_available, kernel_disabled
 from verifier.oracle.verdict import ACCEPT, ENV_REJECT, LOAD_ERROR, REJECT, VERDICTS, KernelVerdict
 
@@ -19,6 +19,7 @@ __all__ = [
     "REJECT",
     "VERDICTS",
     "KernelVerdict",
+    "LoadOptions",
     "host_kernel_version",
     "host_release",
     "kernel_available",

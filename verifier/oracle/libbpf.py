@@ -84,6 +84,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "bpf_program__expected_attach_type": ([vp], ci),
         "bpf_program__insn_cnt": ([vp], sz),
         "bpf_program__set_autoload": ([vp, ctypes.c_bool], ci),
+        "bpf_program__set_flags": ([vp, ctypes.c_uint32], ci),
         "bpf_program__set_log_level": ([vp, ctypes.c_uint32], ci),
         "bpf_program__set_log_buf": ([vp, ctypes.c_char_p, sz], ci),
         "bpf_program__set_type": ([vp, ci], ci),

@@ -50,21 +50,41 @@ def _program_name(lib: ctypes.CDLL, prog: int) -> str:
     return raw.decode() if raw else ""
 
 
-def _select_program(lib: ctypes.CDLL, obj: int, program: str) -> int | None:
-    """The program named `program` (autoload on); every other program gets autoload off."""
+def _select_program(lib: ctypes.CDLL, obj: int, program: str, companions: tuple[str, ...] = ()) -> int | None:
+    """The program named `program` (autoload on, also in a `?` section); `companions` are loaded
+    with it (a test's auxiliary programs); every other program gets autoload off."""
     chosen = None
     prog = lib.bpf_object__next_program(obj, None)
     while prog:
-        if _program_name(lib, prog) == program and chosen is None:
+        name = _program_name(lib, prog)
+        if name == program and chosen is None:
             chosen = prog
+            lib.bpf_program__set_autoload(prog, True)
+        elif name in companions:
+            lib.bpf_program__set_autoload(prog, True)
         else:
             lib.bpf_program__set_autoload(prog, False)
         prog = lib.bpf_object__next_program(obj, prog)
     return chosen
 
 
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """How a test harness loads a program: extra `prog_flags` (BPF_F_STRICT_ALIGNMENT, ...) and
+    the names of programs loaded alongside it."""
+
+    prog_flags: int = 0
+    companions: tuple[str, ...] = ()
+
+
 def _attempt(
-    lib: ctypes.CDLL, obj_path: str, program: str, prog_type: str | int | None, level: int, size: int
+    lib: ctypes.CDLL,
+    obj_path: str,
+    program: str,
+    prog_type: str | int | None,
+    level: int,
+    size: int,
+    load: LoadOptions = LoadOptions(),
 ) -> _Attempt:
     lb.drain_messages()
     obj = lib.bpf_object__open_file(obj_path.encode(), None)
@@ -73,7 +93,7 @@ def _attempt(
         return _Attempt(err, "", lb.drain_messages())
     buf = ctypes.create_string_buffer(size)
     try:
-        prog = _select_program(lib, obj, program)
+        prog = _select_program(lib, obj, program, load.companions)
         if prog is None:
             return _Attempt(errno_mod.ENOENT, "", [f"no program named {program!r} in {obj_path}"])
         if prog_type is not None:
@@ -81,6 +101,8 @@ def _attempt(
             lib.bpf_program__set_type(prog, choice.prog_type)
             if choice.expected_attach_type is not None:
                 lib.bpf_program__set_expected_attach_type(prog, choice.expected_attach_type)
+        if load.prog_flags:
+            lib.bpf_program__set_flags(prog, load.prog_flags)
         lib.bpf_program__set_log_buf(prog, buf, size)
         lib.bpf_program__set_log_level(prog, level)
         ret = lib.bpf_object__load(obj)
@@ -90,17 +112,23 @@ def _attempt(
     return _Attempt(-ret if ret < 0 else 0, log, lb.drain_messages())
 
 
-def _load_attempts(lib: ctypes.CDLL, obj_path: str, program: str, prog_type: str | int | None) -> _Attempt:
+def _load_attempts(
+    lib: ctypes.CDLL,
+    obj_path: str,
+    program: str,
+    prog_type: str | int | None,
+    load: LoadOptions = LoadOptions(),
+) -> _Attempt:
     """Trace + stats log, growing the buffer on ENOSPC; past MAX_LOG_SIZE, stats (and errors) only."""
     size = INITIAL_LOG_SIZE
     while True:
-        result = _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_TRACE | LOG_LEVEL_STATS, size)
+        result = _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_TRACE | LOG_LEVEL_STATS, size, load)
         if result.err != errno_mod.ENOSPC:
             return result
         if size >= MAX_LOG_SIZE:
             break
         size = min(size * LOG_GROWTH, MAX_LOG_SIZE)
-    return _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_STATS, INITIAL_LOG_SIZE)
+    return _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_STATS, INITIAL_LOG_SIZE, load)
 
 
 def _libbpf_reason(msgs: list[str]) -> str:
@@ -110,7 +138,9 @@ def _libbpf_reason(msgs: list[str]) -> str:
     return chosen[-1].removeprefix("libbpf: ") if chosen else ""
 
 
-def load_in_process(obj_path: str, program: str, prog_type: str | int | None = None) -> KernelVerdict:
+def load_in_process(
+    obj_path: str, program: str, prog_type: str | int | None = None, load: LoadOptions = LoadOptions()
+) -> KernelVerdict:
     """Load `program` of `obj_path` from this process (see `load_with_kernel`)."""
     try:
         lib = lb.libbpf()
@@ -118,7 +148,7 @@ def load_in_process(obj_path: str, program: str, prog_type: str | int | None = N
         return KernelVerdict(LOAD_ERROR, errno_mod.ENOSYS, str(exc), "")
     if not os.path.isfile(obj_path):
         return KernelVerdict(LOAD_ERROR, errno_mod.ENOENT, f"no such object: {obj_path}", "")
-    result = _load_attempts(lib, obj_path, program, prog_type)
+    result = _load_attempts(lib, obj_path, program, prog_type, load)
     processed, states, verify_us = parse_stats(result.log)
     msg = last_message(result.log)
     if result.err and not msg:
@@ -138,8 +168,18 @@ def verdict_from_json(text: str) -> KernelVerdict:
     return KernelVerdict(**data)
 
 
-def _load_in_child(obj_path: str, program: str, prog_type: str | int | None, timeout: float) -> KernelVerdict:
-    cmd = [sys.executable, "-m", "verifier.oracle.worker", obj_path, program]
+def _load_in_child(
+    obj_path: str,
+    program: str,
+    prog_type: str | int | None,
+    timeout: float,
+    load: LoadOptions = LoadOptions(),
+) -> KernelVerdict:
+    cmd = [sys.executable, "-m", "verifier.oracle.worker"]
+    if load.prog_flags:
+        cmd.append(f"--flags={load.prog_flags}")
+    cmd += [f"--with={name}" for name in load.companions]
+    cmd += [obj_path, program]
     if prog_type is not None:
         cmd.append(str(prog_type))
     try:
@@ -161,6 +201,7 @@ def load_with_kernel(
     *,
     isolate: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    load: LoadOptions = LoadOptions(),
 ) -> KernelVerdict:
     """Ask the running kernel to load `program` (a function name) of the object at `obj_path`.
 
@@ -168,10 +209,11 @@ def load_with_kernel(
     closed again before returning. `prog_type` overrides the type libbpf
     derives from the section ("xdp", "sched_cls", "cgroup_skb/egress" or the
     enum value). With `isolate` (the default) the load runs in a child process
-    that is killed after `timeout` seconds. Raises InputError for an unknown
+    that is killed after `timeout` seconds. `load` adds program flags and companion
+    programs, as a test harness does. Raises InputError for an unknown
     `prog_type`; every other failure is a verdict (LOAD_ERROR with a message).
     """
     path = os.fspath(obj_path)
     if isolate:
-        return _load_in_child(path, program, prog_type, timeout)
-    return load_in_process(path, program, prog_type)
+        return _load_in_child(path, program, prog_type, timeout, load)
+    return load_in_process(path, program, prog_type, load)

@@ -1,4 +1,5 @@
-"""Child process of the oracle: `python -m verifier.oracle.worker OBJ PROGRAM [PROG_TYPE]`.
+"""Child process of the oracle:
+`python -m verifier.oracle.worker [--flags=N] [--with=PROGRAM]... OBJ PROGRAM [PROG_TYPE]`.
 
 Prints the KernelVerdict as one JSON line; exit 2 (message on stderr) for bad input.
 """
@@ -8,16 +9,34 @@ from __future__ import annotations
 import sys
 
 from verifier.errors import InputError
-from verifier.oracle.loader import load_in_process, verdict_to_json
+from verifier.oracle.loader import LoadOptions, load_in_process, verdict_to_json
+
+USAGE = "usage: python -m verifier.oracle.worker [--flags=N] [--with=PROGRAM]... OBJ PROGRAM [PROG_TYPE]"
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (2, 3):
-        print("usage: python -m verifier.oracle.worker OBJ PROGRAM [PROG_TYPE]", file=sys.stderr)
+    flags = 0
+    companions: list[str] = []
+    positional: list[str] = []
+    for arg in argv:
+        if arg.startswith("--flags="):
+            try:
+                flags = int(arg.removeprefix("--flags="), 0)
+            except ValueError:
+                print(USAGE, file=sys.stderr)
+                return 2
+        elif arg.startswith("--with="):
+            companions.append(arg.removeprefix("--with="))
+        else:
+            positional.append(arg)
+    if len(positional) not in (2, 3):
+        print(USAGE, file=sys.stderr)
         return 2
-    prog_type = argv[2] if len(argv) == 3 else None
+    prog_type = positional[2] if len(positional) == 3 else None
     try:
-        verdict = load_in_process(argv[0], argv[1], prog_type)
+        verdict = load_in_process(
+            positional[0], positional[1], prog_type, LoadOptions(flags, tuple(companions))
+        )
     except InputError as exc:
         print(str(exc), file=sys.stderr)
         return 2
