@@ -129,3 +129,17 @@ def test_every_reference_section_name_is_known():
                 missing.append((pattern, enum_name, st.prog_type))
     assert not missing, missing
     assert "xdp" in kernel_name
+
+
+@pytest.mark.parametrize(
+    ("name", "prog_type", "target"),
+    [("?raw_tp", "raw_tracepoint", None), ("?tp_btf/sys_enter", "tracing", "sys_enter"), ("?xdp", "xdp", None)],
+)
+def test_question_mark_prefix_keeps_the_type(name, prog_type, target):
+    st = classify_section(name)
+    assert (st.prog_type, st.attach_to) == (prog_type, target)
+
+
+def test_question_mark_alone_is_no_type():
+    assert classify_section("?").prog_type is None
+    assert classify_section("??xdp").prog_type is None  # libbpf strips one "?" only

@@ -189,6 +189,8 @@ def _match_strict(sec_def: SectionDef, name: str) -> str | None:
 
 def classify_section(name: str, object_path: str = "") -> SectionType:
     """The program type libbpf (1.x, else 0.x, else iproute2 conventions) gives section `name`."""
+    if name.startswith("?"):  # libbpf (bpf_object__add_programs): "?" only turns autoload off
+        name = name[1:]
     for sec_def in SECTION_DEFS + LEGACY_DEFS:
         target = _match_strict(sec_def, name)
         if target is not None:
