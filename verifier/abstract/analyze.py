@@ -10,6 +10,7 @@ from verifier.abstract.state import path_list
 from verifier.abstract.verifier import Verifier
 from verifier.rules.kernel_rules import KernelRules
 from verifier.rules.recording import FactRecorder
+from verifier.rules import map_prog_compat
 from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
 
 ERROR = "error"
@@ -58,6 +59,23 @@ def _check_supported(prog, rules) -> None:
         )
 
 
+def _check_maps(v: Verifier, prog, rules) -> None:
+    """resolve_pseudo_ldimm64() -> check_map_prog_compatibility(): every map an ld_imm64 names,
+    in instruction order, before the first instruction is simulated."""
+    for idx in sorted(prog.map_refs):
+        ref = prog.map_refs[idx]
+        if not 0 <= ref.map_index < len(v.maps):
+            continue
+        m = v.maps[ref.map_index]
+        unsupported_lock = m.spin_lock_off >= 0 and not rules.has("spin_lock")
+        if unsupported_lock or (m.timer_off >= 0 and not rules.has("timers")):
+            continue
+        message = map_prog_compat.incompatibility(m, prog.prog_type)
+        if message is not None:
+            v.idx = idx
+            raise Reject(message, "map-type")
+
+
 def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:
     options = options or AnalysisOptions()
     kernel = getattr(rules, "name", str(getattr(rules, "version", "")))
@@ -68,6 +86,7 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
     v = Verifier(obj, prog, rules, options)
     try:
         _check_supported(prog, rules)
+        _check_maps(v, prog, rules)
         v.run()
         depth = v.combined_stack_check()
         verdict.stats.stack_depth = depth

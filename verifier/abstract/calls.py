@@ -91,6 +91,8 @@ class CallsMixin:
         self.calls_made.add((caller.subprog, sub))
         if sub not in self.globals_to_verify:
             self.globals_to_verify.append(sub)
+        if self.feature("pkt_data_changes_tracked") and sub in self.pkt_changing_subprogs:
+            self._clear_packet_pointers(state)
         regs = caller.regs
         for r in range(1, 6):
             regs[r] = not_init()

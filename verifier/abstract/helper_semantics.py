@@ -52,6 +52,9 @@ CHANGES_PKT_DATA = frozenset({
     143,  # store_hdr_opt
 })
 
+# kfuncs that move packet data (is_kfunc_pkt_changing() in kernel/bpf/verifier.c, v6.18)
+PKT_CHANGING_KFUNCS = frozenset({"bpf_xdp_pull_data"})
+
 # helpers whose result do_refine_retval_range() bounds by the size argument: [-MAX_ERRNO, size]
 # (bpf_probe_read_str, bpf_get_stack, bpf_probe_read_user_str, bpf_probe_read_kernel_str,
 # bpf_get_task_stack)

@@ -8,10 +8,15 @@ from verifier.abstract.branch import branch_taken, refine
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
+    PTR_TO_MAP_KEY,
     PTR_TO_MAP_VALUE,
+    PTR_TO_MEM,
     PTR_TO_PACKET,
     PTR_TO_PACKET_END,
     PTR_TO_PACKET_META,
+    PTR_TO_SOCK_COMMON,
+    PTR_TO_SOCKET,
+    PTR_TO_TCP_SOCK,
     SCALAR,
     Reg,
     const_reg,
@@ -47,9 +52,18 @@ FLIP = {
 }
 
 
+# reg_not_null() in kernel/bpf/verifier.c (v6.18): the pointer types a comparison with 0 is
+# decided for. ctx, stack and packet pointers are not among them: both branches are walked.
+# (PTR_TO_BTF_ID counts only when trusted; treated as unknown here, which walks both.)
+NOT_NULL_TYPES = frozenset(
+    {PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON, PTR_TO_MEM,
+     CONST_PTR_TO_MAP}
+)
+
+
 def _never_null(reg: Reg) -> bool:
     """reg_not_null(): pointers that cannot be NULL."""
-    return reg.type != SCALAR and not reg.maybe_null
+    return reg.type in NOT_NULL_TYPES and not reg.maybe_null
 
 
 def _ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:

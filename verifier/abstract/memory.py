@@ -11,6 +11,7 @@ from verifier.abstract import btf_ptr
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
+    PTR_TO_ARENA,
     PTR_TO_BTF_ID,
     PTR_TO_BUF,
     PTR_TO_CTX,
@@ -26,6 +27,7 @@ from verifier.abstract.regs import (
     PTR_TO_STACK,
     PTR_TO_TCP_SOCK,
     PTR_TO_TP_BUFFER,
+    PTR_TO_XDP_SOCK,
     SCALAR,
     SOCKET_TYPES,
     Reg,
@@ -73,6 +75,13 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
+# reg_type_mismatch_ok() in kernel/bpf/verifier.c (v6.18): the pointer types whose accesses the
+# kernel rewrites per type, so one instruction may not see two of them
+MISMATCH_SENSITIVE = frozenset(
+    {PTR_TO_CTX, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, PTR_TO_BTF_ID, PTR_TO_ARENA}
+)
+
+
 class MemoryMixin:
     # ---- entry points from step() ---------------------------------------------------
 
@@ -83,6 +92,7 @@ class MemoryMixin:
         if insn.dst == op.BPF_REG_FP:
             raise Reject("frame pointer is read only", "fp-write", (insn.dst,))
         value = self.mem_access(state, insn.src, src, insn.off, size, False, None, idx, sx)
+        self.save_aux_ptr_type(idx, src.type, allow_trust_mismatch=True)
         self.write_reg(state, insn.dst, value)
 
     def do_stx(self, state: State, insn: Insn, idx: int) -> None:
@@ -105,6 +115,7 @@ class MemoryMixin:
             what = {PTR_TO_CTX: "ctx", PTR_TO_MAP_VALUE: "map"}.get(dst.type, "mem")
             raise Reject(f"R{insn.src} leaks addr into {what}", "pointer-leak", (insn.src,))
         self.mem_access(state, insn.dst, dst, insn.off, size, True, value, idx, False)
+        self.save_aux_ptr_type(idx, dst.type)
 
     def do_st(self, state: State, insn: Insn, idx: int) -> None:
         dst = self.read_reg(state, insn.dst)
@@ -115,6 +126,18 @@ class MemoryMixin:
         if dst.type == PTR_TO_CTX and not self.feature("st_into_ctx"):
             raise Reject(f"BPF_ST stores into R{insn.dst} ctx is not allowed", "ctx-access", (insn.dst,))
         self.mem_access(state, insn.dst, dst, insn.off, size, True, None, idx, False, st_imm=imm)
+        self.save_aux_ptr_type(idx, dst.type)
+
+    def save_aux_ptr_type(self, idx: int, ptr_type: int, allow_trust_mismatch: bool = False) -> None:
+        """save_aux_ptr_type(): an instruction is rewritten for the pointer type it accesses, so every
+        path must bring the same type when either one is a type the rewrite depends on (ctx,
+        sockets, BTF objects, arena); kept per instruction across all paths, as the kernel does."""
+        prev = self.aux_ptr_types.setdefault(idx, ptr_type)
+        if prev == ptr_type or (prev not in MISMATCH_SENSITIVE and ptr_type not in MISMATCH_SENSITIVE):
+            return
+        if allow_trust_mismatch and prev == PTR_TO_BTF_ID == ptr_type:
+            return
+        raise Reject("same insn cannot be used with different pointers", "pointer-type")
 
     def do_atomic(self, state: State, insn: Insn, idx: int) -> None:
         size_code = insn.opcode & 0x18

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import time
 
+from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
@@ -14,6 +15,7 @@ from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
 from verifier.abstract.loops import LoopMixin
 from verifier.abstract.memory import MemoryMixin
+from verifier.abstract.pkt_changes import subprogs_changing_pkt_data
 from verifier.abstract.precision import PrecisionMixin
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -84,6 +86,10 @@ class Verifier(
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
         self.prune_points = self._prune_points()
+        self.aux_ptr_types: dict[int, int] = {}  # insn -> the pointer type it first accessed
+        self.pkt_changing_subprogs = subprogs_changing_pkt_data(
+            self.insns, starts, prog.extern_refs, rules.has("xdp_pull_data_kfunc")
+        )
         self.reset_counters()
         self.verifying_global = -1  # subprog index while a global function is verified on its own
         self.globals_to_verify: list[int] = []
@@ -294,6 +300,8 @@ class Verifier(
             raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
         # kfunc prototypes come from the kernel's BTF, which an object does not carry:
         # treat as a call that returns an unknown scalar
+        if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
+            self._clear_packet_pointers(state)
         regs = state.frames[-1].regs
         for r in range(1, 6):
             regs[r] = not_init()

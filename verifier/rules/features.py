@@ -382,6 +382,23 @@ _ROWS: tuple[Feature, ...] = (
         "0 mismatches); an earlier 6.18.44 build did not (mainline coerce_reg_to_size_sx at v6.18); "
         "per build in verifier/rules/builds.py",
     ),
+    Feature(
+        "pkt_data_changes_tracked",
+        (6, 13),
+        "a call to a global function that may change packet data (a pkt-changing helper, kfunc or tail "
+        "call in it or in a function it calls: subprog_info.changes_pkt_data) invalidates the caller's "
+        "packet pointers; a tail call made directly does not (6.18: accepted)",
+        "commits 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' and 51081a3f25c7 "
+        "'bpf: track changes_pkt_data property for global functions' (v6.13, versions recalled); "
+        "6.18 behaviour confirmed against the running kernel (corpus/src/packet/invalidated_by_calls.c)",
+    ),
+    Feature(
+        "xdp_pull_data_kfunc",
+        (6, 18),
+        "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
+        "kernel/bpf/verifier.c v6.18 special_kfunc_list KF_bpf_xdp_pull_data (version recalled; "
+        "confirmed on the running 6.18 kernel)",
+    ),
 )
 
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}
