@@ -419,6 +419,8 @@ class HelperMixin:
             ):
                 maybe_null = False
             reg = pointer_reg(PTR_TO_MAP_VALUE, map_index=meta.map_index, maybe_null=maybe_null)
+            if fid == hs.MAP_LOOKUP_ELEM and m.type in hs.SOCK_MAPS and self.feature("sockmap_lookup"):
+                acquires = True  # is_acquire_function(): the socket found is a reference to release
         elif base in ("RET_PTR_TO_SOCKET", "RET_PTR_TO_SOCK_COMMON", "RET_PTR_TO_TCP_SOCK"):
             rtype = {"RET_PTR_TO_SOCKET": PTR_TO_SOCKET, "RET_PTR_TO_SOCK_COMMON": PTR_TO_SOCK_COMMON}.get(
                 base, PTR_TO_TCP_SOCK

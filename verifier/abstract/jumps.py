@@ -3,11 +3,13 @@ sides, NULL checks and packet range discovery."""
 
 from __future__ import annotations
 
+from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import ADD_CONST, ADD_CONST32
 from verifier.abstract.branch import branch_taken, refine
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
+    PTR_TO_BTF_ID,
     PTR_TO_MAP_KEY,
     PTR_TO_MAP_VALUE,
     PTR_TO_MEM,
@@ -17,6 +19,7 @@ from verifier.abstract.regs import (
     PTR_TO_SOCK_COMMON,
     PTR_TO_SOCKET,
     PTR_TO_TCP_SOCK,
+    PTR_TO_XDP_SOCK,
     SCALAR,
     Reg,
     const_reg,
@@ -238,13 +241,18 @@ class JumpMixin:
         # NULL checks: ptr == 0 / ptr != 0
         if name in ("jeq", "jne"):
             is_null_side = (name == "jeq") == taken
+            # only the left operand is checked against NULL (a NULL constant or register on the right)
             if dst.maybe_null and src.type == SCALAR and src.is_const and src.var.const_value == 0:
                 self._mark_ptr_or_null(state, dst, is_null_side)
                 return True
-            if src_regno >= 0 and src.maybe_null and dst.type == SCALAR and dst.is_const and \
-                    dst.var.const_value == 0:
-                self._mark_ptr_or_null(state, src, is_null_side)
-                return True
+            # two pointers, one maybe NULL: on the side where they are equal it is not NULL
+            # (only that register, as mark_ptr_not_null_reg() on it alone)
+            if (
+                src_regno >= 0 and dst.type != SCALAR and src.type != SCALAR and dst.maybe_null != src.maybe_null
+                and PTR_TO_BTF_ID not in (dst.type, src.type) and is_null_side  # the equal side
+            ):
+                regno, reg = (insn.dst, dst) if dst.maybe_null else (src_regno, src)
+                state.frames[-1].regs[regno] = self._not_null_reg(reg)
             return True
         if src_regno >= 0:
             self._pkt_pointers(state, insn.dst, src_regno, dst, src, name, taken)
@@ -284,14 +292,22 @@ class JumpMixin:
                 state.refs = tuple(x for x in state.refs if x.id != ref)
             return
 
-        def non_null(r: Reg) -> Reg:
-            if r.type == PTR_TO_MAP_VALUE and r.map_index in self.inner_maps:
-                return Reg(CONST_PTR_TO_MAP, Scalar.const(0), map_index=self.inner_maps[r.map_index])
-            # ids stay only on references and packet-like pointers; map values lose it
-            keep_id = r.id if r.ref_obj_id else 0
-            return r.evolve(maybe_null=False, id=keep_id)
+        map_regs(state, lambda r: r.id == pid and r.maybe_null, self._not_null_reg)
 
-        map_regs(state, lambda r: r.id == pid and r.maybe_null, non_null)
+    def _not_null_reg(self, r: Reg) -> Reg:
+        """mark_ptr_not_null_reg(): the register without PTR_MAYBE_NULL, in its checked type."""
+        if r.type == PTR_TO_MAP_VALUE and r.map_index in self.inner_maps:
+            return Reg(CONST_PTR_TO_MAP, Scalar.const(0), map_index=self.inner_maps[r.map_index])
+        if r.type == PTR_TO_MAP_VALUE and 0 <= r.map_index < len(self.maps):
+            # mark_ptr_not_null_reg(): a lookup in an xskmap / sockmap / sockhash yields a socket
+            map_type = self.maps[r.map_index].type
+            if map_type == hs.MAP_TYPE_XSKMAP and self.feature("xskmap_lookup"):
+                r = Reg(PTR_TO_XDP_SOCK, Scalar.const(0), id=r.id, ref_obj_id=r.ref_obj_id)
+            elif map_type in hs.SOCK_MAPS and self.feature("sockmap_lookup"):
+                r = Reg(PTR_TO_SOCKET, Scalar.const(0), id=r.id, ref_obj_id=r.ref_obj_id)
+        # ids stay only on references and packet-like pointers; map values lose it
+        keep_id = r.id if r.ref_obj_id else 0
+        return r.evolve(maybe_null=False, id=keep_id)
 
     def _pkt_pointers(self, state: State, dregno: int, sregno: int, dst: Reg, src: Reg, name: str, taken: bool) -> None:
         """try_match_pkt_pointers(): `taken` is the side we refine (other_branch in the kernel)."""

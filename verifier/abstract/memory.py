@@ -41,6 +41,7 @@ from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
+from verifier.rules import sock_fields
 
 BPF_MAX_VAR_OFF = 1 << 29
 MAX_PACKET_OFF = 0xFFFF
@@ -80,6 +81,15 @@ def _signed(v: int) -> int:
 MISMATCH_SENSITIVE = frozenset(
     {PTR_TO_CTX, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, PTR_TO_BTF_ID, PTR_TO_ARENA}
 )
+
+
+# check_sock_access(): the field table of each socket pointer type
+SOCK_ACCESS_OK = {
+    PTR_TO_SOCKET: sock_fields.sock_access_ok,
+    PTR_TO_SOCK_COMMON: sock_fields.sock_common_access_ok,
+    PTR_TO_TCP_SOCK: sock_fields.tcp_sock_access_ok,
+    PTR_TO_XDP_SOCK: sock_fields.xdp_sock_access_ok,
+}
 
 
 class MemoryMixin:
@@ -212,10 +222,12 @@ class MemoryMixin:
                 raise Reject(f"invalid access to flow keys off={o} size={size}", "ctx-access", (regno,))
             result = unknown_reg()
         elif t in SOCKET_TYPES:
+            if write:
+                raise Reject(f"R{regno} cannot write into {reg.type_name}", "sock-access", (regno,))
             if reg.var.smin < 0:
                 raise negative_min(regno, "sock-access")
             o = off + reg.off
-            if write or o < 0 or o + size > SOCK_SIZE or not reg.var.is_const:
+            if not reg.var.is_const or not SOCK_ACCESS_OK[t](o, size):
                 raise Reject(f"R{regno} invalid {reg.type_name} access off={o} size={size}", "sock-access", (regno,))
             result = unknown_reg()
         elif t == PTR_TO_BTF_ID:

@@ -121,6 +121,14 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Use the helper that belongs to this map type (bpf_perf_event_output, bpf_tail_call, "
         "bpf_redirect_map...) or change the map's type.",
     ),
+    "pointer-type": Explanation(
+        "one instruction, two pointer types",
+        "The same load or store instruction is reached with a context (or socket, or kernel object) "
+        "pointer on one path and another kind of pointer on another path. The kernel rewrites such "
+        "accesses for one pointer type per instruction, so it refuses the program.",
+        "Keep the pointers apart: use separate loads/stores on each path, or do not spill different "
+        "kinds of pointers into the same stack slot and read them back through one instruction.",
+    ),
     "reference-leak": Explanation(
         "unreleased reference",
         "A reference taken on this path (a socket from bpf_sk_lookup_*, a ringbuf reservation, a "

@@ -393,6 +393,20 @@ _ROWS: tuple[Feature, ...] = (
         "6.18 behaviour confirmed against the running kernel (corpus/src/packet/invalidated_by_calls.c)",
     ),
     Feature(
+        "xskmap_lookup",
+        (5, 3),
+        "map_lookup_elem() on an xskmap returns an xdp_sock (PTR_TO_XDP_SOCK once checked for NULL)",
+        "commit fada7fdc83c0 'bpf: Allow bpf_map_lookup_elem() on an xskmap' (v5.3, version recalled)",
+    ),
+    Feature(
+        "sockmap_lookup",
+        (5, 10),
+        "map_lookup_elem() on a sockmap or sockhash returns a referenced socket (sock once checked for "
+        "NULL), to be released with bpf_sk_release()",
+        "commit 64d85290d79c 'bpf: Allow bpf_map_lookup_elem for SOCKMAP and SOCKHASH' (v5.10, version "
+        "recalled); 6.18 behaviour confirmed (corpus/src/refs/sockmap_lookup.c)",
+    ),
+    Feature(
         "xdp_pull_data_kfunc",
         (6, 18),
         "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
