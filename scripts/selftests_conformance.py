@@ -92,6 +92,7 @@ class Mode:
     active: bool = False
     expect: str = ACCEPT
     msgs: list[str] = field(default_factory=list)
+    explicit: bool = False  # __success / __failure named for this mode
 
 
 @dataclass(slots=True)
@@ -134,13 +135,13 @@ def apply_tag(spec: TestSpec, tag: str) -> None:
     """One decl tag of the selftests' bpf_misc.h into `spec` (unknown tags are ignored)."""
     key, _, value = tag.removeprefix(TAG_PREFIX).partition("=")
     if key == "test_expect_failure":
-        spec.priv.active, spec.priv.expect = True, REJECT
+        spec.priv.active, spec.priv.expect, spec.priv.explicit = True, REJECT, True
     elif key == "test_expect_success":
-        spec.priv.active, spec.priv.expect = True, ACCEPT
+        spec.priv.active, spec.priv.expect, spec.priv.explicit = True, ACCEPT, True
     elif key == "test_expect_failure_unpriv":
-        spec.unpriv.active, spec.unpriv.expect = True, REJECT
+        spec.unpriv.active, spec.unpriv.expect, spec.unpriv.explicit = True, REJECT, True
     elif key == "test_expect_success_unpriv":
-        spec.unpriv.active, spec.unpriv.expect = True, ACCEPT
+        spec.unpriv.active, spec.unpriv.expect, spec.unpriv.explicit = True, ACCEPT, True
     elif key == "test_expect_msg":
         spec.priv.active = True
         spec.priv.msgs.append(_numbered(value))
@@ -179,9 +180,18 @@ def read_specs(obj_path: str) -> list[TestSpec]:
             if target is not None and target.kind == KIND_FUNC and target.name in specs:
                 apply_tag(specs[target.name], t.name)
     for spec in specs.values():
-        if not spec.priv.active and not spec.unpriv.active:
-            spec.priv.active = True  # test_loader: no mode named means privileged, expecting success
+        finish(spec)
     return list(specs.values())
+
+
+def finish(spec: TestSpec) -> None:
+    """test_loader's defaults once every tag is read."""
+    if not spec.priv.active and not spec.unpriv.active:
+        spec.priv.active = True  # no mode named: privileged, expecting success
+    if spec.unpriv.active and not spec.unpriv.explicit:
+        spec.unpriv.expect = spec.priv.expect  # the unprivileged run inherits the result ...
+    if spec.unpriv.active and not spec.unpriv.msgs:
+        spec.unpriv.msgs = list(spec.priv.msgs)  # ... and the messages
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,22 @@ def test_tags_set_modes_messages_and_flags():
     assert not spec.runs_here  # only for arm64
 
 
+def test_unprivileged_run_inherits_the_privileged_result():
+    inherits, explicit = sc.TestSpec("q"), sc.TestSpec("r")
+    for tag in (
+        "comment:test_expect_failure",
+        "comment:test_expect_msg=0=x",
+        "comment:test_expect_msg_unpriv=1=y",
+    ):
+        sc.apply_tag(inherits, tag)
+        sc.apply_tag(explicit, tag)
+    sc.apply_tag(explicit, "comment:test_expect_success_unpriv")
+    sc.finish(inherits)
+    sc.finish(explicit)
+    assert (inherits.unpriv.expect, inherits.unpriv.msgs) == (sc.REJECT, ["y"])
+    assert explicit.unpriv.expect == sc.ACCEPT
+
+
 def test_unknown_flag_name_is_bad_input():
     with pytest.raises(sc.InputError):
         sc.apply_tag(sc.TestSpec("p"), "comment:test_prog_flags=BPF_F_NO_SUCH_FLAG")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
+from verifier.abstract.memory import align_desc
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -58,7 +59,9 @@ def proto_ret(proto: object) -> str:
 class CallMeta:
     """struct bpf_call_arg_meta: what earlier arguments tell about later ones."""
 
-    __slots__ = ("map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const")
+    __slots__ = (
+        "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem"
+    )
 
     def __init__(self) -> None:
         self.map_index = -1
@@ -69,6 +72,7 @@ class CallMeta:
         self.const_size: int | None = None
         self.func = -1
         self.key_const: int | None = None
+        self.null_mem = False  # a NULL passed for ARG_PTR_TO_MEM_OR_NULL: only a zero size may follow
 
 
 class HelperMixin:
@@ -158,6 +162,8 @@ class HelperMixin:
         reg = self.read_reg(state, regno)
         t = reg.type
         maybe_null_ok = "PTR_MAYBE_NULL" in flags
+        if base == "ARG_PTR_TO_CTX_OR_NULL":  # ARG_PTR_TO_CTX | PTR_MAYBE_NULL
+            base, maybe_null_ok = "ARG_PTR_TO_CTX", True
         if base in hs.VALUE_ARGS:
             if self.unprivileged and t != SCALAR:
                 raise Reject(f"R{regno} leaks addr into helper function", "pointer-leak", (regno,))
@@ -181,7 +187,7 @@ class HelperMixin:
             return
         if base in hs.MEM_ARGS:
             if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
-                meta.mem_regno, meta.mem_reg = regno, None
+                meta.mem_regno, meta.mem_reg, meta.null_mem = regno, None, True
                 return
             meta.mem_regno, meta.mem_reg = regno, reg
             meta.raw_mem = base == "ARG_PTR_TO_UNINIT_MEM" or "MEM_UNINIT" in flags
@@ -196,6 +202,8 @@ class HelperMixin:
                     size = 0
                 if size:
                     self._check_mem_arg(state, regno, reg, size, meta.raw_mem, False, base, flags)
+                    if "MEM_ALIGNED" in flags:
+                        self._check_alignment(reg, 0, size, align_desc(reg.type), strict=True)
                     if meta.raw_mem and t == PTR_TO_STACK:
                         self.stack_helper_access(state, regno, reg, size, True, False)
                     meta.mem_reg = None
@@ -209,6 +217,8 @@ class HelperMixin:
         if base in hs.FIXED_MEM_ARGS:
             size = hs.FIXED_MEM_ARGS[base]
             self._check_mem_arg(state, regno, reg, size, True, False, base, flags)
+            # ARG_PTR_TO_LONG / ARG_PTR_TO_INT (later MEM_ALIGNED): aligned, always strictly
+            self._check_alignment(reg, 0, size, align_desc(reg.type), strict=True)
             if t == PTR_TO_STACK:
                 self.stack_helper_access(state, regno, reg, size, True, False)
             return
@@ -359,6 +369,10 @@ class HelperMixin:
                 (regno,),
             )
         meta.const_size = var.umax
+        if meta.null_mem and var.umax > 0:
+            # check_helper_mem_access() on the NULL: only a zero-byte access is allowed
+            mregno = meta.mem_regno
+            raise Reject(f"R{mregno} type=scalar expected=fp", "helper-arg", (mregno,))
         if mem_reg is None:
             return
         size = var.umax

@@ -83,6 +83,23 @@ MISMATCH_SENSITIVE = frozenset(
 )
 
 
+# check_ptr_alignment(): how a misaligned access names the pointer
+ALIGN_DESC = {
+    PTR_TO_FLOW_KEYS: "flow keys ",
+    PTR_TO_MAP_KEY: "key ",
+    PTR_TO_MAP_VALUE: "value ",
+    PTR_TO_CTX: "context ",
+    PTR_TO_SOCKET: "sock ",
+    PTR_TO_SOCK_COMMON: "sock_common ",
+    PTR_TO_TCP_SOCK: "tcp_sock ",
+    PTR_TO_XDP_SOCK: "xdp_sock ",
+}
+
+def align_desc(reg_type: int) -> str:
+    """The pointer's name in a misaligned-access message ("stack " for the stack)."""
+    return "stack " if reg_type == PTR_TO_STACK else ALIGN_DESC.get(reg_type, "")
+
+
 # check_sock_access(): the field table of each socket pointer type
 SOCK_ACCESS_OK = {
     PTR_TO_SOCKET: sock_fields.sock_access_ok,
@@ -193,6 +210,12 @@ class MemoryMixin:
     ) -> Reg:
         """Returns the loaded value (for writes: the value, unused)."""
         t = reg.type
+        if t != PTR_TO_STACK and not reg.maybe_null and (self.strict_alignment or atomic):
+            # check_ptr_alignment(): strict under BPF_F_STRICT_ALIGNMENT, and always for atomics
+            if t in PACKET_TYPES:
+                self._check_alignment(reg, off, size, "packet ", strict=True, ip_align=2)
+            elif t != PTR_TO_ARENA:
+                self._check_alignment(reg, off, size, ALIGN_DESC.get(t, ""), strict=True)
         if t == PTR_TO_STACK:
             self._check_alignment(reg, off, size, "stack ", strict=True)
             result = self._stack_access(state, regno, reg, off + reg.off, size, write, value, st_imm)
@@ -255,18 +278,24 @@ class MemoryMixin:
 
     # ---- alignment -----------------------------------------------------------------
 
-    def _check_alignment(self, reg: Reg, off: int, size: int, desc: str, strict: bool) -> None:
+    def _check_alignment(
+        self, reg: Reg, off: int, size: int, desc: str, strict: bool, ip_align: int | None = None
+    ) -> None:
+        """check_generic_ptr_alignment() / check_pkt_ptr_alignment() (with NET_IP_ALIGN 2)."""
         if not strict or size == 1:
             return
         var = reg.var
-        total = reg.off + off
+        total = reg.off + off + (ip_align or 0)
         if var.is_const:
             aligned = (var.const_value + total) % size == 0
         else:
             aligned = ((var.var_off.value + total) | var.var_off.mask) % size == 0 and var.var_off.mask % size == 0
         if not aligned:
             var_text = str(_signed(var.const_value)) if var.is_const else _tnum_str(var)
-            raise Reject(f"misaligned {desc}access off {var_text}+{reg.off}+{off} size {size}", "misaligned", ())
+            lead = f"{ip_align}+" if ip_align is not None else ""
+            raise Reject(
+                f"misaligned {desc}access off {lead}{var_text}+{reg.off}+{off} size {size}", "misaligned", ()
+            )
 
     # ---- generic bounded regions (map value / key / helper memory) -----------------------
 

@@ -86,6 +86,9 @@ class Verifier(
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
         self.prune_points = self._prune_points()
+        # BPF_F_STRICT_ALIGNMENT (1) without BPF_F_ANY_ALIGNMENT (2); x86 has efficient unaligned access
+        flags = getattr(options, "prog_flags", 0)
+        self.strict_alignment = bool(flags & 1) and not flags & 2
         self.aux_ptr_types: dict[int, int] = {}  # insn -> the pointer type it first accessed
         self.pkt_changing_subprogs = subprogs_changing_pkt_data(
             self.insns, starts, prog.extern_refs, rules.has("xdp_pull_data_kfunc")

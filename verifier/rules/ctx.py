@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from verifier.rules import ctx_tables as t
+from verifier.rules import sock_fields
 from verifier.rules.ctx_fields import CtxField, size_ok
 from verifier.rules.versions import Version
 
@@ -215,6 +216,10 @@ def _perf_event(q: _Query) -> CtxAccess:
 
 
 def _sock(q: _Query) -> CtxAccess:
+    # sock_filter_is_valid_access() reads through bpf_sock_is_valid_access(): no padding, no
+    # narrow loads of 4-byte-only fields (net/core/filter.c v6.18)
+    if not q.write and q.version >= (6, 1) and not sock_fields.sock_access_ok(q.off, q.size):
+        return _deny(q, "not a readable bpf_sock field at this size")
     return _field_access(q, t.SOCK_FIELDS, t.SOCK_SIZE)
 
 
