@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from verifier.abstract import AnalysisOptions
+from verifier.abstract.func_returns import non_int_subprog_problem
 from verifier.abstract.reject import AnalysisTimeout, Reject
 from verifier.abstract.state import path_list
 from verifier.abstract.verifier import Verifier
@@ -86,6 +87,9 @@ def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) ->
     v = Verifier(obj, prog, rules, options)
     try:
         _check_supported(prog, rules)
+        problem = non_int_subprog_problem(obj, prog, v.subprog_starts)
+        if problem is not None:
+            raise Reject(problem, "global-func")
         _check_maps(v, prog, rules)
         v.run()
         depth = v.combined_stack_check()

@@ -371,9 +371,15 @@ class Verifier(
         regs = state.frames[-1].regs
         for r in range(1, 6):
             regs[r] = not_init()
-        self.write_reg(state, 0, Reg(1, Scalar.from_size(size)))
         for r in range(1, 6):
             state.written.add(state.frames[-1].frameno * 128 + r)
+        if len(state.frames) > 1 and self.feature("ld_abs_subprog_exit"):
+            # a failed load returns 0 from the function (bpf_gen_ld_abs()'s hidden exit): the caller
+            # also sees that return
+            failed = state.copy()
+            failed.frames[-1].regs[0] = const_reg(0)
+            self.push_branch(failed, self.do_exit(failed, idx))
+        self.write_reg(state, 0, Reg(1, Scalar.from_size(size)))
 
     # ---- after exploration -------------------------------------------------------------------
 

@@ -407,6 +407,14 @@ _ROWS: tuple[Feature, ...] = (
         "recalled); 6.18 behaviour confirmed (corpus/src/refs/sockmap_lookup.c)",
     ),
     Feature(
+        "ld_abs_subprog_exit",
+        (6, 18),
+        "LD_ABS/LD_IND in a subprogram: the load's failure returns 0 from that function (bpf_gen_ld_abs()'s "
+        "hidden exit), and the verifier walks that return into the caller",
+        "measured on the running 6.18 kernel (corpus/src/calls/ld_abs_subprog.c; the study selftest "
+        "verifier_ld_ind.c expects it); earlier kernels not confirmed, so not claimed",
+    ),
+    Feature(
         "xdp_pull_data_kfunc",
         (6, 18),
         "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
