@@ -57,6 +57,15 @@ def _sext32(v: int) -> int:
     return v - (1 << 32) if v & 0x80000000 else v
 
 
+def _drop_pkt_end_mark(reg: Reg) -> Reg:
+    """A pointer moved by a constant is no longer "at" or "beyond" the packet end: those marks
+    (negative ranges from a comparison with pkt_end) do not survive arithmetic; a proven range
+    does (it counts from the packet's start)."""
+    if reg.type in PACKET_TYPES and reg.range < 0:
+        return reg.evolve(range=0)
+    return reg
+
+
 class AluMixin:
     def read_reg(self, state: State, regno: int) -> Reg:
         """check_reg_arg(SRC_OP): the register must hold a value; marks it live."""
@@ -212,7 +221,7 @@ class AluMixin:
             if known:
                 new = ptr.evolve(off=ptr.off + _signed(ov.const_value))
                 _check_sane_offset(new.var, new.off, name, dst)
-                return new
+                return _drop_pkt_end_mark(new)
             var = ptr.var.alu(op.BPF_ADD, ov, True)
             new = ptr.evolve(var=var)
             if ptr.type in PACKET_TYPES:
@@ -225,7 +234,7 @@ class AluMixin:
             if known:
                 new = ptr.evolve(off=ptr.off - _signed(ov.const_value))
                 _check_sane_offset(new.var, new.off, name, dst)
-                return new
+                return _drop_pkt_end_mark(new)
             var = ptr.var.alu(op.BPF_SUB, ov, True)
             new = ptr.evolve(var=var)
             if ptr.type in PACKET_TYPES:

@@ -23,17 +23,26 @@ from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State, reg
 class IdMap:
     """check_ids(): ids of the old state must map one-to-one onto ids of the new one."""
 
-    __slots__ = ("fwd", "back")
+    __slots__ = ("fwd", "back", "tmp")
 
     def __init__(self) -> None:
         self.fwd: dict[int, int] = {}
         self.back: dict[int, int] = {}
+        self.tmp = 0
+
+    def check_scalar(self, old_id: int, cur_id: int) -> bool:
+        """check_scalar_ids(): an unlinked scalar (id 0) stands for an id of its own."""
+        if not old_id:
+            self.tmp -= 1
+            old_id = self.tmp
+        if not cur_id:
+            self.tmp -= 1
+            cur_id = self.tmp
+        return self.check(old_id, cur_id)
 
     def check(self, old_id: int, cur_id: int) -> bool:
-        if not old_id:
-            return not cur_id or True
-        if not cur_id:
-            return False
+        if not old_id or not cur_id:  # either both ids are set or both are zero
+            return not old_id and not cur_id
         seen = self.fwd.get(old_id)
         if seen is None:
             if self.back.get(cur_id, old_id) != old_id:
@@ -45,9 +54,11 @@ class IdMap:
 
 
 def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
-    if old is cur:
-        return True
     t = old.type
+    if old is cur:  # the same value; its ids still have to map consistently (check_ids)
+        if t == SCALAR:
+            return not precise or not old.id or idmap.check_scalar(old.id, cur.id)
+        return t == NOT_INIT or (idmap.check(old.id, cur.id) and idmap.check(old.ref_obj_id, cur.ref_obj_id))
     if t == NOT_INIT:
         return True
     if cur.type != t:
@@ -58,7 +69,7 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
         if not old.var.contains(cur.var):
             return False
         if old.id:
-            return old.off == cur.off and idmap.check(old.id, cur.id)
+            return old.off == cur.off and idmap.check_scalar(old.id, cur.id)
         return True
     if old.maybe_null != cur.maybe_null or old.off != cur.off:
         return False

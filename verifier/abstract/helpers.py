@@ -189,7 +189,7 @@ class HelperMixin:
             if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
                 meta.mem_regno, meta.mem_reg, meta.null_mem = regno, None, True
                 return
-            meta.mem_regno, meta.mem_reg = regno, reg
+            meta.mem_regno, meta.mem_reg, meta.null_mem = regno, reg, False
             meta.raw_mem = base == "ARG_PTR_TO_UNINIT_MEM" or "MEM_UNINIT" in flags
             fixed = "MEM_FIXED_SIZE" in flags
             if fixed:
@@ -321,6 +321,12 @@ class HelperMixin:
             raise Reject(
                 f"R{regno} must be referenced when passed to release function", "reference", (regno,)
             )
+        if reg.off:  # check_func_arg_reg_off(): the released pointer must be the one acquired
+            raise Reject(
+                f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
+                "reference",
+                (regno,),
+            )
         meta.release_ref = reg.ref_obj_id
 
     def _check_mem_type(self, regno: int, reg: Reg, base: str, flags: frozenset[str]) -> None:
@@ -369,7 +375,8 @@ class HelperMixin:
                 (regno,),
             )
         meta.const_size = var.umax
-        if meta.null_mem and var.umax > 0:
+        null_mem, meta.null_mem = meta.null_mem, False  # each size belongs to the memory argument before it
+        if null_mem and var.umax > 0:
             # check_helper_mem_access() on the NULL: only a zero-byte access is allowed
             mregno = meta.mem_regno
             raise Reject(f"R{mregno} type=scalar expected=fp", "helper-arg", (mregno,))

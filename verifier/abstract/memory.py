@@ -260,6 +260,18 @@ class MemoryMixin:
             # untyped (no target BTF): fields that are pointers stay typed (opaque), others are scalars
             result = typed or (pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg())
         elif t == PTR_TO_TP_BUFFER:
+            # check_tp_buffer_access() -> __check_buffer_access()
+            o = off + reg.off
+            if o < 0:
+                raise Reject(
+                    f"R{regno} invalid tracepoint buffer access: off={o}, size={size}", "ctx-access", (regno,)
+                )
+            if not reg.var.is_const or reg.var.const_value:
+                raise Reject(
+                    f"R{regno} invalid variable buffer offset: off={o}, var_off={_tnum_str(reg.var)}",
+                    "ctx-access",
+                    (regno,),
+                )
             result = unknown_reg()
         else:
             raise Reject(f"R{regno} invalid mem access '{self.type_label(reg)}'", "invalid-mem", (regno,))
@@ -475,6 +487,12 @@ class MemoryMixin:
         stack = frame.stack
         old = stack.get(slot)
         okinds = old.kinds if old is not None else INVALID * 8
+        if (
+            self.unprivileged and size != 8 and old is not None and old.spilled is not None
+            and old.spilled.type != SCALAR and okinds[0] == SPILL
+        ):
+            # check_stack_write_fixed_off(): without allow_ptr_leaks a spilled pointer is not overwritten in part
+            raise Reject("attempt to corrupt spilled pointer on stack", "stack-spill", ())
         if value is None and st_imm is not None and byte == 0 and not self.unprivileged:
             value = const_reg(st_imm)
         if value is not None and byte == 0 and (

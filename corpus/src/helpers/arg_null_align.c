@@ -26,6 +26,13 @@ __attribute__((naked)) int csum_null_maybe_sized(void)
 	:: [csum_diff]"i"(BPF_FUNC_csum_diff) : "memory");
 }
 
+SEC("tc")
+__attribute__((naked)) int csum_null_then_stack(void)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 8) = r1; r2 = 0; r3 = r10; r3 += -8; r4 = 8; r5 = 0; call %[csum_diff];"
+	"r0 = 0; exit;" :: [csum_diff]"i"(BPF_FUNC_csum_diff) : "memory");
+}
+
 SEC("cgroup/connect4")
 __attribute__((naked)) int netns_cookie_of_null(void)
 {
