@@ -9,9 +9,9 @@ from verifier.abstract.func_returns import non_int_subprog_problem
 from verifier.abstract.reject import AnalysisTimeout, Reject
 from verifier.abstract.state import path_list
 from verifier.abstract.verifier import Verifier
+from verifier.rules import map_prog_compat
 from verifier.rules.kernel_rules import KernelRules
 from verifier.rules.recording import FactRecorder
-from verifier.rules import map_prog_compat
 from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
 
 ERROR = "error"
