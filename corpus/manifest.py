@@ -33,7 +33,9 @@ MATRIX_VERSIONS: tuple[str, ...] = (
 
 Version = tuple[int, int]
 _COMPARISON_RE = re.compile(r"^(>=|<=|==|>|<)\s*(\d+)\.(\d+)$")
-_KNOWN_KEYS = frozenset({"object", "name", "area", "accept", "checked", "message", "note", "prog_type"})
+_KNOWN_KEYS = frozenset(
+    {"object", "name", "area", "accept", "checked", "message", "note", "prog_type", "btf"}
+)
 
 
 def parse_version(text: str) -> Version:
@@ -106,6 +108,7 @@ class ManifestEntry:
     message: str = ""
     note: str = ""
     prog_type: str | None = None
+    btf: str = ""  # "host": the claims hold with the target kernel's BTF (checked on the host only)
 
     @property
     def object_path(self) -> Path:
@@ -145,6 +148,7 @@ def _entry(raw: dict[str, object], where: str) -> ManifestEntry:
         message=str(raw.get("message", "")),
         note=str(raw.get("note", "")),
         prog_type=str(prog_type) if prog_type is not None else None,
+        btf=str(raw.get("btf", "")),
     )
 
 

@@ -33,15 +33,32 @@ def supported(version: str) -> bool:
     return True
 
 
+def btf_options(entry: ManifestEntry, version: str):
+    """Entries that need the kernel's BTF are checked where it is known: the running kernel's version."""
+    if entry.btf != "host":
+        return None
+    from verifier.abstract import AnalysisOptions
+    from verifier.btf.kernel import host_btf_path
+    from verifier.oracle import host_kernel_version
+
+    path = host_btf_path()
+    if path is None or ".".join(map(str, host_kernel_version())) != version:
+        return None
+    return AnalysisOptions(kernel_btf=((version, path),))
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_bpfcheck_matches_manifest_at_every_version(entry: ManifestEntry, bpfcheck_engine) -> None:
     wrong = []
     for version in versions_for(entry):
         if not supported(version):
             continue
+        options = btf_options(entry, version)
+        if entry.btf and options is None:
+            continue
         key = (str(entry.object_path), version)
         if key not in _cache:
-            _cache[key] = check_object_programs(entry.object_path, version, bpfcheck_engine)
+            _cache[key] = check_object_programs(entry.object_path, version, bpfcheck_engine, options)
         ours = find_verdict(_cache[key], entry.name)
         got = ours.verdict if ours is not None else "missing"
         if got != entry.expected(version):

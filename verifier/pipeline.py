@@ -334,7 +334,9 @@ def check_program(
             verdict = timeout_verdict(program, kernel, options.timeout)
         elif isinstance(exc, MemoryError):
             verdict = _error_verdict(
-                program, kernel, "memory",
+                program,
+                kernel,
+                "memory",
                 f"analysis stopped: over the memory limit ({memory_limit_mb()} MB, BPFCHECK_MEMORY_MB)",
             )
         else:
@@ -431,12 +433,24 @@ def check_at_target(
     obj: BpfObject, program: Program, kernel: str, rules: Any, options: AnalysisOptions, stages: Stages
 ) -> ProgramVerdict:
     """`check_program` on the program as the loader hands it to that kernel (CO-RE applied)."""
-    from verifier.btf.prepare import explain_poisoned, for_target
+    from verifier.btf.prepare import explain_poisoned, for_target, pre_verifier_rejection
 
     try:
         obj_k, program_k = for_target(obj, program, kernel, options, rules)
     except InputError as exc:  # the target's BTF cannot be read: every program says so
         return _error_verdict(program, kernel, LOAD_ERROR, _one_line(str(exc)))
+    early = pre_verifier_rejection(obj_k, program_k, rules)
+    if early is not None:
+        early.source = program_k.line_info.get(early.insn)
+        return ProgramVerdict(
+            name=program.name,
+            section=program.section,
+            prog_type=program.prog_type,
+            kernel=kernel,
+            verdict=REJECT,
+            findings=[early],
+            stats=Stats(insns=program.insn_count),
+        )
     return explain_poisoned(program_k, check_program(obj_k, program_k, kernel, rules, options, stages))
 
 
