@@ -155,3 +155,23 @@ def test_ambiguous_candidates_are_a_load_error() -> None:
         KernelBtf.from_bytes(b.build(), "t"),
     )
     assert done.errors and "ambiguity" in done.errors[0]
+
+
+def test_uapi_enum_guards_without_btf_follow_the_rule_tables() -> None:
+    from verifier.btf.guards import resolve_without_btf
+    from verifier.rules import for_kernel
+
+    b = BtfBuilder()
+    e = b.enum("bpf_func_id", [("BPF_FUNC_unspec", 0), ("BPF_FUNC_get_current_task_btf", 158)])
+    i32 = b.int_("int", 4, signed=True)
+    s = b.struct("sock___x", 4, [("mark", i32, 0)])
+    btf = parse_btf(b.build())
+    exists = [CoreReloc(0, e, "1", core.ENUMVAL_EXISTS)]
+    assert resolve_without_btf(btf, exists, [mov(1)], for_kernel("5.10")).insns[0].imm == 0  # helper: 5.11
+    assert resolve_without_btf(btf, exists, [mov(1)], for_kernel("5.11")).insns[0].imm == 1
+    value = [CoreReloc(0, e, "1", core.ENUMVAL_VALUE)]
+    assert resolve_without_btf(btf, value, [mov(158)], for_kernel("5.10")).insns[0].imm == core.POISON_IMM
+    other = resolve_without_btf(btf, [CoreReloc(0, s, "0:0", core.FIELD_EXISTS)], [mov(1)], for_kernel("5.10"))
+    assert other.insns[0].imm == 1
+    assert other.notes and "bpf_core_field_exists(struct sock___x.mark" in other.notes[0]
+    assert "assumed 1 as compiled" in other.notes[0]

@@ -451,7 +451,9 @@ def check_at_target(
             findings=[early],
             stats=Stats(insns=program.insn_count),
         )
-    return explain_poisoned(program_k, check_program(obj_k, program_k, kernel, rules, options, stages))
+    verdict = explain_poisoned(program_k, check_program(obj_k, program_k, kernel, rules, options, stages))
+    verdict.assumptions = list(getattr(program_k, "target_notes", ()))
+    return verdict
 
 
 # ---------------------------------------------------------------------------

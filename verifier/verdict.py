@@ -48,6 +48,8 @@ class ProgramVerdict:
     trace: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # version features (rules/features.py) the analysis asked about: what the verdict rests on
     facts: list[str] = field(default_factory=list)
+    # what the loader assumed about the target (CO-RE guards without its BTF, unknown kconfig values)
+    assumptions: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 from verifier.btf import kconfig
 from verifier.btf.core import POISON_MESSAGE, relocate
+from verifier.btf.guards import resolve_without_btf
 from verifier.btf.kernel import HOST_BTF, KernelBtf
 from verifier.btf.target import btf_path_for, target_btf
 
@@ -22,22 +23,28 @@ CORE_CATEGORY = "core-relocation"
 
 
 def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = None) -> tuple[Any, Any]:
-    obj = _with_kconfig(obj, kernel, options, rules)
+    obj, notes = _with_kconfig(obj, kernel, options, rules)
+    if notes:
+        program = dataclasses.replace(program, target_notes=list(program.target_notes) + notes)
     relocs = getattr(program, "core_relocs", None)
     local_btf = getattr(obj, "btf", None)
     if not relocs or local_btf is None:
         return obj, program
     target = target_btf(options, kernel)
     if target is None:
-        return obj, program
+        if not hasattr(rules, "helper_by_name"):  # fake rules in tests: nothing to decide guards with
+            return obj, program
+        guarded = resolve_without_btf(local_btf, relocs, program.insns, rules)
+        notes = list(program.target_notes) + guarded.notes
+        return obj, dataclasses.replace(program, insns=guarded.insns, target_notes=notes)
     return obj, _relocated(local_btf, program, target)
 
 
-def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> Any:
+def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> tuple[Any, list[str]]:
     """The object with its .kconfig map filled in for this target (see verifier.btf.kconfig)."""
     version = getattr(rules, "version", None)
     if version is None or getattr(obj, "btf", None) is None or obj.btf.find_datasec(".kconfig") is None:
-        return obj
+        return obj, []
     host = btf_path_for(options, kernel) == HOST_BTF
     full = kconfig.host_release_version() if host else (version[0], version[1], 0)
     if full[:2] != tuple(version):
@@ -45,14 +52,14 @@ def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> Any:
     config = kconfig.host_config() if host else None
     values = kconfig.fill(obj, full, config, "the running kernel's config")
     if values is None:
-        return obj
+        return obj, []
     maps = [
         dataclasses.replace(m, initial=bytes(values.data), unknown_ranges=tuple(values.unknown))
         if m.name == ".kconfig" and m.kind == "data"
         else m
         for m in obj.maps
     ]
-    return dataclasses.replace(obj, maps=maps)
+    return dataclasses.replace(obj, maps=maps), values.notes
 
 
 def _relocated(local_btf: Any, program: Any, target: KernelBtf) -> Any:
@@ -96,7 +103,8 @@ def pre_verifier_rejection(obj: Any, program: Any, rules: Any) -> Any:
     """
     from verifier.verdict import Finding
 
-    if getattr(program, "load_errors", None) or rules is None or not rules.has("kfuncs"):
+    has = getattr(rules, "has", None)
+    if getattr(program, "load_errors", None) or not callable(has) or not has("kfuncs"):
         return None
     if getattr(obj, "gpl_compatible", True):
         return None

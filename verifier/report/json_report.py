@@ -122,6 +122,9 @@ def verdict_json(
             }
             for f in facts
         ]
+    assumptions = getattr(verdict, "assumptions", None)
+    if assumptions:
+        out["assumptions"] = list(assumptions)
     return out
 
 

@@ -305,6 +305,8 @@ def verdict_block(
     facts = facts_text(verdict.kernel, verdict.facts)
     if facts:
         parts.append(Text(facts, style="dim"))
+    for note in getattr(verdict, "assumptions", ()):
+        parts.append(Text(f"assumed  {note}", style="dim"))
     return Group(*parts)
 
 
