@@ -171,3 +171,19 @@ def test_struct_walk(btf_file: str) -> None:
         btf_ptr.struct_walk(btf, dev, 0, 8)
     with pytest.raises(Reject, match="access beyond struct dev at off 36 size 8"):
         btf_ptr.struct_walk(btf, dev, 36, 8)
+
+
+def test_pointer_arguments_by_version(btf_file: str) -> None:
+    """`long *cnt`: a scalar from 5.13 (is_int_ptr), refused on 5.10 (only char * was); a 4-byte read
+    of a pointer argument is refused from 6.8 only."""
+    from verifier.rules import for_kernel
+
+    v = fake_verifier(btf_file)
+    v._kernel_btf = load_kernel_btf(btf_file)
+    v.rules = for_kernel("5.10")
+    with pytest.raises(Reject) as exc:
+        btf_ptr.ctx_arg(v, 16, 8)
+    assert exc.value.detail == "func 'xmit' arg2 type INT is not a struct"
+    assert btf_ptr.ctx_arg(v, 0, 4).type == PTR_TO_BTF_ID
+    v.rules = for_kernel("6.1")
+    assert btf_ptr.ctx_arg(v, 16, 8).type == SCALAR

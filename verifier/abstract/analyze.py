@@ -44,6 +44,14 @@ def _render_state(v: Verifier, regs: tuple[int, ...]) -> dict[str, str]:
     return out
 
 
+# program types whose expected_attach_type bpf_prog_load() validates (bpf_prog_load_check_attach,
+# kernel/bpf/syscall.c, 5.10; tracing/lsm through the attach BTF id); the others load with any
+# value: a kprobe.multi program loads on 5.10 (attaching it fails, not loading)
+ATTACH_TYPE_CHECKED = frozenset(
+    {"cgroup_sock", "cgroup_sock_addr", "cgroup_skb", "cgroup_sockopt", "sk_lookup", "ext", "tracing", "lsm"}
+)
+
+
 def _check_supported(prog, rules) -> None:
     """The program type (and attach type) must exist in the target kernel: bpf_prog_load() refuses
     unknown ones with EINVAL before the verifier runs."""
@@ -53,7 +61,12 @@ def _check_supported(prog, rules) -> None:
             "unsupported-prog-type",
         )
     attach = prog.expected_attach_type
-    if attach and hasattr(rules, "attach_type_supported") and not rules.attach_type_supported(attach):
+    if (
+        attach
+        and prog.prog_type in ATTACH_TYPE_CHECKED
+        and hasattr(rules, "attach_type_supported")
+        and not rules.attach_type_supported(attach)
+    ):
         raise Reject(
             f"attach type {attach} is not supported by Linux {rules.name} (bpf_prog_load: EINVAL)",
             "unsupported-prog-type",

@@ -123,7 +123,10 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
     else:
         name, type_id = params[arg]
     t = btf.resolve(type_id)
-    if t is None or _is_small_int(t) or t.kind in (B.KIND_ENUM, B.KIND_ENUM64) or _is_struct(t):
+    rules = getattr(v, "rules", None)
+    has = rules.has if hasattr(rules, "has") else (lambda _name: True)
+    struct_scalar = _is_struct(t) and has("btf_ctx_struct_arg")
+    if t is None or _is_small_int(t) or t.kind in (B.KIND_ENUM, B.KIND_ENUM64) or struct_scalar:
         return unknown_reg()  # accessing a scalar (void return value included)
     if t.kind != B.KIND_PTR:
         raise _bad_ctx(
@@ -131,15 +134,22 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
             size,
             f"func '{tname}' arg{arg} '{t.name}' has type {_kind_name(t)}. Only pointer access is allowed",
         )
-    if size != 8:
+    if size != 8 and has("btf_ctx_ptr_size_8"):
         raise _bad_ctx(off, size, f"func '{tname}' size {size} must be 8")
     pointee_id, flags = _pointee(btf, t.size_or_type)
     pointee = btf.get(pointee_id)
     if not _is_struct(pointee):
-        return unknown_reg()  # a pointer to a non-struct (or to a pointer) reads as a scalar (6.x)
+        if pointee is None or has("btf_ctx_non_struct_ptr_scalar") or _int_pointee(pointee, has):
+            return unknown_reg()  # void *, int * (char * before 5.13): the same as a scalar
+        raise _bad_ctx(off, size, f"func '{tname}' arg{arg} type {_kind_name(pointee)} is not a struct")
     maybe_null = name.endswith("__nullable")
     reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
     return reg.evolve(id=v.new_id()) if maybe_null else reg
+
+
+def _int_pointee(t: B.BtfType, has: Any) -> bool:
+    """is_int_ptr() (any integer), is_string_ptr() before it (1-byte integers only)."""
+    return t.kind == B.KIND_INT and (t.size_or_type == 1 or has("btf_ctx_int_ptr_scalar"))
 
 
 def _pointee(btf: B.Btf, type_id: int) -> tuple[int, int]:

@@ -421,6 +421,33 @@ _ROWS: tuple[Feature, ...] = (
         "kernel/bpf/verifier.c v6.18 special_kfunc_list KF_bpf_xdp_pull_data (version recalled; "
         "confirmed on the running 6.18 kernel)",
     ),
+    # btf_ctx_access() (kernel/bpf/btf.c), read in the Debian linux-source packages 5.10.262,
+    # 6.1.192, 6.12.117 and at torvalds/linux (2025); the exact first release is given where known
+    Feature(
+        "btf_ctx_struct_arg",
+        (6, 1),
+        "tracing programs read struct arguments passed by value (as scalars)",
+        "commit 720e6a435194 (v6.1); absent in 5.10.262 btf.c, present in 6.1.192",
+    ),
+    Feature(
+        "btf_ctx_int_ptr_scalar",
+        (5, 13),
+        "a tracing argument pointing to any integer reads as a scalar (before: only char *)",
+        "is_int_ptr() in 6.1.192 btf.c, is_string_ptr() (char only) in 5.10.262; first release assumed 5.13",
+    ),
+    Feature(
+        "btf_ctx_ptr_size_8",
+        (6, 8),
+        "a pointer argument of a tracing program must be read with an 8-byte load",
+        "commit 'bpf: Check size for BTF-based ctx access of pointer members' (v6.8); in 6.12.117 btf.c",
+    ),
+    Feature(
+        "btf_ctx_non_struct_ptr_scalar",
+        (6, 13),
+        "a tracing argument pointing to anything but a struct (or to a pointer) reads as a scalar",
+        "btf_type_is_struct_ptr() in torvalds/linux btf.c (2025); 6.12.117 still refuses "
+        "('arg%d type %s is not a struct'); first release assumed 6.13",
+    ),
 )
 
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}
