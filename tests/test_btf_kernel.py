@@ -187,3 +187,26 @@ def test_pointer_arguments_by_version(btf_file: str) -> None:
     assert btf_ptr.ctx_arg(v, 0, 4).type == PTR_TO_BTF_ID
     v.rules = for_kernel("6.1")
     assert btf_ptr.ctx_arg(v, 16, 8).type == SCALAR
+
+
+def test_weak_ksym_missing_from_the_target_loads_as_zero() -> None:
+    """bpf_ksym_exists(kfunc): libbpf loads the address of a weak ksym the kernel lacks as 0."""
+    from verifier.btf.prepare import _resolve_ksyms
+    from verifier.elf.model import Program
+    from verifier.isa import opcodes as op
+    from verifier.isa.insn import Insn
+
+    b = BtfBuilder()
+    b.func("present", b.func_proto(0, []))
+    kb = KernelBtf.from_bytes(b.build(), "t")
+
+    def ld(dst: int) -> list[Insn]:
+        return [
+            Insn(op.LD_IMM64, dst, op.BPF_PSEUDO_BTF_ID, 0, 0),
+            Insn(0, 0, 0, 0, 0, is_ld_imm64_tail=True),
+        ]
+
+    prog = Program("p", "tp_btf/x", "tracing", [*ld(1), *ld(2)], extern_refs={0: "absent", 2: "present"})
+    done = _resolve_ksyms(prog, kb)
+    assert done.insns[0].src == 0 and done.insns[0].imm64 == 0
+    assert done.insns[2].src == op.BPF_PSEUDO_BTF_ID

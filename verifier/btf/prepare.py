@@ -18,6 +18,8 @@ from verifier.btf.core import POISON_MESSAGE, relocate
 from verifier.btf.guards import resolve_without_btf
 from verifier.btf.kernel import HOST_BTF, KernelBtf
 from verifier.btf.target import btf_path_for, target_btf
+from verifier.elf import btf as B
+from verifier.isa import opcodes as op
 
 CORE_CATEGORY = "core-relocation"
 
@@ -37,7 +39,7 @@ def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = N
         guarded = resolve_without_btf(local_btf, relocs, program.insns, rules)
         notes = list(program.target_notes) + guarded.notes
         return obj, dataclasses.replace(program, insns=guarded.insns, target_notes=notes)
-    return obj, _relocated(local_btf, program, target)
+    return obj, _relocated(local_btf, _resolve_ksyms(program, target), target)
 
 
 def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> tuple[Any, list[str]]:
@@ -60,6 +62,23 @@ def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> tuple[Any,
         for m in obj.maps
     ]
     return dataclasses.replace(obj, maps=maps), values.notes
+
+
+def _resolve_ksyms(program: Any, target: KernelBtf) -> Any:
+    """`__ksym` externs the target kernel lacks: libbpf loads a weak one's address as 0 (a plain
+    `ld_imm64 rX, 0`), which is how `bpf_ksym_exists()` turns the code using it dead."""
+    insns = None
+    for idx, name in getattr(program, "extern_refs", {}).items():
+        insn = program.insns[idx]
+        if not insn.is_ld_imm64 or insn.src != op.BPF_PSEUDO_BTF_ID:
+            continue
+        if target.find(name, B.KIND_FUNC) is not None or target.find(name, B.KIND_VAR) is not None:
+            continue
+        insns = insns or list(program.insns)
+        insns[idx] = dataclasses.replace(insn, src=0, imm=0, imm64=0, next_imm=0)
+        if idx + 1 < len(insns) and insns[idx + 1].is_ld_imm64_tail:
+            insns[idx + 1] = dataclasses.replace(insns[idx + 1], imm=0)
+    return program if insns is None else dataclasses.replace(program, insns=insns)
 
 
 def _relocated(local_btf: Any, program: Any, target: KernelBtf) -> Any:
