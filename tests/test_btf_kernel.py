@@ -210,3 +210,12 @@ def test_weak_ksym_missing_from_the_target_loads_as_zero() -> None:
     done = _resolve_ksyms(prog, kb)
     assert done.insns[0].src == 0 and done.insns[0].imm64 == 0
     assert done.insns[2].src == op.BPF_PSEUDO_BTF_ID
+
+
+def test_kfunc_calls_follow_the_targets_btf(btf_file: str) -> None:
+    v = fake_verifier(btf_file)
+    v.prog.extern_refs = {3: "bpf_kfunc_x", 5: "not_a_kfunc", 7: "missing"}
+    assert btf_ptr.kfunc_result(v, 3).type == SCALAR  # returns int
+    with pytest.raises(Reject, match="calling kernel function not_a_kfunc is not allowed"):
+        btf_ptr.kfunc_result(v, 5)
+    assert btf_ptr.kfunc_result(v, 7) is None

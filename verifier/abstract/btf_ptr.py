@@ -356,3 +356,35 @@ def helper_result(v: Any, helper_name: str, maybe_null: bool) -> Reg | None:
     if type_id is None:
         return None
     return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id, maybe_null=maybe_null)
+
+
+# ---- kfunc calls ---------------------------------------------------------------------------
+
+
+def kfunc_result(v: Any, idx: int) -> Reg | None:
+    """R0 after calling the kfunc at `idx`, from its BTF prototype in the target; None when the
+    target's BTF (or the kfunc's name) is not known.
+
+    A FUNC the target does not tag as a kfunc is refused (check_kfunc_call: "calling kernel function
+    %s is not allowed"). Which kfuncs return NULL (KF_RET_NULL) or acquire references is registered
+    in the kernel, not in BTF: a returned struct pointer is taken as possibly NULL (the program must
+    check it, as it must for most of them).
+    """
+    kb = kernel_btf_of(v)
+    name = getattr(v.prog, "extern_refs", {}).get(idx)
+    if kb is None or not name:
+        return None
+    if kb.find(name, B.KIND_FUNC) is None:
+        return None  # not in the target at all: libbpf's business (a weak one is left as a dead call)
+    if kb.is_kfunc(name) is False:
+        raise Reject(f"calling kernel function {name} is not allowed", "kfunc")
+    proto = kb.func_proto(name)
+    if proto is None:
+        return None
+    ret = kb.btf.resolve(proto.size_or_type)
+    if ret is None or ret.kind != B.KIND_PTR:
+        return unknown_reg()
+    pointee_id, flags = _pointee(kb.btf, ret.size_or_type)
+    if not _is_struct(kb.btf.get(pointee_id)):
+        return unknown_reg()
+    return pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=True, id=v.new_id())

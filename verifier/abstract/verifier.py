@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import time
 
+from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
@@ -301,14 +302,15 @@ class Verifier(
     def do_kfunc_call(self, state: State, insn: Insn, idx: int) -> int:
         if not self.rules.has("kfuncs"):
             raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
-        # kfunc prototypes come from the kernel's BTF, which an object does not carry:
-        # treat as a call that returns an unknown scalar
+        # the prototype comes from the target's BTF (btf_ptr.kfunc_result); without it, the call
+        # returns an unknown scalar
+        typed = btf_ptr.kfunc_result(self, idx)
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
             self._clear_packet_pointers(state)
         regs = state.frames[-1].regs
         for r in range(1, 6):
             regs[r] = not_init()
-        regs[0] = unknown_reg()
+        regs[0] = typed if typed is not None else unknown_reg()
         return idx + 1
 
     def do_ld_imm64(self, state: State, insn: Insn, idx: int) -> None:

@@ -30,16 +30,18 @@ def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = N
         program = dataclasses.replace(program, target_notes=list(program.target_notes) + notes)
     relocs = getattr(program, "core_relocs", None)
     local_btf = getattr(obj, "btf", None)
+    target = target_btf(options, kernel)
+    if target is not None and getattr(program, "extern_refs", None):
+        program = _resolve_ksyms(program, target)
     if not relocs or local_btf is None:
         return obj, program
-    target = target_btf(options, kernel)
     if target is None:
         if not hasattr(rules, "helper_by_name"):  # fake rules in tests: nothing to decide guards with
             return obj, program
         guarded = resolve_without_btf(local_btf, relocs, program.insns, rules)
         notes = list(program.target_notes) + guarded.notes
         return obj, dataclasses.replace(program, insns=guarded.insns, target_notes=notes)
-    return obj, _relocated(local_btf, _resolve_ksyms(program, target), target)
+    return obj, _relocated(local_btf, program, target)
 
 
 def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> tuple[Any, list[str]]:
