@@ -30,8 +30,11 @@ def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = N
         program = dataclasses.replace(program, target_notes=list(program.target_notes) + notes)
     relocs = getattr(program, "core_relocs", None)
     local_btf = getattr(obj, "btf", None)
+    externs = getattr(program, "extern_refs", None)
+    if not externs and (not relocs or local_btf is None):
+        return obj, program  # nothing to resolve: the target's BTF is not even loaded
     target = target_btf(options, kernel)
-    if target is not None and getattr(program, "extern_refs", None):
+    if target is not None and externs:
         program = _resolve_ksyms(program, target)
     if not relocs or local_btf is None:
         return obj, program
