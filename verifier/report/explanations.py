@@ -111,15 +111,6 @@ EXPLANATIONS: dict[str, Explanation] = {
         "the kernel checks every kfunc call before it simulates anything, reachable or not.",
         'Declare a GPL-compatible license: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
     ),
-    "core-relocation": Explanation(
-        "CO-RE relocation failed",
-        "The type, field or enum value this instruction was compiled against does not exist in the "
-        "target kernel's BTF, so libbpf replaced the instruction with an invalid call; the verifier "
-        "reached it.",
-        "Guard the access with bpf_core_field_exists() / bpf_core_type_exists() / "
-        "bpf_core_enum_value_exists() (or a ___flavor struct for the other layout), so the code is "
-        "dead on kernels that lack it.",
-    ),
     "helper-arg": Explanation(
         "bad helper argument",
         "An argument passed to a helper has the wrong type (a scalar where a pointer is needed, a map "
