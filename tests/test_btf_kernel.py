@@ -219,3 +219,28 @@ def test_kfunc_calls_follow_the_targets_btf(btf_file: str) -> None:
     with pytest.raises(Reject, match="calling kernel function not_a_kfunc is not allowed"):
         btf_ptr.kfunc_result(v, 5)
     assert btf_ptr.kfunc_result(v, 7) is None
+
+
+def test_raw_tp_null_args_table() -> None:
+    """kfree_skb's fourth argument may be NULL (raw_tp_null_args, 6.13+); cachefiles_lookup's
+    third (0x2: an ERR_PTR) reads as a scalar."""
+    from verifier.rules import for_kernel
+
+    b = BtfBuilder()
+    s = b.struct("s", 4, [])
+    ps = b.ptr(s)
+    void_p = b.ptr(0)
+    for tp in ("kfree_skb", "cachefiles_lookup"):
+        proto = b.func_proto(0, [("__data", void_p), ("a", ps), ("b", ps), ("c", ps), ("d", ps)])
+        b.typedef(f"btf_trace_{tp}", b.ptr(proto))
+    kb = KernelBtf.from_bytes(b.build(), "t")
+    ids = iter(range(1, 100))
+    v = SimpleNamespace(
+        _kernel_btf=kb, attach_type="trace_raw_tp", rules=for_kernel("6.18"), new_id=lambda: next(ids)
+    )
+    v.prog = SimpleNamespace(attach_to="kfree_skb")
+    assert btf_ptr.ctx_arg(v, 24, 8).maybe_null and not btf_ptr.ctx_arg(v, 16, 8).maybe_null
+    v.prog = SimpleNamespace(attach_to="cachefiles_lookup")
+    assert btf_ptr.ctx_arg(v, 16, 8).type == SCALAR and btf_ptr.ctx_arg(v, 0, 8).maybe_null
+    v.rules = for_kernel("6.12")
+    assert not btf_ptr.ctx_arg(v, 0, 8).maybe_null

@@ -11,6 +11,8 @@ from bit 32 up (MEM_USER, MEM_PERCPU: the `__user` / `__percpu` type tags).
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
 from typing import Any
 
 from verifier.abstract.regs import PTR_TO_BTF_ID, Reg, pointer_reg, unknown_reg
@@ -143,8 +145,23 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
             return unknown_reg()  # void *, int * (char * before 5.13): the same as a scalar
         raise _bad_ctx(off, size, f"func '{tname}' arg{arg} type {_kind_name(pointee)} is not a struct")
     maybe_null = name.endswith("__nullable")
+    if v.attach_type == "trace_raw_tp" and has("raw_tp_null_args"):
+        nibble = (raw_tp_null_args().get(tname, 0) >> (4 * arg)) & 0xF
+        if nibble & 0x2:
+            return unknown_reg()  # may encode an error: "marking pointer arg%d as scalar"
+        maybe_null = maybe_null or bool(nibble & 0x1)
     reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
     return reg.evolve(id=v.new_id()) if maybe_null else reg
+
+
+@functools.cache
+def raw_tp_null_args() -> dict[str, int]:
+    """tracepoint -> mask of arguments that may be NULL (0x1) / an ERR_PTR (0x2), 4 bits each."""
+    text = resources.files("verifier.btf").joinpath("data/raw_tp_null_args.csv").read_text()
+    rows = [
+        line.split(",") for line in text.splitlines() if line and not line.startswith(("#", "tracepoint"))
+    ]
+    return {name: int(mask, 16) for name, mask in rows}
 
 
 def _int_pointee(t: B.BtfType, has: Any) -> bool:

@@ -448,6 +448,14 @@ _ROWS: tuple[Feature, ...] = (
         "btf_type_is_struct_ptr() in torvalds/linux btf.c (2025); 6.12.117 still refuses "
         "('arg%d type %s is not a struct'); first release assumed 6.13",
     ),
+    Feature(
+        "raw_tp_null_args",
+        (6, 13),
+        "tp_btf arguments listed in the kernel's raw_tp_null_args table may be NULL (or an ERR_PTR, "
+        "then a scalar); verifier/btf/data/raw_tp_null_args.csv",
+        "commit 838a10bd2ebf (a fix in the 6.13 cycle after cb4158ce8ec8 made every raw_tp argument "
+        "possibly NULL in 6.13-rc1; version recalled); absent from 6.12.117 btf.c",
+    ),
 )
 
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}
