@@ -244,3 +244,23 @@ def test_raw_tp_null_args_table() -> None:
     assert btf_ptr.ctx_arg(v, 16, 8).type == SCALAR and btf_ptr.ctx_arg(v, 0, 8).maybe_null
     v.rules = for_kernel("6.12")
     assert not btf_ptr.ctx_arg(v, 0, 8).maybe_null
+
+
+def test_iterator_arguments_may_be_null() -> None:
+    from verifier.abstract.regs import PTR_TO_BUF
+
+    b = BtfBuilder()
+    meta = b.struct("bpf_iter_meta", 8, [])
+    task = b.struct("task_struct", 8, [])
+    proto = b.func_proto(0, [("meta", b.ptr(meta)), ("task", b.ptr(task)), ("value", b.ptr(0))])
+    b.func("bpf_iter_task", proto)
+    ids = iter(range(1, 100))
+    v = SimpleNamespace(
+        _kernel_btf=KernelBtf.from_bytes(b.build(), "t"),
+        attach_type="trace_iter",
+        prog=SimpleNamespace(attach_to="task"),
+        new_id=lambda: next(ids),
+    )
+    assert not btf_ptr.ctx_arg(v, 0, 8).maybe_null
+    assert btf_ptr.ctx_arg(v, 8, 8).maybe_null and btf_ptr.ctx_arg(v, 8, 8).type == PTR_TO_BTF_ID
+    assert btf_ptr.ctx_arg(v, 16, 8).type == PTR_TO_BUF

@@ -15,7 +15,7 @@ import functools
 from importlib import resources
 from typing import Any
 
-from verifier.abstract.regs import PTR_TO_BTF_ID, Reg, pointer_reg, unknown_reg
+from verifier.abstract.regs import PTR_TO_BTF_ID, PTR_TO_BUF, Reg, pointer_reg, unknown_reg
 from verifier.abstract.reject import Reject
 from verifier.btf.kernel import KernelBtf
 from verifier.btf.target import target_btf
@@ -33,6 +33,7 @@ BTF_CTX_PROG_TYPES = frozenset({"tracing", "lsm"})
 # (btf_ctx_access: BPF_LSM_MAC, BPF_LSM_CGROUP, BPF_TRACE_FEXIT; BPF_MODIFY_RETURN needs a small int)
 RETVAL_ATTACH = frozenset({"trace_fexit", "lsm_mac", "lsm_cgroup"})
 FMOD_RET = "modify_return"
+ITER_ATTACH = "trace_iter"
 
 # helpers whose result is a PTR_TO_BTF_ID of a fixed struct (`ret_btf_id` of their bpf_func_proto:
 # kernel/bpf/helpers.c, kernel/trace/bpf_trace.c, net/core/filter.c, v6.18)
@@ -140,11 +141,18 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
         raise _bad_ctx(off, size, f"func '{tname}' size {size} must be 8")
     pointee_id, flags = _pointee(btf, t.size_or_type)
     pointee = btf.get(pointee_id)
+    iter_arg = v.attach_type == ITER_ATTACH and arg > 0
+    if iter_arg and pointee is None:
+        # the map iterators' key/value (bpf_iter__bpf_map_elem, __sockmap, __bpf_sk_storage_map):
+        # PTR_TO_BUF_OR_NULL, bounded by the map only when the iterator is attached
+        return pointer_reg(PTR_TO_BUF, maybe_null=True, id=v.new_id())
     if not _is_struct(pointee):
         if pointee is None or has("btf_ctx_non_struct_ptr_scalar") or _int_pointee(pointee, has):
             return unknown_reg()  # void *, int * (char * before 5.13): the same as a scalar
         raise _bad_ctx(off, size, f"func '{tname}' arg{arg} type {_kind_name(pointee)} is not a struct")
-    maybe_null = name.endswith("__nullable")
+    # every iterator registers its object arguments as PTR_TO_BTF_ID_OR_NULL (ctx_arg_info of
+    # bpf_iter_reg: task, file, vma, map, prog, link, sk, ...); the meta argument is not listed
+    maybe_null = name.endswith("__nullable") or iter_arg
     if v.attach_type == "trace_raw_tp" and has("raw_tp_null_args"):
         nibble = (raw_tp_null_args().get(tname, 0) >> (4 * arg)) & 0xF
         if nibble & 0x2:
