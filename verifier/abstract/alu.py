@@ -8,6 +8,7 @@ from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
     PTR_TO_FLOW_KEYS,
+    PTR_TO_MAP_VALUE,
     PTR_TO_PACKET_END,
     PTR_TO_SOCK_COMMON,
     PTR_TO_SOCKET,
@@ -95,6 +96,8 @@ class AluMixin:
         dreg = self.read_reg(state, dst)
         if code == op.BPF_NEG or code == op.BPF_END:
             if dreg.type != SCALAR:
+                if self.unprivileged:  # is_pointer_value() without allow_ptr_leaks
+                    raise Reject(f"R{dst} pointer arithmetic prohibited", "pointer-arith", (dst,))
                 # root may turn a pointer into a meaningless scalar
                 self.write_reg(state, dst, unknown_reg())
                 return idx + 1
@@ -217,6 +220,82 @@ class AluMixin:
         linked_off = off.off if off.id & ADD_CONST and self.feature("sane_offset_checks_linked_delta") else 0
         _check_sane_offset(off.var, linked_off, name, dst)
         _check_sane_offset(ptr.var, ptr.off, name, dst)
+        sanitize = self.unprivileged and bool(insn.opcode & op.BPF_X) and code in (op.BPF_ADD, op.BPF_SUB)
+        mask_to_left = (code == op.BPF_ADD) == (ov.smin < 0)
+        if sanitize:
+            self._sanitize_ptr_alu(insn, code, ptr, off, scalar_is_dst, mask_to_left, commit=False)
+        new = self._ptr_move(insn, code, known, ptr, off, scalar_is_dst)
+        if self.unprivileged:
+            self._sanitize_check_bounds(dst, new)
+        if sanitize:
+            self._sanitize_ptr_alu(insn, code, new, off, scalar_is_dst, mask_to_left, commit=True)
+        return new
+
+    def _sanitize_ptr_alu(
+        self, insn: Insn, code: int, ptr: Reg, off: Reg, scalar_is_dst: bool, mask_to_left: bool, commit: bool
+    ) -> None:
+        """sanitize_ptr_alu() for !root (BPF_X add/sub): the offset's signed bounds must not straddle 0
+        and retrieve_ptr_limit() must find a limit (stack and map values only); sanitize_err()'s words.
+        The per-instruction REASON_PATHS comparison across paths is not modelled."""
+        err = "pointer arithmetic with it prohibited for !root"
+        opname = "add" if code == op.BPF_ADD else "sub"
+        if not commit and not off.var.is_const and (off.var.smin < 0) != (off.var.smax < 0):
+            regno = insn.dst if scalar_is_dst else insn.src
+            raise Reject(
+                f"R{regno} has unknown scalar with mixed signed bounds, {err}", "pointer-arith", (regno,)
+            )
+        if ptr.type == PTR_TO_STACK:
+            limit_max = 512 + mask_to_left
+            ptr_limit = -(ptr.var.var_off.value + ptr.off) & 0xFFFFFFFF
+        elif ptr.type == PTR_TO_MAP_VALUE and 0 <= ptr.map_index < len(self.maps):
+            limit_max = self.maps[ptr.map_index].value_size
+            ptr_limit = ((ptr.var.smin if mask_to_left else ptr.var.umax) + ptr.off) & 0xFFFFFFFF
+        else:
+            regno = insn.src if scalar_is_dst else insn.dst
+            raise Reject(
+                f"R{regno} has pointer with unsupported alu operation, {err}", "pointer-arith", (regno,)
+            )
+        if ptr_limit >= limit_max:
+            raise Reject(
+                f"R{insn.dst} tried to {opname} beyond pointer bounds, {err}", "pointer-arith", (insn.dst,)
+            )
+
+    def _sanitize_check_bounds(self, dst: int, reg: Reg) -> None:
+        """sanitize_check_bounds(): for !root a moved stack or map value pointer must stay in bounds."""
+        if reg.type == PTR_TO_STACK:
+            if not reg.var.is_const:
+                raise Reject(
+                    f"R{dst} variable stack access prohibited for !root, var_off={reg.var.var_off} off={reg.off}",
+                    "pointer-arith",
+                    (dst,),
+                )
+            off = reg.off + _signed(reg.var.const_value)
+            if off >= 0 or off < -512:
+                raise Reject(
+                    f"R{dst} stack pointer arithmetic goes out of range, prohibited for !root; off={off}",
+                    "pointer-arith",
+                    (dst,),
+                )
+        elif reg.type == PTR_TO_MAP_VALUE and 0 <= reg.map_index < len(self.maps):
+            m = self.maps[reg.map_index]
+            lo, hi = reg.var.smin + reg.off, reg.var.umax + reg.off
+            bad = lo < 0 or hi + 1 > m.value_size
+            for special_off, size in ((m.spin_lock_off, 4), (m.timer_off, 16)):
+                if special_off >= 0 and lo < special_off + size and special_off < hi + 1:
+                    bad = True
+            if bad:
+                raise Reject(
+                    f"R{dst} pointer arithmetic of map value goes out of range, prohibited for !root",
+                    "pointer-arith",
+                    (dst,),
+                )
+
+    def _ptr_move(self, insn: Insn, code: int, known: bool, ptr: Reg, off: Reg, scalar_is_dst: bool) -> Reg:
+        """The pointer after `ptr op= off` (the opcode switch of adjust_ptr_min_max_vals())."""
+        dst = insn.dst
+        name = ptr.type_name
+        opstr = ALU_STRING.get(code, "?")
+        ov = off.var
         if code == op.BPF_ADD:
             if known:
                 new = ptr.evolve(off=ptr.off + _signed(ov.const_value))
