@@ -376,6 +376,10 @@ class Verifier(
         for r in range(1, 6):
             state.written.add(state.frames[-1].frameno * 128 + r)
         if len(state.frames) > 1 and self.feature("ld_abs_subprog_exit"):
+            if state.frames[-1].in_callback not in (-1, hs.TIMER_SET_CALLBACK):
+                # the hidden exit reaches the sync callback's return check, whose precision walk
+                # meets the helper call with R0 still wanted (backtrack_insn(): a verifier bug)
+                raise Reject("verifier bug: callback unexpected regs 1", "other")
             # a failed load returns 0 from the function (bpf_gen_ld_abs()'s hidden exit): the caller
             # also sees that return
             failed = state.copy()
