@@ -112,6 +112,8 @@ class HelperMixin:
             if state.refs:
                 raise Reject("tail_call would lead to reference leak", "reference-leak")
             self.tail_call_seen = True
+            if len(state.frames) > 1 and self.feature("tail_call_subprog_exit"):
+                self._tail_call_exit(state, idx)
         elif meta.map_index >= 0:
             m = self.maps[meta.map_index]
             if not rules.map_compatible(m.type, fid):
@@ -151,6 +153,19 @@ class HelperMixin:
             state.written.add(state.frames[-1].frameno * 128 + r)
         regs[0] = self._ret_reg(state, fid, proto, meta, idx)
         return idx + 1
+
+    def _tail_call_exit(self, state: State, idx: int) -> None:
+        """A tail call made in a subprogram: the called program's exit returns to this function's
+        caller, so the function may return here with any R0; in a synchronous callback the kernel's
+        precision walk then fails (as for LD_ABS)."""
+        if state.frames[-1].in_callback not in (-1, hs.TIMER_SET_CALLBACK):
+            raise Reject("verifier bug: callback unexpected regs 1", "other")
+        done = state.copy()
+        regs = done.frames[-1].regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        regs[0] = unknown_reg()
+        self.push_branch(done, self.do_exit(done, idx))
 
     # ---- arguments -----------------------------------------------------------------
 

@@ -415,6 +415,15 @@ _ROWS: tuple[Feature, ...] = (
         "verifier_ld_ind.c expects it); earlier kernels not confirmed, so not claimed",
     ),
     Feature(
+        "tail_call_subprog_exit",
+        (6, 18),
+        "bpf_tail_call() in a subprogram may return from that function with any R0 (the called program "
+        "returns to the function's caller): the verifier walks that return into the caller; made "
+        "directly in a synchronous callback it fails the kernel's precision walk",
+        "measured on the running 6.18 kernel (tests/test_tail_call_exit.py; the study selftest "
+        "verifier_live_stack.c expects it); earlier kernels not confirmed, so not claimed",
+    ),
+    Feature(
         "xdp_pull_data_kfunc",
         (6, 18),
         "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
