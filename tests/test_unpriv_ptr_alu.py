@@ -11,6 +11,7 @@ import pytest
 from verifier.abstract import AnalysisOptions
 from verifier.abstract.analyze import analyze_program
 from verifier.elf.reader import load_object
+from verifier.pipeline import Stages, _verify
 from verifier.rules import for_kernel
 
 CLANG = shutil.which("clang-19") or shutil.which("clang")
@@ -36,6 +37,7 @@ PROG(value_plus_small, LOOKUP "r6 = r0; call 7; r0 &= 7; r6 += r0;")
 PROG(value_plus_mixed_sign, LOOKUP "r6 = r0; call 7; r0 &= 7; r0 -= 4; r6 += r0;")
 PROG(neg_scalar, "r1 = 5; r1 = -r1;")
 PROG(neg_pointer, "r1 = -r1;")
+PROG(counted_loop, "r1 = 0; 2: r1 += 1; if r1 < 4 goto 2b;")
 char _license[] SEC("license") = "GPL";
 """
 
@@ -83,3 +85,12 @@ def _message(obj, name: str, unprivileged: bool) -> str:
 def test_unprivileged_pointer_arithmetic(obj, name: str, message: str) -> None:
     assert _message(obj, name, unprivileged=True) == message
     assert _message(obj, name, unprivileged=False) == ""
+
+
+def test_unprivileged_loop_is_a_back_edge(obj) -> None:
+    """check_cfg() through the whole pipeline: loops are for bpf_capable loaders only."""
+    prog = next(p for p in obj.programs if p.name == "counted_loop")
+    rules = for_kernel((6, 18))
+    unpriv = _verify(obj, prog, "6.18", rules, AnalysisOptions(unprivileged=True), Stages.real())
+    assert unpriv.verdict == "reject" and unpriv.findings[0].kernel_message.startswith("back-edge from insn")
+    assert _verify(obj, prog, "6.18", rules, AnalysisOptions(), Stages.real()).verdict == "accept"

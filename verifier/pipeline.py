@@ -82,7 +82,7 @@ class Stages:
 
     load_object: Callable[[str], BpfObject]
     for_kernel: Callable[[Any], Any]
-    structural_check: Callable[[Program, Any], list[Finding]]
+    structural_check: Callable[..., list[Finding]]
     analyze_program: Callable[[BpfObject, Program, Any, AnalysisOptions], ProgramVerdict] | None
     # (obj, program, finding, prog_type, timeout) -> witness dict or None; None: no witnesses are sought
     find_witness: Callable[..., dict[str, object] | None] | None = None
@@ -119,7 +119,7 @@ def _real_structural_check() -> Callable[[Program, Any], list[Finding]]:
     return structural_check
 
 
-def _no_structural_checks(program: Program, rules: Any) -> list[Finding]:
+def _no_structural_checks(program: Program, rules: Any, **_: Any) -> list[Finding]:
     return []
 
 
@@ -378,7 +378,10 @@ def add_witnesses(
 def _verify(
     obj: BpfObject, program: Program, kernel: str, rules: Any, options: AnalysisOptions, stages: Stages
 ) -> ProgramVerdict:
-    findings = stages.structural_check(program, rules)
+    if options.unprivileged:  # check_cfg() refuses back-edges to unprivileged loaders
+        findings = stages.structural_check(program, rules, options=options)
+    else:
+        findings = stages.structural_check(program, rules)
     if findings:
         return ProgramVerdict(
             name=program.name,
