@@ -37,6 +37,8 @@ PROG(value_plus_small, LOOKUP "r6 = r0; call 7; r0 &= 7; r6 += r0;")
 PROG(value_plus_mixed_sign, LOOKUP "r6 = r0; call 7; r0 &= 7; r0 -= 4; r6 += r0;")
 PROG(neg_scalar, "r1 = 5; r1 = -r1;")
 PROG(neg_pointer, "r1 = -r1;")
+PROG(ctx_below_start, "r1 += -4; r0 = *(u32 *)(r1 + 4);")
+PROG(ctx_past_start, "r1 += 4; r0 = *(u32 *)(r1 + 0);")
 PROG(counted_loop, "r1 = 0; 2: r1 += 1; if r1 < 4 goto 2b;")
 char _license[] SEC("license") = "GPL";
 """
@@ -94,3 +96,14 @@ def test_unprivileged_loop_is_a_back_edge(obj) -> None:
     unpriv = _verify(obj, prog, "6.18", rules, AnalysisOptions(unprivileged=True), Stages.real())
     assert unpriv.verdict == "reject" and unpriv.findings[0].kernel_message.startswith("back-edge from insn")
     assert _verify(obj, prog, "6.18", rules, AnalysisOptions(), Stages.real()).verdict == "accept"
+
+
+def test_ctx_pointer_moved_below_its_start(obj) -> None:
+    """__check_ptr_off_reg(): a negative fixed offset has its own words from 5.17."""
+    prog = next(p for p in obj.programs if p.name == "ctx_below_start")
+    for kernel, words in (((6, 18), "negative offset ctx ptr"), ((5, 10), "dereference of modified ctx ptr")):
+        v = analyze_program(obj, prog, for_kernel(kernel), AnalysisOptions())
+        assert v.findings[0].kernel_message == f"{words} R1 off=-4 disallowed"
+    prog = next(p for p in obj.programs if p.name == "ctx_past_start")
+    v = analyze_program(obj, prog, for_kernel((6, 18)), AnalysisOptions())
+    assert v.findings[0].kernel_message == "dereference of modified ctx ptr R1 off=4 disallowed"

@@ -242,6 +242,9 @@ class HelperMixin:
                 return
             if t != PTR_TO_CTX:
                 raise Reject(f"R{regno} type={self.type_label(reg)} expected=ctx", "helper-arg", (regno,))
+            if reg.off < 0:
+                message = self.rules.message("ctx_negative_off", regno=regno, off=reg.off)
+                raise Reject(message, "ctx-modified", (regno,))
             if reg.off or not reg.var.is_const or reg.var.const_value:
                 raise Reject(
                     f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,)

@@ -375,6 +375,9 @@ class MemoryMixin:
     # ---- ctx -----------------------------------------------------------------------
 
     def _ctx_access(self, state: State, regno: int, reg: Reg, off: int, size: int, write: bool) -> Reg:
+        if reg.off < 0:
+            message = self.rules.message("ctx_negative_off", regno=regno, off=reg.off)
+            raise Reject(message, "ctx-modified", (regno,))
         if reg.off:
             raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,))
         if not reg.var.is_const or reg.var.const_value:

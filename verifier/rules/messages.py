@@ -118,6 +118,19 @@ _ROWS: tuple[MessageRow, ...] = (
         "At program exit the register R0 has {value} should have been in {range}",
         "verifier.c (smin=/smax= form seen on 6.18 in corpus/manifest.toml; first version not confirmed)",
     ),
+    MessageRow(
+        "ctx_negative_off",
+        (4, 14),
+        "dereference of modified ctx ptr R{regno} off={off} disallowed",
+        "verifier.c check_ctx_reg (5.10 source)",
+    ),
+    MessageRow(
+        "ctx_negative_off",
+        (5, 17),
+        "negative offset ctx ptr R{regno} off={off} disallowed",
+        "verifier.c __check_ptr_off_reg (6.1, 6.12 sources; commit 'bpf: Generalize check_ctx_reg for reuse "
+        "with other types', v5.17 mainline, version recalled); 6.18 selftest verifier_bounds_deduction.c",
+    ),
 )
 
 MESSAGE_KEYS: tuple[str, ...] = tuple(dict.fromkeys(row.key for row in _ROWS))
