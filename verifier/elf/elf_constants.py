@@ -37,6 +37,8 @@ STT_FILE = 4
 STB_LOCAL = 0
 STB_GLOBAL = 1
 STB_WEAK = 2
+STV_INTERNAL = 1  # symbol visibility (st_other & 3)
+STV_HIDDEN = 2
 
 # special section indexes (st_shndx)
 SHN_UNDEF = 0

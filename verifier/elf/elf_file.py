@@ -19,8 +19,19 @@ from verifier.elf import elf_constants as ec
 from verifier.errors import ElfError
 
 # What pyelftools (and struct/bytes handling on garbage) may raise on a malformed file.
-_PARSE_ERRORS = (PyElfError, struct.error, IndexError, KeyError, ValueError, TypeError,
-                 UnicodeDecodeError, AttributeError, OverflowError, AssertionError, EOFError)
+_PARSE_ERRORS = (
+    PyElfError,
+    struct.error,
+    IndexError,
+    KeyError,
+    ValueError,
+    TypeError,
+    UnicodeDecodeError,
+    AttributeError,
+    OverflowError,
+    AssertionError,
+    EOFError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,7 @@ class ElfSymbol:
     type: int  # STT_*
     bind: int  # STB_*
     shndx: int  # section index, or SHN_UNDEF / special values
+    visibility: int = 0  # STV_* (st_other & 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +152,22 @@ def _parse(path: str, data: bytes) -> ElfImage:
             payload = b""
         else:
             if offset + size > len(data):
-                raise ElfError(f"{path}: section {index} ({sec.name!r}) extends past the end of the file (truncated?)")
-            payload = data[offset:offset + size]
-        sections.append(ElfSection(index, sec.name, sh_type, int(h["sh_flags"]), size,
-                                   int(h["sh_link"]), int(h["sh_info"]), payload))
+                raise ElfError(
+                    f"{path}: section {index} ({sec.name!r}) extends past the end of the file (truncated?)"
+                )
+            payload = data[offset : offset + size]
+        sections.append(
+            ElfSection(
+                index,
+                sec.name,
+                sh_type,
+                int(h["sh_flags"]),
+                size,
+                int(h["sh_link"]),
+                int(h["sh_info"]),
+                payload,
+            )
+        )
     symbols = _read_symbols(path, sections, little)
     relocs = _read_relocs(path, sections, len(symbols), little)
     return ElfImage(path, little, sections, symbols, relocs)
@@ -159,12 +183,17 @@ def _read_symbols(path: str, sections: list[ElfSection], little: bool) -> list[E
     layout = struct.Struct(("<" if little else ">") + "IBBHQQ")
     usable = len(symtab.data) - len(symtab.data) % ec.SYM_ENTRY_SIZE
     symbols = []
-    for index, (name_off, info, _other, shndx, value, size) in enumerate(layout.iter_unpack(symtab.data[:usable])):
-        symbols.append(ElfSymbol(index, _c_string(strtab, name_off), value, size, info & 0x0F, info >> 4, shndx))
+    for index, (name_off, info, other, shndx, value, size) in enumerate(
+        layout.iter_unpack(symtab.data[:usable])
+    ):
+        name = _c_string(strtab, name_off)
+        symbols.append(ElfSymbol(index, name, value, size, info & 0x0F, info >> 4, shndx, other & 3))
     return symbols
 
 
-def _read_relocs(path: str, sections: list[ElfSection], nsyms: int, little: bool) -> dict[int, list[ElfReloc]]:
+def _read_relocs(
+    path: str, sections: list[ElfSection], nsyms: int, little: bool
+) -> dict[int, list[ElfReloc]]:
     """Relocations of executable sections and of `.maps` (the only ones the loader applies)."""
     endian = "<" if little else ">"
     out: dict[int, list[ElfReloc]] = {}
@@ -182,7 +211,9 @@ def _read_relocs(path: str, sections: list[ElfSection], nsyms: int, little: bool
             offset, info = fields[0], fields[1]
             sym = info >> 32
             if sym >= nsyms:
-                raise ElfError(f"{path}: relocation in {sec.name!r} names symbol {sym}, past the symbol table")
+                raise ElfError(
+                    f"{path}: relocation in {sec.name!r} names symbol {sym}, past the symbol table"
+                )
             relocs.append(ElfReloc(offset, info & 0xFFFFFFFF, sym))
     return out
 

@@ -34,6 +34,9 @@ class Function:
     start: int  # first insn index in the section
     length: int  # insn slots
     is_global: bool
+    # a global symbol of hidden or internal visibility: libbpf marks its BTF FUNC static, so the
+    # kernel verifies it as a static subprogram (libbpf/libbpf@3319982d, v0.4.0)
+    hidden: bool = False
 
 
 @dataclass(slots=True)
@@ -72,7 +75,7 @@ def function_symbols(img: ElfImage) -> dict[int, list[ElfSymbol]]:
 def collect_functions(sec: ElfSection, insns: list[Insn], symbols: list[ElfSymbol]) -> CodeSection:
     """`symbols`: the STT_FUNC symbols of `sec`."""
     n = len(insns)
-    by_start: dict[int, tuple[str, int, bool]] = {}
+    by_start: dict[int, tuple[str, int, bool, bool]] = {}
     for sym in symbols:
         if sym.shndx != sec.index or sym.type != ec.STT_FUNC or sym.value % 8:
             continue
@@ -82,15 +85,16 @@ def collect_functions(sec: ElfSection, insns: list[Insn], symbols: list[ElfSymbo
         is_global = sym.bind in (ec.STB_GLOBAL, ec.STB_WEAK)
         prev = by_start.get(start)
         if prev is None or (is_global and not prev[2]):
-            by_start[start] = (sym.name, sym.size // 8, is_global)
+            hidden = sym.visibility in (ec.STV_INTERNAL, ec.STV_HIDDEN)
+            by_start[start] = (sym.name, sym.size // 8, is_global, hidden)
     starts = sorted(by_start)
     functions = []
     for i, start in enumerate(starts):
-        name, length, is_global = by_start[start]
+        name, length, is_global, hidden = by_start[start]
         limit = (starts[i + 1] if i + 1 < len(starts) else n) - start
         if length <= 0 or start + length > n:
             length = limit
-        functions.append(Function(name, sec.index, start, length, is_global))
+        functions.append(Function(name, sec.index, start, length, is_global, hidden))
     return CodeSection(sec, insns, functions, bool(functions))
 
 
@@ -99,8 +103,13 @@ def split_at_targets(code: CodeSection, targets: set[int]) -> None:
     n = len(code.insns)
     starts = sorted({0} | {t for t in targets if 0 <= t < n})
     code.functions = [
-        Function(f"{code.sec.name}+{s}" if s else code.sec.name, code.sec.index, s,
-                 (starts[i + 1] if i + 1 < len(starts) else n) - s, False)
+        Function(
+            f"{code.sec.name}+{s}" if s else code.sec.name,
+            code.sec.index,
+            s,
+            (starts[i + 1] if i + 1 < len(starts) else n) - s,
+            False,
+        )
         for i, s in enumerate(starts)
     ]
 

@@ -81,9 +81,9 @@ class _Linker:
         base = len(self.insns)
         self.placed[key] = base
         code = self.obj.code[fn.section]
-        self.insns.extend(code.insns[fn.start: fn.start + fn.length])
+        self.insns.extend(code.insns[fn.start : fn.start + fn.length])
         self.functions.append((fn, base))
-        is_global = fn.is_global and code.sec.name == ".text"
+        is_global = fn.is_global and not fn.hidden and code.sec.name == ".text"
         self.subprogs.append(Subprog(base, fn.name, is_global))
         if depth > MAX_CALL_DEPTH:
             self.errors.append(f"call chain deeper than {MAX_CALL_DEPTH} functions at {fn.name!r}")
@@ -108,8 +108,17 @@ class _Linker:
                 self.link_call(code.sec.index, target, fn, base, i, insn, depth)
 
     # -- calls and function addresses ------------------------------------------------------
-    def link_call(self, sec: int, target: int, fn: Function, base: int, i: int, insn: Insn, depth: int,
-                  is_addr: bool = False) -> None:
+    def link_call(
+        self,
+        sec: int,
+        target: int,
+        fn: Function,
+        base: int,
+        i: int,
+        insn: Insn,
+        depth: int,
+        is_addr: bool = False,
+    ) -> None:
         pc = base + i
         code = self.obj.code.get(sec)
         callee = code.function_at(target) if code is not None else None
@@ -128,8 +137,9 @@ class _Linker:
             self.insns[pc] = dataclasses.replace(insn, src=op.BPF_PSEUDO_CALL, imm=linked_target - (pc + 1))
 
     # -- relocations ----------------------------------------------------------------------------
-    def apply_reloc(self, code: CodeSection, fn: Function, base: int, i: int, insn: Insn,
-                    reloc: ElfReloc, depth: int) -> None:
+    def apply_reloc(
+        self, code: CodeSection, fn: Function, base: int, i: int, insn: Insn, reloc: ElfReloc, depth: int
+    ) -> None:
         pc = base + i
         symbols = self.obj.img.symbols
         sym = symbols[reloc.symbol] if reloc.symbol < len(symbols) else None
@@ -150,8 +160,10 @@ class _Linker:
             self.link_call(sym.shndx, sym.value // 8 + insn.imm + 1, fn, base, i, insn, depth)
             return
         if not insn.is_ld_imm64:
-            self.errors.append(f"relocation against {sym.name or 'section'!r} on insn {pc} "
-                               f"(opcode 0x{insn.opcode:02x}), which is neither ld_imm64 nor call")
+            self.errors.append(
+                f"relocation against {sym.name or 'section'!r} on insn {pc} "
+                f"(opcode 0x{insn.opcode:02x}), which is neither ld_imm64 nor call"
+            )
             return
         if target_sec is not None:
             offset = sym.value + insn.imm
@@ -165,10 +177,13 @@ class _Linker:
     def map_reloc(self, pc: int, insn: Insn, sym: ElfSymbol) -> None:
         maps = self.obj.maps
         if sym.shndx in maps.map_sections:
-            index = maps.by_symbol.get((sym.shndx, sym.value + (insn.imm if sym.type == ec.STT_SECTION else 0)))
+            index = maps.by_symbol.get(
+                (sym.shndx, sym.value + (insn.imm if sym.type == ec.STT_SECTION else 0))
+            )
             if index is None:
-                self.errors.append(f"ld_imm64 at insn {pc}: no map definition at {sym.name or 'map section'!r}"
-                                   f"+{sym.value}")
+                self.errors.append(
+                    f"ld_imm64 at insn {pc}: no map definition at {sym.name or 'map section'!r}+{sym.value}"
+                )
                 return
             self.map_refs[pc] = MapRef(index, op.BPF_PSEUDO_MAP_FD)
             self.rewrite_ld_imm64(pc, src=op.BPF_PSEUDO_MAP_FD, imm=index, next_imm=0)
@@ -218,8 +233,9 @@ class _Linker:
             for rec in records:
                 idx = rec.insn_off // 8
                 if fn.start <= idx < fn.start + fn.length:
-                    out[base + idx - fn.start] = SourceLine(_str(strings, rec.file_name_off), rec.line,
-                                                            rec.col, _str(strings, rec.line_off))
+                    out[base + idx - fn.start] = SourceLine(
+                        _str(strings, rec.file_name_off), rec.line, rec.col, _str(strings, rec.line_off)
+                    )
         return dict(sorted(out.items()))
 
     def func_info(self) -> dict[int, int]:
@@ -244,8 +260,11 @@ class _Linker:
             for rec in ext.core_relos.get(self.obj.code[fn.section].sec.name, ()):
                 idx = rec.insn_off // 8
                 if fn.start <= idx < fn.start + fn.length:
-                    out.append(CoreReloc(base + idx - fn.start, rec.type_id, _str(strings, rec.access_str_off),
-                                         rec.kind))
+                    out.append(
+                        CoreReloc(
+                            base + idx - fn.start, rec.type_id, _str(strings, rec.access_str_off), rec.kind
+                        )
+                    )
         out.sort(key=lambda c: c.insn)
         return out
 
@@ -258,8 +277,17 @@ def link_program(obj: ObjectCode, entry: Function) -> LinkedProgram:
     linker = _Linker(obj, entry)
     linker.place(entry, 0)
     subprogs = sorted(linker.subprogs, key=lambda s: s.start)
-    return LinkedProgram(linker.insns, subprogs, linker.map_refs, linker.func_refs, linker.extern_refs,
-                         linker.line_info(), linker.core_relocs(), linker.func_info(), _dedup(linker.errors))
+    return LinkedProgram(
+        linker.insns,
+        subprogs,
+        linker.map_refs,
+        linker.func_refs,
+        linker.extern_refs,
+        linker.line_info(),
+        linker.core_relocs(),
+        linker.func_info(),
+        _dedup(linker.errors),
+    )
 
 
 def _dedup(items: list[str]) -> list[str]:
