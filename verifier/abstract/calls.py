@@ -131,8 +131,8 @@ class CallsMixin:
             regs[1] = Reg(CONST_PTR_TO_MAP, cregs[1].var, map_index=mi)
             regs[2] = pointer_reg(PTR_TO_MAP_KEY, map_index=mi)
             regs[3] = pointer_reg(PTR_TO_MAP_VALUE, map_index=mi)
-            if fid == hs.FOR_EACH_MAP_ELEM:
-                regs[4] = cregs[4]
+            if fid == hs.FOR_EACH_MAP_ELEM:  # callback_ctx, the helper's third argument
+                regs[4] = cregs[3]
         elif fid == hs.FIND_VMA:
             regs[1] = pointer_reg(PTR_TO_BTF_ID)
             regs[2] = pointer_reg(PTR_TO_BTF_ID)
