@@ -78,16 +78,19 @@ class CallsMixin:
         if proto.problem:
             raise Reject(proto.problem, "global-func")
         if not proto.returns_scalar:
-            raise Reject(f"Global function {proto.name}() doesn't return scalar. Only those are supported.",
-                         "global-func")
+            raise Reject(
+                f"Global function {proto.name}() doesn't return scalar. Only those are supported.",
+                "global-func",
+            )
         caller = state.frames[-1]
         try:
             self._check_global_args(state, proto)
         except Reject as rej:
             if rej.category == "uninit-reg":
                 raise
-            raise Reject(f"Caller passes invalid args into func#{sub} ('{proto.name}')", "global-func",
-                         rej.regs).with_detail(rej.message) from None
+            raise Reject(
+                f"Caller passes invalid args into func#{sub} ('{proto.name}')", "global-func", rej.regs
+            ).with_detail(rej.message) from None
         self.calls_made.add((caller.subprog, sub))
         if sub not in self.globals_to_verify:
             self.globals_to_verify.append(sub)
@@ -107,8 +110,11 @@ class CallsMixin:
             reg = self.read_reg(state, regno)
             if arg.kind == "ctx":
                 if reg.type != PTR_TO_CTX:
-                    raise Reject(f"arg#{i} expected pointer to ctx, but got {self.type_label(reg)}",
-                                 "global-func", (regno,))
+                    raise Reject(
+                        f"arg#{i} expected pointer to ctx, but got {self.type_label(reg)}",
+                        "global-func",
+                        (regno,),
+                    )
             elif arg.kind == "scalar":
                 if reg.type != SCALAR:
                     raise Reject(f"R{regno} is not a scalar", "global-func", (regno,))
