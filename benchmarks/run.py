@@ -1,6 +1,6 @@
 """Benchmark bpfcheck against the kernel's own verifier, per program and in total.
 
-    python benchmarks/run.py [--corpus project|shared|all] [--kernel 6.18] [--no-kernel] [--limit N]
+    python benchmarks/run.py [--corpus project|shared|loops|all] [--kernel 6.18] [--no-kernel] [--limit N]
                              [--json FILE]
 
 Columns: insns, processed (bpfcheck), states, analysis seconds, peak Python memory of
@@ -16,6 +16,7 @@ import argparse
 import json
 import resource
 import sys
+import tempfile
 import tracemalloc
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -76,13 +77,29 @@ def shared_targets() -> list[Target]:
     return out
 
 
+def loop_targets(workdir: Path) -> list[Target]:
+    """The adversarial loops of scripts/make_adversarial.py (counted, endless, growing state, ...),
+    built into `workdir`: the cases where walking a loop to the kernel's 1M limit is the cost."""
+    sys.path.insert(0, str(REPO_ROOT / "scripts"))
+    import make_adversarial as adv
+
+    out = []
+    for name, case in adv.ADVERSARIAL.items():
+        if "loop" not in name or case.slow:
+            continue
+        spec = case.build()
+        out.append(Target("loops", adv.write_object(workdir / f"{name}.o", spec), spec.main.name))
+    return out
+
+
 def analyse(target: Target, kernel: str, stages: object) -> Row:
     from verifier.pipeline import check_object
 
     if tracemalloc.is_tracing():
         tracemalloc.reset_peak()
     base = SHARED_CORPUS if target.source == "shared" else REPO_ROOT / "corpus" / "build"
-    label = f"{target.path.relative_to(base).as_posix()}:{target.program}"
+    where = target.path.relative_to(base).as_posix() if target.path.is_relative_to(base) else target.path.name
+    label = f"{where}:{target.program}"
     try:
         prog_filter = target.program
         result = check_object(str(target.path), [kernel], default_options(), prog_filter, stages=stages)
@@ -142,7 +159,7 @@ def fmt_totals(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark bpfcheck against the kernel verifier.")
-    parser.add_argument("--corpus", choices=("project", "shared", "all"), default="all")
+    parser.add_argument("--corpus", choices=("project", "shared", "loops", "all"), default="all")
     parser.add_argument("--kernel", default="6.18", help="kernel version bpfcheck checks against")
     parser.add_argument("--no-kernel", action="store_true", help="do not load programs into the kernel")
     parser.add_argument("--limit", type=int, default=0, help="at most N programs per corpus")
@@ -161,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     if not use_kernel and not args.no_kernel:
         print("note: bpf() not available, kernel columns from recorded data only", file=sys.stderr)
     targets: list[Target] = []
-    for source, make in (("project", project_targets), ("shared", shared_targets)):
+    workdir = tempfile.TemporaryDirectory(prefix="bench_loops_")
+    makers = (("project", project_targets), ("shared", shared_targets),
+              ("loops", lambda: loop_targets(Path(workdir.name))))
+    for source, make in makers:
         if args.corpus in (source, "all"):
             chosen = make()
             targets += chosen[: args.limit] if args.limit else chosen

@@ -276,6 +276,17 @@ def pointer_exit_loop(section: str = "socket") -> ObjectSpec:
     return ObjectSpec(section, Func("pointer_exit", insns))
 
 
+def accumulator_loop(limit: int = 0, section: str = "socket") -> ObjectSpec:
+    """`r6 = random; i = acc = 0; l: i += 1; acc += i; if acc s< 0 (or > limit) goto out; if i != r6 goto l;
+    out: exit`: the state grows every iteration (a triangular number) and the exit depends on an
+    unknown; with `limit`, the loop leaves once the accumulator passes it."""
+    leave = (asm.jmp_imm(op.BPF_JGT, 8, limit, 1) if limit else asm.jmp_imm(op.BPF_JSLT, 8, 0, 1))
+    insns = [asm.call_helper(HELPER_GET_PRANDOM_U32), asm.mov64_reg(6, 0), asm.mov64_imm(7, 0), asm.mov64_imm(8, 0),
+             asm.alu64_imm(op.BPF_ADD, 7, 1), asm.alu64_reg(op.BPF_ADD, 8, 7), leave,
+             asm.jmp_reg(op.BPF_JNE, 7, 6, -4), R0_0, EXIT]
+    return ObjectSpec(section, Func("accumulator", insns))
+
+
 def spin_loop(section: str = "socket") -> ObjectSpec:
     """`r0 = 0; if r1 == 0 goto out; l: goto l; out: exit`: the same state comes round again at once."""
     return ObjectSpec(section, Func("spin", [R0_0, asm.jmp_imm(op.BPF_JEQ, 1, 0, 1), asm.ja(-1), EXIT]))
@@ -312,6 +323,8 @@ ADVERSARIAL: dict[str, Case] = {
     "endless_loop": Case(endless_loop, "reject", _TOO_LARGE, bound_s=5.0, slow_in_kernel=True),
     "random_exit_loop": Case(random_exit_loop, "reject", _TOO_LARGE, bound_s=5.0, slow_in_kernel=True),
     "spin_loop": Case(spin_loop, "reject", "infinite loop detected at insn 2", bound_s=5.0),
+    "accumulator_loop": Case(accumulator_loop, "reject", _TOO_LARGE, bound_s=5.0, slow_in_kernel=True),
+    "accumulator_loop_exits": Case(lambda: accumulator_loop(50_000_000), "accept", bound_s=30.0),
     "pointer_exit_loop": Case(pointer_exit_loop, "reject", _TOO_LARGE, bound_s=5.0, slow_in_kernel=True),
     "straight_100k": Case(lambda: straight_line(100_000), "accept"),
     "straight_999_999_insns": Case(lambda: straight_line(999_997), "accept", slow=True),

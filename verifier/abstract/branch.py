@@ -271,3 +271,22 @@ def refine(
     if _violated(r1) or _violated(r2):
         return None
     return r1.freeze(), r2.freeze()
+
+
+def ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:
+    """`a != b` can only narrow a range when one side is a constant at the other's edge."""
+    for c, o in ((a, b), (b, a)):
+        if is32:
+            if c.u32min == c.u32max:
+                v = c.u32min
+                s = v - (1 << 32) if v >= 1 << 31 else v
+                if v in (o.u32min, o.u32max) or s in (o.s32min, o.s32max):
+                    return False
+        elif c.is_const:
+            v = c.const_value
+            s = v - (1 << 64) if v >= 1 << 63 else v
+            if v in (o.umin, o.umax) or s in (o.smin, o.smax):
+                return False
+            if o.var_off.mask and o.var_off.mask.bit_count() == 1:
+                return False  # a two-value tnum
+    return True

@@ -86,6 +86,7 @@ class ExplorerMixin:
     def explore(self, initial: State, start: int) -> None:
         self.explored: dict[int, list[Checkpoint]] = {}
         self.pending: list[tuple[State, int]] = []
+        self.replay_after: dict[int, int] = {}  # loop head -> processed count before which no replay (loops.py)
         self.cur_states = 0
         state = initial
         idx = start

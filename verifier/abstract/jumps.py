@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import ADD_CONST, ADD_CONST32
-from verifier.abstract.branch import branch_taken, refine
+from verifier.abstract.branch import branch_taken, ne_refines_nothing, refine
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -67,25 +67,6 @@ NOT_NULL_TYPES = frozenset(
 def _never_null(reg: Reg) -> bool:
     """reg_not_null(): pointers that cannot be NULL."""
     return reg.type in NOT_NULL_TYPES and not reg.maybe_null
-
-
-def _ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:
-    """`a != b` can only narrow a range when one side is a constant at the other's edge."""
-    for c, o in ((a, b), (b, a)):
-        if is32:
-            if c.u32min == c.u32max:
-                v = c.u32min
-                s = v - (1 << 32) if v >= 1 << 31 else v
-                if v in (o.u32min, o.u32max) or s in (o.s32min, o.s32max):
-                    return False
-        elif c.is_const:
-            v = c.const_value
-            s = v - (1 << 64) if v >= 1 << 63 else v
-            if v in (o.umin, o.umax) or s in (o.smin, o.smax):
-                return False
-            if o.var_off.mask and o.var_off.mask.bit_count() == 1:
-                return False  # a two-value tnum
-    return True
 
 
 class JumpMixin:
@@ -207,7 +188,7 @@ class JumpMixin:
         if dst.type == SCALAR and src.type == SCALAR:
             if name in ("jeq", "jne"):
                 if (name == "jne") == taken:
-                    if _ne_refines_nothing(dst.var, src.var, is32) or not self.feature("jne_const_edge"):
+                    if ne_refines_nothing(dst.var, src.var, is32) or not self.feature("jne_const_edge"):
                         return True
                 elif not is32 and (dst.var.is_const or src.var.is_const):
                     # equal to a constant: both sides become that constant, if it is possible at all

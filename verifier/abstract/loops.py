@@ -23,6 +23,7 @@ is too large" at once. Anything else falls back to walking the loop.
 
 from __future__ import annotations
 
+from verifier.abstract.loop_replay import NotReplayable, compile_iteration, const_registers, same_iterations
 from verifier.abstract.regs import SCALAR, Reg
 from verifier.abstract.reject import Reject, TooComplex
 from verifier.abstract.scalar import Scalar
@@ -117,12 +118,12 @@ class LoopMixin:
         (p1, q1, path1, _, c1), (p2, q2, path2, _, c2), (p3, q3, path3, _, c3) = recs
         if p3 - p2 != p2 - p1 or q3 - q2 != q2 - q1 or p3 == p2:
             raise _Abort
-        steps = [(b - a) & _U64 for a, b in zip(c2, c3, strict=True)]
-        if steps != [(b - a) & _U64 for a, b in zip(c1, c2, strict=True)]:
-            raise _Abort
         decisions = _decisions_between(path3, path2)
         if decisions is None or decisions != _decisions_between(path2, path1):
             raise _Abort
+        steps = [(b - a) & _U64 for a, b in zip(c2, c3, strict=True)]
+        if steps != [(b - a) & _U64 for a, b in zip(c1, c2, strict=True)]:
+            self._replay_to_limit(state, idx, decisions, q3 - q2)  # constants that do not move by fixed steps
         near = self._sandbox_iteration(state, idx, decisions)
         length = len(near[0])
         if length == 0:
@@ -155,7 +156,7 @@ class LoopMixin:
         # decided, nothing left for later), jump to the last iteration before the course changes
         deterministic = p3 - p2 == length and q3 == q2 and all(e[4] != -1 for e in near[1])
         if not deterministic:
-            raise _Abort
+            self._replay_to_limit(state, idx, decisions, q3 - q2)
         lo, hi = 0, k_limit
         while hi - lo > 1:
             mid = (lo + hi) // 2
@@ -170,6 +171,30 @@ class LoopMixin:
             setattr(state, name, getattr(jumped, name))
         state.loops = {k: v for k, v in state.loops.items() if k != idx}
         self.processed += lo * length
+
+    def _replay_to_limit(self, state: State, idx: int, decisions: list[tuple[int, bool]], pending_growth: int) -> None:
+        """Replay the iteration on its constants (loop_replay.py) up to the complexity limit: TooComplex
+        when every replayed iteration is the same one, else _Abort (the loop is walked)."""
+        if pending_growth or self.processed < self.replay_after.get(idx, 0):
+            raise _Abort
+        near = self._sandbox_iteration(state, idx, decisions)
+        length = len(near[0])
+        if length == 0 or near[2][0] != _shape(state)[0]:
+            raise _Abort
+        try:
+            steps = compile_iteration(self.insns, near[0], decisions, near[1], state)
+        except NotReplayable:
+            raise _Abort from None
+        iterations = (self.complexity_limit - self.processed) // length + 1
+        if iterations < 8:
+            raise _Abort
+        same = same_iterations(steps, const_registers(state), near[3], iterations)
+        if same < iterations:
+            # the course changes after `same` iterations: walk them before trying again
+            self.replay_after[idx] = self.processed + max(same, 1) * length
+            raise _Abort
+        self.processed = self.complexity_limit + 1
+        raise TooComplex(f"BPF program is too large. Processed {self.processed} insn", "too-complex")
 
     def _sandbox_iteration(self, state: State, idx: int, decisions: list[tuple[int, bool]]):
         """Run one iteration from the loop head along `decisions`, away from the real search."""
@@ -199,7 +224,7 @@ class LoopMixin:
                 raise _Abort
             if self._replay_pos != len(decisions):
                 raise _Abort
-            return insns, self.sandbox_log, _shape(work)
+            return insns, self.sandbox_log, _shape(work), const_registers(work)
         except Reject:
             raise _Abort from None
         except Exception as exc:  # a replay that left the recorded path
