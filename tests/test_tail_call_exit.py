@@ -4,16 +4,11 @@ Verdicts and messages as the running 6.18 kernel gave them."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
+from bpf_c import compile_c
 
 from verifier.abstract.analyze import analyze_program
-from verifier.elf.reader import load_object
 from verifier.rules import for_kernel
-
-CLANG = shutil.which("clang-19") or shutil.which("clang")
 
 C_SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -49,19 +44,7 @@ char _license[] SEC("license") = "GPL";
 
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory):
-    if CLANG is None:
-        pytest.skip("clang is not installed")
-    folder = tmp_path_factory.mktemp("tail_exit")
-    (folder / "progs.c").write_text(C_SOURCE)
-    build = subprocess.run(
-        [CLANG, "-O2", "-g", "-target", "bpf", "-c", "progs.c", "-o", "progs.o"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
-    if build.returncode != 0:
-        pytest.skip(f"cannot compile BPF C here: {build.stderr.strip().splitlines()[-1:]}")
-    return load_object(str(folder / "progs.o"))
+    return compile_c(C_SOURCE, tmp_path_factory.mktemp("tail_exit"))
 
 
 def _message(obj, name: str, kernel: tuple[int, int] = (6, 18)) -> str:

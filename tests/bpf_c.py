@@ -1,0 +1,29 @@
+"""Compile a test's own BPF C source with clang and read the object (skip where clang cannot)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from verifier.elf.reader import load_object
+
+CLANG = shutil.which("clang-19") or shutil.which("clang")
+
+
+def compile_c(source: str, folder: Path):
+    """`source` built with `clang -O2 -g -target bpf` in `folder`, read as an object."""
+    if CLANG is None:
+        pytest.skip("clang is not installed")
+    (folder / "progs.c").write_text(source)
+    build = subprocess.run(
+        [CLANG, "-O2", "-g", "-target", "bpf", "-c", "progs.c", "-o", "progs.o"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    if build.returncode != 0:
+        pytest.skip(f"cannot compile BPF C here: {build.stderr.strip().splitlines()[-1:]}")
+    return load_object(str(folder / "progs.o"))
