@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verifier.abstract.branch import branch_taken, ne_refines_nothing
+from verifier.abstract.jumps import JMP_OPS
 from verifier.abstract.regs import SCALAR
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import State
@@ -40,11 +41,6 @@ _EXACT_ALU = frozenset(
      op.BPF_ARSH, op.BPF_MOV, op.BPF_NEG}
 )
 _SHIFTS = frozenset({op.BPF_LSH, op.BPF_RSH, op.BPF_ARSH})
-_JMP_NAMES = {
-    op.BPF_JEQ: "jeq", op.BPF_JNE: "jne", op.BPF_JGT: "jgt", op.BPF_JGE: "jge", op.BPF_JLT: "jlt",
-    op.BPF_JLE: "jle", op.BPF_JSGT: "jsgt", op.BPF_JSGE: "jsge", op.BPF_JSLT: "jslt", op.BPF_JSLE: "jsle",
-    op.BPF_JSET: "jset",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +110,7 @@ def compile_iteration(
             operation = op.jmp_op(insn.opcode)
             if operation == op.BPF_JA:
                 continue
-            name = _JMP_NAMES.get(operation)
+            name = JMP_OPS.get(operation)
             if name is None or idx not in taken_at or idx not in logged:
                 raise NotReplayable
             is32 = cls == op.BPF_JMP32

@@ -113,9 +113,3 @@ def build_feature(build: KernelBuild | None, name: str) -> bool | None:
     if build is None:
         return None
     return build.features.get(name)
-
-
-def default_overrides(version: Version) -> dict[str, bool]:
-    """What `--kernel X.Y` means: the newest known build's differences from the feature rows."""
-    build = newest_build(version)
-    return dict(build.features) if build else {}
