@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -29,7 +30,10 @@ from verifier.errors import InputError  # noqa: E402
 from verifier.oracle import kernel_available, load_with_kernel  # noqa: E402
 from verifier.oracle.differential import default_options, engine_stages  # noqa: E402
 
-SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+_SHARED_DIRS = (REPO_ROOT.parent / "shared" / "corpus", Path("/work/shared/corpus"))  # main, or a worktree
+SHARED_CORPUS = Path(
+    os.environ.get("BPFCHECK_SHARED_CORPUS") or next((d for d in _SHARED_DIRS if d.is_dir()), _SHARED_DIRS[0])
+)
 SHARED_VERDICTS = SHARED_CORPUS / "ebpf-samples.verdicts.jsonl"
 
 

@@ -17,7 +17,7 @@ from verifier.abstract.regs import (
     SCALAR,
     Reg,
 )
-from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State, reg_key, slot_key
+from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
 
 
 class IdMap:
@@ -133,32 +133,65 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, prec
     return True
 
 
+def _key_safe(old: State, cur: State, key: int, allow_uninit: bool, precise: set[int] | None) -> bool:
+    """The register or stack slot `key` alone (a fresh id map) is safe: a necessary condition for
+    states_equal(), since the id constraints of all keys together only add to those of one."""
+    depth, rest = divmod(key, 128)
+    p = precise is None or key in precise
+    if rest < 16:
+        return regsafe(old.frames[depth].regs[rest], cur.frames[depth].regs[rest], IdMap(), p)
+    slot = rest - 16
+    return slotsafe(old.frames[depth].stack[slot], cur.frames[depth].stack.get(slot), IdMap(), allow_uninit, p)
+
+
 def states_equal(
     old: State, cur: State, live: set[int], allow_uninit: bool, precise: set[int] | None = None
 ) -> bool:
-    """`precise` holds the keys of the old state's precise scalars; None means all are precise."""
-    if len(old.frames) != len(cur.frames):
+    """`precise` holds the keys of the old state's precise scalars; None means all are precise.
+
+    `old` is a checkpoint's state, not changed once compared, and `live` only grows: the key a
+    comparison failed on (`old.cmp_hint`) is checked first next time, since most comparisons fail
+    and most fail where the last one did. The answer does not depend on the order of the checks
+    (check_ids() asks for one consistent map over all of them)."""
+    ofr = old.frames
+    cfr = cur.frames
+    if len(ofr) != len(cfr):
         return False
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
         return False
+    hint = old.cmp_hint
+    if hint >= 0 and not _key_safe(old, cur, hint, allow_uninit, precise):
+        return False
     idmap = IdMap()
-    for depth, (of, cf) in enumerate(zip(old.frames, cur.frames, strict=True)):
+    for depth in range(len(ofr)):
+        of = ofr[depth]
+        cf = cfr[depth]
         if of.callsite != cf.callsite:
             return False
         oregs = of.regs
         cregs = cf.regs
-        base = reg_key(depth, 0)
+        base = depth * 128
         for r in range(11):
             key = base + r
-            if key in live and not regsafe(oregs[r], cregs[r], idmap, precise is None or key in precise):
-                return False
+            if key in live:
+                o = oregs[r]
+                c = cregs[r]
+                if o is c and (o.type == NOT_INIT or (o.type == SCALAR and not o.id)):
+                    continue  # regsafe() of a register with itself, without ids to map
+                if not regsafe(o, c, idmap, precise is None or key in precise):
+                    old.cmp_hint = key
+                    return False
         cstack = cf.stack
+        base += 16
         for slot, oslot in of.stack.items():
-            key = slot_key(depth, slot)
-            if key not in live:
-                continue
-            if not slotsafe(oslot, cstack.get(slot), idmap, allow_uninit, precise is None or key in precise):
-                return False
+            key = base + slot
+            if key in live:
+                cslot = cstack.get(slot)
+                if oslot is cslot and oslot.spilled is None and SPILL not in oslot.kinds:
+                    continue  # slotsafe() of plain bytes with themselves
+                if not slotsafe(oslot, cslot, idmap, allow_uninit, precise is None or key in precise):
+                    old.cmp_hint = key
+                    return False
     if len(old.refs) != len(cur.refs):
         return False
     for oref, cref in zip(old.refs, cur.refs, strict=True):

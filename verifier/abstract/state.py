@@ -99,6 +99,7 @@ class State:
         "loop_count",
         "hist",
         "loops",
+        "cmp_hint",
     )
 
     def __init__(self) -> None:
@@ -114,6 +115,9 @@ class State:
         self.hist: list = []
         # loop heads seen on this path: insn -> the last few (processed, pending, path, shape, consts)
         self.loops: dict = {}
+        # compare.py: the liveness key on which the last failed comparison against this (checkpoint)
+        # state failed, checked first next time; -1 for none
+        self.cmp_hint = -1
 
     @property
     def cur(self) -> Frame:
@@ -131,6 +135,7 @@ class State:
         s.loop_count = self.loop_count
         s.hist = self.hist.copy()
         s.loops = self.loops
+        s.cmp_hint = -1
         return s
 
 

@@ -1,0 +1,89 @@
+"""The fast paths of state comparison give the same answers as the plain algorithm.
+
+`states_equal` checks first the key the last failed comparison against the same checkpoint failed
+on, and skips registers and stack slots shared unchanged with the checkpoint. Here every comparison
+of real explorations is also answered by the plain walk below (the comparison as it was before
+those fast paths), and the answers must be the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import verifier.abstract.explorer as explorer
+from verifier.abstract.compare import IdMap, regsafe, slotsafe
+from verifier.abstract.state import State
+from verifier.oracle.differential import default_options
+from verifier.pipeline import check_object
+
+SHARED = Path("/work/shared/corpus/ebpf-samples")
+PROJECT = Path(__file__).resolve().parent.parent / "corpus" / "build"
+
+
+def plain_states_equal(
+    old: State, cur: State, live: set[int], allow_uninit: bool, precise: set[int] | None = None
+) -> bool:
+    """states_equal() without fast paths: every live register, then every live slot, frame by frame."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
+        return False
+    idmap = IdMap()
+    for depth, (of, cf) in enumerate(zip(old.frames, cur.frames, strict=True)):
+        if of.callsite != cf.callsite:
+            return False
+        for r in range(11):
+            key = depth * 128 + r
+            if key in live and not regsafe(of.regs[r], cf.regs[r], idmap, precise is None or key in precise):
+                return False
+        for slot, oslot in of.stack.items():
+            key = depth * 128 + 16 + slot
+            if key not in live:
+                continue
+            if not slotsafe(
+                oslot, cf.stack.get(slot), idmap, allow_uninit, precise is None or key in precise
+            ):
+                return False
+    if len(old.refs) != len(cur.refs):
+        return False
+    return all(idmap.check(o.id, c.id) for o, c in zip(old.refs, cur.refs, strict=True))
+
+
+def _checked(monkeypatch) -> dict[bool, int]:
+    fast = explorer.states_equal
+    seen = {True: 0, False: 0}
+
+    def both(old, cur, live, allow_uninit, precise=None):
+        expected = plain_states_equal(old, cur, live, allow_uninit, precise)
+        got = fast(old, cur, live, allow_uninit, precise)
+        assert got == expected
+        seen[got] += 1
+        return got
+
+    monkeypatch.setattr(explorer, "states_equal", both)
+    return seen
+
+
+def _verdict(path: Path, program: str, kernel: str, stages) -> str:
+    result = check_object(str(path), [kernel], default_options(), program, stages=stages)
+    return next(v.verdict for v in result.verdicts if program in (v.name, v.section))
+
+
+@pytest.mark.parametrize(
+    "obj,program,kernel",
+    [
+        ("cilium/bpf_xdp_dsr_linux.o", "2/18", "6.18"),
+        ("cilium/bpf_lxc.o", "2/11", "6.18"),
+        ("cilium/bpf_lxc.o", "2/9", "5.2"),  # 5.2: no precision, every scalar compared
+        ("falco/probe.o", "raw_tracepoint/filler/cpu_hotplug_e", "6.18"),
+    ],
+)
+def test_shared_corpus_comparisons(monkeypatch, bpfcheck_engine, obj, program, kernel):
+    path = SHARED / obj
+    if not path.is_file():
+        pytest.skip(f"no shared corpus at {SHARED}")
+    seen = _checked(monkeypatch)
+    assert _verdict(path, program, kernel, bpfcheck_engine) in ("accept", "reject")
+    assert seen[True] and seen[False] > 20
