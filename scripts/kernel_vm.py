@@ -6,6 +6,12 @@
                                         fetch, boot, load every program, write tests/data/kernels/<uname -r>/
     python scripts/kernel_vm.py compare [--kernel all] [--set corpus,shared] [--json]
                                         bpfcheck --kernel V against those recordings
+    python scripts/kernel_vm.py collect --kernel 5.10 --set realworld
+    python scripts/kernel_vm.py export  --kernel 5.10 [--out DIR]
+                                        the real-project sets of ../shared/realworld (built under
+                                        $BPFCHECK_REALWORLD), recorded outside the repository in
+                                        $BPFCHECK_VM_LABELS; export writes <set>.verdicts.jsonl for
+                                        benchmarks/realworld.py --labels DIR --kernel 5.10
 
 The cache (packages, unpacked kernels, the private apt state) is $BPFCHECK_VM_CACHE or
 ~/.cache/bpfcheck/kernels. Exit status: 0 done, 1 disagreements (compare), 2 bad usage,
@@ -25,7 +31,7 @@ from verifier.oracle.vm import recordings  # noqa: E402
 from verifier.oracle.vm.boot import run_jobs  # noqa: E402
 from verifier.oracle.vm.fetch import VmUnavailable, fetch  # noqa: E402
 from verifier.oracle.vm.kernels import KERNELS, KernelPackage, cache_dir, kernel_for  # noqa: E402
-from verifier.oracle.vm.sets import SETS, jobs_for  # noqa: E402
+from verifier.oracle.vm.sets import EXTRA_SETS, SETS, jobs_for  # noqa: E402
 
 EXIT_DISAGREE, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
 BOOT_TIMEOUT = 600.0
@@ -44,9 +50,9 @@ def _kernels(text: str) -> list[KernelPackage]:
 
 def _sets(text: str) -> list[str]:
     names = [s.strip() for s in text.split(",") if s.strip()]
-    bad = [s for s in names if s not in SETS]
+    bad = [s for s in names if s not in SETS + EXTRA_SETS]
     if bad or not names:
-        raise SystemExit(f"kernel_vm: unknown set {bad or text!r} (known: {', '.join(SETS)})")
+        raise SystemExit(f"kernel_vm: unknown set {bad or text!r} (known: {', '.join(SETS + EXTRA_SETS)})")
     return names
 
 
@@ -74,9 +80,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
     for package in _kernels(args.kernel):
         image = fetch(package, cache_dir())
         for set_name in _sets(args.set):
-            jobs = jobs_for(set_name)
+            jobs = jobs_for(set_name, tuple(args.project or ()))
             if args.missing:  # only what the recording lacks or could not load (a run cut short before)
-                recorded = recordings.read(package.release, set_name)
+                recorded = recordings.read(package.release, set_name, recordings.root_for(set_name))
                 jobs = [j for j in jobs if j.id not in recorded or recorded[j.id].verdict == "load_error"]
             if args.limit:
                 jobs = jobs[: args.limit]
@@ -88,7 +94,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
             if not run.release:
                 print(run.console[-2000:], file=sys.stderr)
                 raise VmUnavailable(f"{package.package} did not come up")
-            path = recordings.write(package, set_name, run)
+            path = recordings.write(package, set_name, run, recordings.root_for(set_name))
             missing = len(jobs) - len(run.results)
             print(f"{package.series} {set_name}: {len(run.results)} answers from {run.release} "
                   f"(boot {run.boot_seconds or 0:.1f} s, total {run.total_seconds:.0f} s"
@@ -107,10 +113,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     report = []
     for package in _kernels(args.kernel):
         for set_name in _sets(args.set):
-            recorded = recordings.read(package.release, set_name)
+            root = recordings.root_for(set_name)
+            recorded = recordings.read(package.release, set_name, root)
             if not recorded:
                 print(
-                    f"{package.series} {set_name}: no recording under {recordings.recording_dir(package.release)}"
+                    f"{package.series} {set_name}: no recording under {recordings.recording_dir(package.release, root)}"
                 )
                 continue
             result = compare_recording(package.series, package.release, recorded, stages)
@@ -129,16 +136,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    for package in _kernels(args.kernel):
+        root = recordings.root_for("realworld")
+        recorded = recordings.read(package.release, "realworld", root)
+        if not recorded:
+            print(f"{package.series}: no realworld recording under {recordings.recording_dir(package.release, root)}")
+            continue
+        dest = args.out or recordings.recording_dir(package.release, root) / "labels"
+        counts = recordings.export_labels(recorded, dest)
+        print(f"{package.series}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))} -> {dest}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="kernel_vm.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("fetch", "boot", "collect", "compare"):
+    for name in ("fetch", "boot", "collect", "compare", "export"):
         p = sub.add_parser(name)
         p.add_argument("--kernel", default="all", help="5.10, 6.1, 6.12, a list, or all")
         if name in ("collect", "compare"):
-            p.add_argument("--set", default=",".join(SETS), help="corpus, shared, fuzz (default all three)")
+            p.add_argument(
+                "--set", default=",".join(SETS), help="corpus, shared, fuzz (default all three), realworld"
+            )
         if name == "collect":
             p.add_argument("--limit", type=int, default=0, help="only the first N programs of each set")
+            p.add_argument("--project", action="append", help="realworld: only this project's set (repeatable)")
             p.add_argument(
                 "--missing",
                 action="store_true",
@@ -148,11 +171,14 @@ def main(argv: list[str]) -> int:
             p.add_argument("--verbose", "-v", action="store_true", help="echo the guest's console")
         if name == "compare":
             p.add_argument("--json", action="store_true")
+        if name == "export":
+            p.add_argument("--out", type=Path, default=None, help="folder for <set>.verdicts.jsonl")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else 0
-    handlers = {"fetch": cmd_fetch, "boot": cmd_boot, "collect": cmd_collect, "compare": cmd_compare}
+    handlers = {"fetch": cmd_fetch, "boot": cmd_boot, "collect": cmd_collect, "compare": cmd_compare,
+                "export": cmd_export}  # fmt: skip
     try:
         return handlers[args.command](args)
     except VmUnavailable as exc:

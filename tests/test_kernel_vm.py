@@ -14,7 +14,7 @@ from verifier.oracle.vm.boot import VmRun, qemu_command
 from verifier.oracle.vm.fetch import KernelImage
 from verifier.oracle.vm.jobs import RAW, Job, Result, read_jsonl, write_jobs
 from verifier.oracle.vm.kernels import KERNELS, KernelPackage, kernel_for
-from verifier.oracle.vm.sets import corpus_jobs, object_path, shared_rows, split_id
+from verifier.oracle.vm.sets import corpus_jobs, object_path, realworld_jobs, shared_rows, split_id
 
 SHARED = Path(os.environ.get("BPFCHECK_SHARED_CORPUS", "/work/shared/corpus"))
 
@@ -127,6 +127,28 @@ def test_recordings_merge_and_keep_the_release(tmp_path: Path) -> None:
     assert got == {first.id: first, second.id: second}
     info = json.loads((tmp_path / "5.10.0-test" / "run.json").read_text())
     assert info["sets"]["corpus"]["accelerator"] == "tcg" and info["release"] == "5.10.0-test"
+
+
+def test_realworld_jobs_and_labels_stay_outside_the_repository(tmp_path: Path) -> None:
+    """Real-project objects are recorded under $BPFCHECK_VM_LABELS and exported as <set>.verdicts.jsonl."""
+    labels, root = tmp_path / "labels", tmp_path / "built"
+    labels.mkdir()
+    (root / "proj").mkdir(parents=True)
+    (root / "proj" / "a.o").write_bytes(b"")
+    rows = [{"object": "proj/a.o", "program": "p", "verdict": "accept"},
+            {"object": "proj/missing.o", "program": "q", "verdict": "accept"},
+            {"object": "proj/a.o", "program": "r", "verdict": "load_error", "backend": "raw", "prog_type": 6}]  # fmt: skip
+    (labels / "proj.verdicts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (labels / "other.verdicts.jsonl").write_text(json.dumps(rows[0]) + "\n")
+    jobs = realworld_jobs(root, labels, ("proj",))
+    assert [(j.id, j.prog_type, j.backend) for j in jobs] == [
+        ("realworld/proj/a.o:p", None, "libbpf"), ("realworld/proj/a.o:r", "6", RAW)]  # fmt: skip
+    assert recordings.root_for("realworld") != recordings.RECORDINGS
+    assert recordings.root_for("corpus") == recordings.RECORDINGS
+    answer = Result("realworld/proj/a.o:p", "reject", 13, "R1 invalid mem access", 7, 1, release="5.10.0-test")
+    assert recordings.export_labels({answer.id: answer}, tmp_path / "out") == {"proj": 1}
+    (row,) = read_jsonl(tmp_path / "out" / "proj.verdicts.jsonl")
+    assert (row["object"], row["program"], row["verdict"], row["processed"]) == ("proj/a.o", "p", "reject", 7)
 
 
 def test_every_recording_carries_the_guests_release() -> None:

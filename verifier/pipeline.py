@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
 import glob
 import os
 import signal
@@ -92,8 +93,10 @@ class Stages:
         from verifier.elf.reader import load_object
         from verifier.rules import for_kernel
 
+        analyzer = _real_analyzer()
+        # do_check() checks instruction fields where it reaches them: the engine does that itself
         return Stages(
-            load_object, for_kernel, _real_structural_check(), _real_analyzer(), _real_witness_finder()
+            load_object, for_kernel, _real_structural_check(analyzer is None), analyzer, _real_witness_finder()
         )
 
     @staticmethod
@@ -108,15 +111,17 @@ def _not_wired(*args: object) -> Any:
     raise RuntimeError("this stage is not wired in this run")
 
 
-def _real_structural_check() -> Callable[[Program, Any], list[Finding]]:
-    """The CFG's structural checks, or none while that module has not landed (the analysis still runs)."""
+def _real_structural_check(insn_fields: bool = True) -> Callable[..., list[Finding]]:
+    """The CFG's structural checks, or none while that module has not landed (the analysis still runs).
+
+    `insn_fields` False leaves do_check()'s per-instruction field checks to the engine (on reach)."""
     try:
         from verifier.cfg.checks import structural_check
     except ModuleNotFoundError as exc:
         if exc.name != "verifier.cfg.checks":
             raise
         return _no_structural_checks
-    return structural_check
+    return structural_check if insn_fields else functools.partial(structural_check, insn_fields=False)
 
 
 def _no_structural_checks(program: Program, rules: Any, **_: Any) -> list[Finding]:

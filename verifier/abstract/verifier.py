@@ -87,6 +87,11 @@ class Verifier(
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
         self.prune_points = self._prune_points()
+        from verifier.cfg.checks import reach_field_findings
+
+        # do_check()'s field checks, made when an instruction is reached (dead code is never checked)
+        # (asked of the rules without recording facts: a field check that passes is no fact a verdict rests on)
+        self.field_findings = reach_field_findings(prog, getattr(rules, "base", rules), self.unprivileged)
         # BPF_F_STRICT_ALIGNMENT (1) without BPF_F_ANY_ALIGNMENT (2); x86 has efficient unaligned access
         flags = getattr(options, "prog_flags", 0)
         self.strict_alignment = bool(flags & 1) and not flags & 2
@@ -253,6 +258,9 @@ class Verifier(
         return state
 
     def step(self, state: State, insn: Insn, idx: int) -> int:
+        if idx in self.field_findings:
+            found = self.field_findings[idx]
+            raise Reject(found.kernel_message, found.category).with_detail(found.message)
         cls = insn.opcode & 7
         if cls == op.BPF_ALU64 or cls == op.BPF_ALU:
             return self.do_alu(state, insn, idx)

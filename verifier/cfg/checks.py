@@ -8,6 +8,13 @@ Order (kernel/bpf/syscall.c `bpf_prog_load()`, then kernel/bpf/verifier.c `bpf_c
 5. the per-instruction field checks that `do_check()` makes on sight.
 
 The kernel stops at the first error, so the list returned holds at most one Finding.
+
+Step 5 happens inside do_check() at every version (5.10 and 6.18 alike: check_alu_op,
+check_cond_jmp_op, the BPF_CALL/JA/EXIT/ST branches), only on the instructions the verifier
+reaches: a field problem in code that a constant branch makes dead (a CO-RE guard, a weak ksym
+tested against 0) is removed with that code, never reported. The engine asks
+`reach_field_findings()` for those and raises each one when it steps on the instruction; the
+passes before do_check (steps 1-4, the ld_imm64 pass's own field checks) are static.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 from verifier.abstract import AnalysisOptions
 from verifier.cfg.cfg_walk import check_cfg
 from verifier.cfg.insn_features import explain_missing, missing_feature
-from verifier.cfg.insn_fields import check_insn_fields, field_problem
+from verifier.cfg.insn_fields import check_insn_fields, check_ldimm64_landing, field_category, field_problem
 from verifier.cfg.kernel_facts import KernelView
 from verifier.cfg.ldimm64_pass import check_ldimm64_pass
 from verifier.cfg.problem import StructuralProblem
@@ -56,6 +63,8 @@ def run_passes(program: Program, view: KernelView, insn_fields: bool = True) -> 
     check_cfg(program, view)
     if insn_fields:
         check_insn_fields(program, view)
+    else:
+        check_ldimm64_landing(program, view)
 
 
 # Control-flow complaints an old kernel makes about instructions it does not know: before
@@ -102,9 +111,9 @@ def structural_check(
     program passes, else one Finding with the kernel's own message.
 
     The kernel makes the per-instruction field checks (step 5) inside do_check(), when it
-    reaches the instruction, so an analysis error on an earlier path comes first there. An
-    engine that wants that exact order passes `insn_fields=False` and calls
-    `insn_field_message()` on each instruction as it simulates it.
+    reaches the instruction (never in dead code), so an analysis error on an earlier path comes
+    first there. The engine does it that way: the pipeline passes `insn_fields=False` and the
+    engine raises `reach_field_findings()` as it simulates each instruction.
     """
     view = KernelView(rules, unprivileged or bool(options and options.unprivileged))
     try:
@@ -112,6 +121,23 @@ def structural_check(
     except StructuralProblem as problem:
         return [_refine(problem, program, view).to_finding()]
     return []
+
+
+def reach_field_findings(program: Program, rules: Any, unprivileged: bool = False) -> dict[int, Finding]:
+    """Per instruction index, what do_check() says when it reaches that instruction (fields only).
+
+    Usually empty; the engine raises the Finding the first time it simulates the instruction.
+    """
+    view = KernelView(rules, unprivileged)
+    found: dict[int, Finding] = {}
+    insns = program.insns
+    for idx, insn in enumerate(insns):
+        if insn.is_ld_imm64_tail:
+            continue  # the second half of an ld_imm64 is not an instruction of its own
+        message = field_problem(insn, view)
+        if message is not None:
+            found[idx] = _refine(StructuralProblem(idx, message, field_category(message)), program, view).to_finding()
+    return found
 
 
 def insn_field_message(insn: Insn, rules: Any, unprivileged: bool = False) -> str | None:

@@ -11,6 +11,7 @@ class FactRecorder(KernelRules):
     def __init__(self, base: KernelRules) -> None:
         self.__dict__.update(base.__dict__)
         self.used: set[str] = set()
+        self.base = base  # the same rules without the recording (questions asked of every instruction)
 
     def has(self, feature: str, unprivileged: bool = False) -> bool:
         self.used.add(feature)

@@ -2,11 +2,16 @@
 
 tests/data/kernels/<uname -r>/<set>.jsonl   one Result per line (sorted by id), each with `release`
 tests/data/kernels/<uname -r>/run.json      how the recording was made: package, timings
+
+Third-party objects (the `realworld` set) never enter the repository: their answers go to
+$BPFCHECK_VM_LABELS/<uname -r>/ (default /work/build/vm/labels), and `export_labels` writes them as
+<set>.verdicts.jsonl files in the format of ../shared/realworld for benchmarks/realworld.py --labels.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from pathlib import Path
 
@@ -16,6 +21,13 @@ from verifier.oracle.vm.kernels import KernelPackage
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 RECORDINGS = REPO_ROOT / "tests" / "data" / "kernels"
+OUTSIDE = Path(os.environ.get("BPFCHECK_VM_LABELS", "/work/build/vm/labels"))
+OUTSIDE_SETS = ("realworld",)
+
+
+def root_for(set_name: str) -> Path:
+    """Where a set's recordings live: the repository, or outside it for third-party objects."""
+    return OUTSIDE if set_name in OUTSIDE_SETS else RECORDINGS
 
 
 def recording_dir(release: str, root: Path = RECORDINGS) -> Path:
@@ -65,3 +77,22 @@ def results_of(release: str, root: Path = RECORDINGS) -> dict[str, Result]:
     for path in sorted(recording_dir(release, root).glob("*.jsonl")):
         out.update({row["id"]: result_from_dict(row) for row in read_jsonl(path)})
     return out
+
+
+def export_labels(results: dict[str, Result], dest: Path) -> dict[str, int]:
+    """Write realworld answers as dest/<set>.verdicts.jsonl (object, program, verdict, msg, processed,
+    states, verify_us, backend: the fields benchmarks/realworld.py reads); returns programs per set."""
+    by_set: dict[str, list[dict]] = {}
+    for rid in sorted(results):
+        r = results[rid]
+        head, _, program = rid.partition(":")
+        obj = head.removeprefix("realworld/")
+        row = {"object": obj, "program": program, "verdict": r.verdict, "msg": r.msg,
+               "processed": r.processed or 0, "states": r.states or 0, "verify_us": r.verify_us or 0,
+               "backend": r.backend, "release": r.release}  # fmt: skip
+        by_set.setdefault(obj.split("/", 1)[0], []).append(row)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, rows in by_set.items():
+        text = "".join(json.dumps(row, sort_keys=True) + "\n" for row in rows)
+        (dest / f"{name}.verdicts.jsonl").write_text(text, encoding="utf-8")
+    return {name: len(rows) for name, rows in by_set.items()}

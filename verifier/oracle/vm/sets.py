@@ -1,4 +1,5 @@
-"""The program sets a VM kernel is asked about: the project corpus and the shared corpus.
+"""The program sets a VM kernel is asked about: the project corpus, the shared corpus, the fuzz
+cases, and (on request) the real-project sets of ../shared/realworld built outside the repository.
 
 Job ids are stable across machines ("corpus/alu/atomics.o:atomic_add",
 "shared/ebpf-samples/build/foo.o:prog"): recordings are keyed by them.
@@ -19,7 +20,12 @@ SHARED_VERDICTS = "ebpf-samples.verdicts.jsonl"
 
 FUZZ_CASES = REPO_ROOT / "tests" / "data" / "engine_disagreements"  # differential fuzzing's regressions
 
-SETS = ("corpus", "shared", "fuzz")
+# real-project objects (built with ../shared/realworld/build/*.sh) and the 6.18 labels listing them
+REALWORLD_ROOT = Path(os.environ.get("BPFCHECK_REALWORLD", "/work/build/realworld"))
+REALWORLD_LABELS = Path(os.environ.get("BPFCHECK_REALWORLD_LABELS", "/work/shared/realworld"))
+
+SETS = ("corpus", "shared", "fuzz")  # the default, recorded in the repository
+EXTRA_SETS = ("realworld",)  # third-party objects: recorded outside the repository (recordings.root_for)
 
 
 def corpus_jobs() -> list[Job]:
@@ -65,13 +71,38 @@ def fuzz_jobs(root: Path = FUZZ_CASES) -> list[Job]:
     return jobs
 
 
-def jobs_for(name: str) -> list[Job]:
+def realworld_jobs(
+    root: Path = REALWORLD_ROOT, labels: Path = REALWORLD_LABELS, projects: tuple[str, ...] = ()
+) -> list[Job]:
+    """Every labelled program of the real-project sets (`projects`, default all) built under `root`.
+
+    Ids are "realworld/<object as labelled>:<program>" (the object path starts with the set's folder).
+    libbpf loads pick the type from the section as the projects' loaders do; raw loads need the type.
+    """
+    jobs = []
+    for path in sorted(labels.glob("*.verdicts.jsonl")):
+        if projects and path.name.removesuffix(".verdicts.jsonl") not in projects:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "program" not in row or not (root / row["object"]).is_file():
+                continue
+            backend = RAW if row.get("backend") == RAW else LIBBPF
+            prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
+            jobs.append(Job(f"realworld/{row['object']}:{row['program']}", str(root / row["object"]),
+                            row["program"], prog_type, backend))  # fmt: skip
+    return jobs
+
+
+def jobs_for(name: str, projects: tuple[str, ...] = ()) -> list[Job]:
     if name == "corpus":
         return corpus_jobs()
     if name == "shared":
         return shared_jobs()
     if name == "fuzz":
         return fuzz_jobs()
+    if name == "realworld":
+        return realworld_jobs(projects=projects)
     raise KeyError(name)
 
 
@@ -87,5 +118,5 @@ def split_id(job_id: str) -> tuple[str, str, str]:
 
 def object_path(job_id: str) -> Path:
     set_name, obj, _ = split_id(job_id)
-    roots = {"corpus": CORPUS_BUILD, "shared": SHARED_CORPUS, "fuzz": FUZZ_CASES}
+    roots = {"corpus": CORPUS_BUILD, "shared": SHARED_CORPUS, "fuzz": FUZZ_CASES, "realworld": REALWORLD_ROOT}
     return roots[set_name] / obj
