@@ -118,6 +118,8 @@ class AluMixin:
                 self.precise_regs(state, insn.src if sreg.type == SCALAR else dst)
             self.write_reg(state, dst, self._ptr_alu(insn, code, is64, dreg, sreg))
             return idx + 1
+        if code in (op.BPF_AND, op.BPF_OR) and not sreg.var[1] and self.feature("fork_scalars_and_or"):
+            dreg = self._maybe_fork_scalars(state, dreg, dst, idx)
         if insn.off == 1 and code in (op.BPF_DIV, op.BPF_MOD):
             val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
         else:
@@ -129,6 +131,25 @@ class AluMixin:
                 return idx + 1
         self.write_reg(state, dst, scalar_reg(val))
         return idx + 1
+
+    def _maybe_fork_scalars(self, state: State, dreg: Reg, dst: int, idx: int) -> Reg:
+        """maybe_fork_scalars(): a destination whose signed range is [-1, 0] (64-bit first, else the
+        32-bit one) is split. The queued path re-executes this instruction with the register (or its
+        low 32 bits) 0; this one goes on with it -1. The kernel does not mark the register precise."""
+        var = dreg.var
+        if var.smin == -1 and var.smax == 0:  # __mark_reg_known() also clears the id
+            zero = dreg.evolve(var=Scalar.const(0), id=0)
+            minus_one = dreg.evolve(var=Scalar.const(-1), id=0)
+        elif var.s32min == -1 and var.s32max == 0:  # __mark_reg32_known() keeps it
+            zero = dreg.evolve(var=var.subreg_known(0))
+            minus_one = dreg.evolve(var=var.subreg_known(-1))
+        else:
+            return dreg
+        other = state.copy()
+        other.frames[-1].regs[dst] = zero
+        self.push_branch(other, idx)
+        self.write_reg(state, dst, minus_one)
+        return minus_one
 
     def _linked_add(self, dreg: Reg, k: int, sub: bool, is64: bool) -> tuple[int, int] | None:
         """rX += const keeps rX linked to its copies at a known distance (BPF_ADD_CONST): the

@@ -911,6 +911,12 @@ class Scalar(tuple):
         _sync(w)
         return w.freeze()
 
+    def subreg_known(self, imm: int) -> Scalar:
+        """__mark_reg32_known(): the low 32 bits become `imm`; the 64-bit bounds stay as they are."""
+        w = _W.of(self)
+        _mark32_known(w, imm)
+        return w.freeze()
+
     def zext32(self) -> Scalar:
         """A 32-bit mov (w = w'): zext_32_to_64() and reg_bounds_sync()."""
         if not self[1]:

@@ -424,6 +424,26 @@ _ROWS: tuple[Feature, ...] = (
         "verifier_live_stack.c expects it); earlier kernels not confirmed, so not claimed",
     ),
     Feature(
+        "fork_scalars_and_or",
+        (7, 0),
+        "AND/OR of a scalar whose signed range is exactly [-1, 0] (64-bit, else 32-bit) with a constant "
+        "splits the path: one side walks on with the register -1, the other re-executes the instruction "
+        "with it 0 (maybe_fork_scalars(): the `w s>>= 31; w &= K` idiom of LLVM)",
+        "commit 'bpf: Recognize special arithmetic shift in the verifier' (bffacdb80b93, Alexei Starovoitov, "
+        "Jan 2026, bpf-next after v6.19, version recalled) with its fix 'bpf: Fix unsound scalar forking in "
+        "maybe_fork_scalars() for BPF_OR' (push_stack at insn_idx, not insn_idx + 1, Mar 2026); taken by "
+        "the 6.18 stable series (the stable review of the fix for 6.12 and 6.18); measured: the running "
+        "6.18.44-fc-v1045 accepts programs that need it (study selftests verifier_subreg.c arsh_31_and)",
+        backports=(
+            Backport(
+                (6, 18),
+                44,
+                "first point release measured with it (6.18.44-fc-v1045); the exact point release that "
+                "took it is not known, so earlier ones are not claimed",
+            ),
+        ),
+    ),
+    Feature(
         "xdp_pull_data_kfunc",
         (6, 18),
         "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
