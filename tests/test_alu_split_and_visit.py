@@ -65,7 +65,9 @@ def _message(obj, name: str, kernel: tuple[int, int]) -> str:
 def test_pipeline_matches_6_18(built, name: str) -> None:
     """Through the whole pipeline: the structural pass no longer refuses unreached divisions."""
     _, path = built
-    result = check_object(path, [(6, 18)], AnalysisOptions(timeout=10), name, stages=Stages.real(), witnesses=False)
+    result = check_object(
+        path, [(6, 18)], AnalysisOptions(timeout=10), name, stages=Stages.real(), witnesses=False
+    )
     (verdict,) = result.verdicts
     message = verdict.findings[0].kernel_message if verdict.verdict == "reject" else ""
     assert message == KERNEL_6_18[name]

@@ -160,7 +160,10 @@ def test_a_named_build_has_its_own_facts():
 
 def test_a_point_release_selects_its_newest_build_and_others_are_ignored():
     assert for_kernel("6.18.44").name == "6.18.44-fc-v1045"
-    assert for_kernel("6.18.3").name == "6.18"  # no build of 6.18.3 is listed: the X.Y facts
+    assert for_kernel("6.17.3").name == "6.17"  # no build or backport of 6.17.y is listed: the X.Y facts
+    # 6.18.y has a backport (fork_scalars_and_or from 6.18.44): an older point release lacks it
+    assert for_kernel("6.18.3").name == "6.18.3" and not for_kernel("6.18.3").has("fork_scalars_and_or")
+    assert for_kernel("6.18").has("fork_scalars_and_or")
     assert for_kernel("6.1.0-18-amd64").name == "6.1"
 
 

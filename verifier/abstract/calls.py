@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from verifier.abstract import helper_semantics as hs
+from verifier.abstract.compare import states_equal
+from verifier.abstract.explorer import mark_read
 from verifier.abstract.helpers import CallMeta
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -19,10 +21,20 @@ from verifier.abstract.regs import (
     unknown_reg,
 )
 from verifier.abstract.reject import Reject
-from verifier.abstract.state import Frame, State
+from verifier.abstract.state import MISC, SPILL, Frame, Slot, State, reg_key, slot_key
 from verifier.isa.insn import Insn
 
 MAX_CALL_FRAMES = 8
+
+
+class _Everything:
+    """A liveness set holding every key: a state still being explored does not know all it reads."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+EVERY_KEY = _Everything()
 
 
 def _range_text(reg: Reg) -> str:
@@ -121,7 +133,75 @@ class CallsMixin:
             elif not (reg.type == SCALAR and reg.is_const and reg.var.const_value == 0):
                 self._check_mem_arg(state, regno, reg, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
 
-    def enter_callback(self, state: State, insn: Insn, idx: int, fid: int, meta: CallMeta) -> int:
+    def queue_callback(self, state: State, idx: int, fid: int, meta: CallMeta) -> None:
+        """push_callback_call() (6.7+): the body is queued as a path of its own, entered from this
+        state; this path goes on past the call as if the body ran zero times. bpf_loop queues at
+        most umax(R1) bodies along one path (callback_depth)."""
+        caller = state.frames[-1]
+        if fid == hs.LOOP:
+            self.precise_regs(state, 1)  # the iteration count decides when the loop is done
+            if caller.callback_depth >= caller.regs[1].var.umax:
+                caller.callback_depth = 0  # "bpf_loop iteration limit reached"
+                return
+        body = state.copy()
+        body.frames[-1].callback_depth += 1
+        self.push_branch(body, self.enter_callback(body, None, idx, fid, meta, clobber=False))
+        caller.callback_depth = 0
+
+    def callback_converged(self, cp, state: State) -> bool:
+        """is_state_visited() at the call of a synchronous callback, against a state of the current
+        path (branches > 0): a repeat ends the iterations. That state is not fully explored, so
+        everything counts as live and every scalar as precise here; on a hit the rest of this path
+        is taken to read everything and to need every scalar exactly."""
+        if not states_equal(cp.state, state, EVERY_KEY, self.allow_uninit_stack, None):  # type: ignore[arg-type]
+            return False
+        cp.hits += 1
+        for depth, frame in enumerate(state.frames):
+            for r in range(11):
+                mark_read(state, reg_key(depth, r))
+            for slot in frame.stack:
+                mark_read(state, slot_key(depth, slot))
+        if self.track_precision:
+            self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+        return True
+
+    def _widen_after_callback(self, state: State, callsite: int) -> None:
+        """widen_imprecise_scalars(): against the nearest earlier visit of the call on this path,
+        scalars that changed and were not found precise there become unknown (so that counters a
+        callback bumps converge)."""
+        node = state.parent
+        callsites = [f.callsite for f in state.frames]
+        while node is not None:
+            if node.insn == callsite and [f.callsite for f in node.state.frames] == callsites:
+                break
+            node = node.parent
+        if node is None:
+            return
+        precise = node.precise
+        every = node.all_precise or not self.track_precision
+        for depth, (old, cur) in enumerate(zip(node.state.frames, state.frames, strict=True)):
+            regs = cur.regs
+            for r in range(11):
+                o, c = old.regs[r], regs[r]
+                if o.type == SCALAR and c.type == SCALAR and o != c and not every and reg_key(depth, r) not in precise:
+                    regs[r] = unknown_reg()
+            stack = cur.stack
+            for slot, oslot in old.stack.items():
+                cslot = stack.get(slot)
+                if oslot.spilled is None or cslot is None or cslot.spilled is None or oslot == cslot:
+                    continue
+                if oslot.spilled.type != SCALAR or cslot.spilled.type != SCALAR:
+                    continue
+                if every or slot_key(depth, slot) in precise:
+                    continue
+                if cslot.kinds == SPILL * 8:
+                    stack[slot] = Slot(cslot.kinds, unknown_reg())
+                else:  # a narrow spill: its bytes become unknown scalar bytes
+                    stack[slot] = Slot(cslot.kinds.replace(SPILL, MISC))
+
+    def enter_callback(
+        self, state: State, insn: Insn | None, idx: int, fid: int, meta: CallMeta, clobber: bool = True
+    ) -> int:
         caller = state.frames[-1]
         target = meta.func
         cregs = caller.regs
@@ -146,8 +226,9 @@ class CallsMixin:
         else:
             regs[1] = unknown_reg()
             regs[2] = cregs[3]
-        for r in range(0, 6):
-            cregs[r] = not_init()
+        if clobber:  # before 6.7 the body runs in place of the call
+            for r in range(0, 6):
+                cregs[r] = not_init()
         self.calls_made.add((caller.subprog, frame.subprog))
         return target
 
@@ -166,6 +247,12 @@ class CallsMixin:
                 lo, hi = hs.CALLBACK_RETURN_RANGE.get(frame.in_callback, (0, 1))
                 self._check_range(r0, lo, hi, "At callback return")
                 r0 = unknown_reg()
+                if frame.callsite in self.callback_callsites:
+                    # 6.7+: back to the call, which may run the body again; the caller's
+                    # registers are as they were at the call
+                    state.frames.pop()
+                    self._widen_after_callback(state, frame.callsite)
+                    return frame.callsite
             elif r0.type == PTR_TO_STACK and r0.frameno == frame.frameno:
                 raise Reject("cannot return stack pointer to the caller", "pointer-leak", (0,))
             state.frames.pop()

@@ -69,6 +69,7 @@ class ExplorerMixin:
     # filled by the Verifier class
     insns: list
     prune_points: set[int]
+    callback_callsites: set[int]
     complexity_limit: int
     jmp_seq_limit: int
     deadline: float
@@ -144,7 +145,11 @@ class ExplorerMixin:
             i = 0
             while i < len(lst):
                 cp = lst[i]
-                if cp.branches:
+                if cp.branches and idx in self.callback_callsites:
+                    # calls_callback(): the callback's body came back to its call (calls.py)
+                    if self.callback_converged(cp, state):
+                        return True
+                elif cp.branches:
                     # an ancestor of this path: we came round a loop
                     if states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")

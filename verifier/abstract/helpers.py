@@ -141,7 +141,9 @@ class HelperMixin:
 
         callback = hs.CALLBACK_HELPERS.get(fid)
         if callback is not None and meta.func >= 0:
-            return self.enter_callback(state, insn, idx, fid, meta)
+            if idx not in self.callback_callsites:
+                return self.enter_callback(state, insn, idx, fid, meta)
+            self.queue_callback(state, idx, fid, meta)
 
         if fid in hs.CHANGES_PKT_DATA:
             self._clear_packet_pointers(state)

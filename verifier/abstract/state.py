@@ -45,7 +45,7 @@ class Slot:
 class Frame:
     """One call frame: r0-r10 and up to 512 bytes of stack."""
 
-    __slots__ = ("regs", "stack", "callsite", "subprog", "depth", "frameno", "in_callback")
+    __slots__ = ("regs", "stack", "callsite", "subprog", "depth", "frameno", "in_callback", "callback_depth")
 
     def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
         self.regs: list[Reg] = [not_init()] * 11
@@ -55,6 +55,7 @@ class Frame:
         self.depth = 0  # deepest stack byte used, as a positive number (for the combined stack check)
         self.frameno = frameno
         self.in_callback = -1  # helper id whose callback this frame runs, -1 for plain calls
+        self.callback_depth = 0  # callbacks of the current call queued from this frame (6.7+)
 
     def copy(self) -> Frame:
         f = Frame.__new__(Frame)
@@ -65,6 +66,7 @@ class Frame:
         f.depth = self.depth
         f.frameno = self.frameno
         f.in_callback = self.in_callback
+        f.callback_depth = self.callback_depth
         return f
 
 

@@ -86,6 +86,18 @@ class Verifier(
                 self.maps.append(m.inner)
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
+        # mark_calls_callback() + mark_force_checkpoint(): calls of helpers with a synchronous
+        # callback, where the callback's iterations meet (6.7+)
+        self.callback_callsites: set[int] = set()
+        if rules.has("callbacks_unknown_count"):
+            self.callback_callsites = {
+                i
+                for i, insn in enumerate(self.insns)
+                if insn.opcode == op.BPF_JMP | op.BPF_CALL
+                and insn.src == 0
+                and insn.imm in hs.CALLBACK_HELPERS
+                and insn.imm != hs.TIMER_SET_CALLBACK
+            }
         self.prune_points = self._prune_points()
         from verifier.cfg.checks import reach_field_findings
 
@@ -146,6 +158,8 @@ class Verifier(
                 if insn.src == op.BPF_PSEUDO_CALL:
                     points.add(i + 1)
                     points.add(i + insn.imm + 1)
+                elif i in self.callback_callsites:
+                    points.add(i)
                 continue
             off = insn.imm if (code == op.BPF_JA and cls == op.BPF_JMP32) else insn.off
             t = i + 1 + off

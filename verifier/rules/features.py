@@ -424,6 +424,19 @@ _ROWS: tuple[Feature, ...] = (
         "verifier_live_stack.c expects it); earlier kernels not confirmed, so not claimed",
     ),
     Feature(
+        "callbacks_unknown_count",
+        (6, 7),
+        "a synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain) is "
+        "verified as called any number of times: the path after the helper call is walked with the body "
+        "called zero times, the body is queued and returns to the call, which runs again until the states "
+        "at the call repeat (imprecise scalars widened); bpf_loop stops after umax(R1) bodies. Before, the "
+        "body was walked once and returned after the call",
+        "commit ab5cfac139ab 'bpf: verify callbacks as if they are called unknown number of times' "
+        "(Eduard Zingerman, v6.7; push_callback_call(), prepare_func_exit() returning to the callsite, "
+        "widen_imprecise_scalars(), calls_callback() checkpoints in is_state_visited()); the study "
+        "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18",
+    ),
+    Feature(
         "fork_scalars_and_or",
         (7, 0),
         "AND/OR of a scalar whose signed range is exactly [-1, 0] (64-bit, else 32-bit) with a constant "
