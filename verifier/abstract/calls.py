@@ -88,6 +88,10 @@ class CallsMixin:
     def _call_global(self, state: State, idx: int, sub: int, proto) -> int:
         """btf_check_func_arg_match(): the caller's arguments must fit the BTF prototype."""
         if proto.problem:
+            if self.feature("global_func_arg_tags"):  # check_func_call() after btf_check_subprog_call()
+                raise Reject(
+                    f"Caller passes invalid args into func#{sub} ('{proto.name}')", "global-func"
+                ).with_detail(proto.problem)
             raise Reject(proto.problem, "global-func")
         if not proto.returns_scalar:
             raise Reject(
@@ -131,7 +135,12 @@ class CallsMixin:
                 if reg.type != SCALAR:
                     raise Reject(f"R{regno} is not a scalar", "global-func", (regno,))
             elif not (reg.type == SCALAR and reg.is_const and reg.var.const_value == 0):
-                self._check_mem_arg(state, regno, reg, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
+                maybe_null = reg.maybe_null and self.feature("global_func_arg_tags")
+                # check_mem_reg(): a pointer that may be NULL is checked as if it were not
+                checked = reg.evolve(maybe_null=False) if maybe_null else reg
+                self._check_mem_arg(state, regno, checked, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
+                if maybe_null and arg.nonnull:
+                    raise Reject(f"arg#{i} is expected to be non-NULL", "global-func", (regno,))
 
     def queue_callback(self, state: State, idx: int, fid: int, meta: CallMeta) -> None:
         """push_callback_call() (6.7+): the body is queued as a path of its own, entered from this

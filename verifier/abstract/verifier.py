@@ -250,7 +250,16 @@ class Verifier(
         if info is not None and info.is_global and self.feature("global_func_verification"):
             pt = self.rules.prog_type(self.prog_type) if self.prog_type else None
             ctx_struct = getattr(pt, "ctx_struct", None)
-            proto = global_proto(self.obj, self.prog, start, ctx_struct, self.feature("global_func_ptr_args"))
+            proto = global_proto(
+                self.obj,
+                self.prog,
+                start,
+                ctx_struct,
+                self.feature("global_func_ptr_args"),
+                self.feature("global_func_arg_tags"),
+                self.prog_type,
+                self.attach_type,
+            )
         self.global_protos[sub] = proto
         return proto
 
@@ -263,7 +272,7 @@ class Verifier(
                 frame.regs[i + 1] = pointer_reg(PTR_TO_CTX)
             elif arg.kind == "mem":
                 frame.regs[i + 1] = pointer_reg(
-                    PTR_TO_MEM, maybe_null=True, mem_size=arg.size, id=self.new_id()
+                    PTR_TO_MEM, maybe_null=not arg.nonnull, mem_size=arg.size, id=0 if arg.nonnull else self.new_id()
                 )
             else:
                 frame.regs[i + 1] = unknown_reg()

@@ -424,6 +424,15 @@ _ROWS: tuple[Feature, ...] = (
         "verifier_live_stack.c expects it); earlier kernels not confirmed, so not claimed",
     ),
     Feature(
+        "global_func_arg_tags",
+        (6, 8),
+        "`arg:` BTF decl tags on global function parameters (__arg_ctx, __arg_nonnull, __arg_nullable, "
+        "__arg_trusted, __arg_arena) decide the argument's type before its BTF type does",
+        "commit 94e1c70a3452 'bpf: support 'arg:xxx' btf_decl_tag-based hints for global subprog args' "
+        "and the series around it (Andrii Nakryiko, v6.8, version recalled); btf_prepare_func_args() and "
+        "btf_validate_prog_ctx_type() in kernel/bpf/btf.c",
+    ),
+    Feature(
         "callbacks_unknown_count",
         (6, 7),
         "a synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain) is "
