@@ -248,6 +248,31 @@ def struct_load(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg | None
     return unknown_reg()
 
 
+def map_ptr_access(v: Any, regno: int, reg: Reg, off: int, size: int, write: bool, unprivileged: bool) -> Reg | None:
+    """check_ptr_to_map_access() (5.10+): a map pointer's fields read through the BTF of the map
+    implementation's struct; None when the target's BTF or the struct is not known."""
+    from verifier.rules.maps import MAP_BTF_STRUCT
+
+    kb = kernel_btf_of(v)
+    m = v.maps[reg.map_index] if 0 <= reg.map_index < len(v.maps) else None
+    tname = MAP_BTF_STRUCT.get(m.type) if m is not None else None
+    type_id = kb.find(tname, B.KIND_STRUCT) if kb is not None and tname else None
+    if not type_id:
+        return None
+    if unprivileged:
+        raise Reject(
+            f"'struct {tname}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN", "pointer-leak", (regno,)
+        )
+    if off < 0:
+        raise Reject(f"R{regno} is {tname} invalid negative access: off={off}", "btf-access", (regno,))
+    if write:
+        raise Reject(f"only read from {tname} is supported", "btf-access", (regno,))
+    kind, next_id = struct_walk(kb.btf, type_id, off, size)
+    if kind == "ptr":
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id)
+    return unknown_reg()
+
+
 class _WalkError(Exception):
     pass
 

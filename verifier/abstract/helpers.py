@@ -193,6 +193,8 @@ class HelperMixin:
         if base in ("ARG_PTR_TO_MAP_KEY", "ARG_PTR_TO_MAP_VALUE", "ARG_PTR_TO_UNINIT_MAP_VALUE"):
             if meta.map_index < 0:
                 raise Reject(f"invalid map_ptr to access map->{'key' if 'KEY' in base else 'value'}", "helper-arg")
+            if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
+                return  # check_func_arg(): a NULL for an argument that may be NULL skips the checks
             m = self.maps[meta.map_index]
             if t != PTR_TO_STACK and t not in PACKET_TYPES and not self.feature("map_value_helper_args"):
                 raise Reject(f"R{regno} type={self.type_label(reg)} expected=fp", "helper-arg", (regno,))
@@ -257,10 +259,12 @@ class HelperMixin:
             if base == "ARG_PTR_TO_SOCKET":
                 ok = t == PTR_TO_SOCKET
             if not ok or reg.maybe_null:
+                # compatible_reg_types: sock_types, btf_id_sock_common_types (also BTF pointers)
                 expected = {
                     "ARG_PTR_TO_SOCKET": "sock",
                     "ARG_PTR_TO_TCP_SOCK": "tcp_sock",
-                }.get(base, "sock_common, sock, tcp_sock, xdp_sock, ptr_")
+                    "ARG_PTR_TO_SOCK_COMMON": "sock_common, sock, tcp_sock, xdp_sock",
+                }.get(base, "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_")
                 raise Reject(
                     f"R{regno} type={self.type_label(reg)} expected={expected}", "helper-arg", (regno,)
                 )

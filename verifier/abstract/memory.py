@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from verifier.abstract import btf_ptr
 from verifier.abstract.regs import (
+    CONST_PTR_TO_MAP,
     NOT_INIT,
     PACKET_TYPES,
     PTR_TO_ARENA,
@@ -259,6 +260,10 @@ class MemoryMixin:
             typed = btf_ptr.struct_load(self, regno, reg, off, size)
             # untyped (no target BTF): fields that are pointers stay typed (opaque), others are scalars
             result = typed or (pointer_reg(PTR_TO_BTF_ID) if size == 8 else unknown_reg())
+        elif t == CONST_PTR_TO_MAP and self.feature("map_ptr_btf_access") and (
+            loaded := btf_ptr.map_ptr_access(self, regno, reg, off + reg.off, size, write, self.unprivileged)
+        ) is not None:
+            result = loaded
         elif t == PTR_TO_TP_BUFFER:
             # check_tp_buffer_access() -> __check_buffer_access()
             o = off + reg.off

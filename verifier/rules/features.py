@@ -288,6 +288,15 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 6.6, commit 1f9a1ea821ff; shared README: 6.1 rejects ldsx ('BPF_LDX uses reserved fields')",
     ),
     Feature(
+        "map_ptr_btf_access",
+        (5, 10),
+        "privileged programs read the fields of a map pointer (CONST_PTR_TO_MAP) through the BTF of the "
+        "map implementation's struct (struct bpf_array, bpf_htab, ...: check_ptr_to_map_access()); "
+        "before, any load through a map pointer was 'invalid mem access'",
+        "commit 41c48f3a9823 'bpf: Support access to bpf map fields' (Andrey Ignatov, v5.10, version "
+        "recalled); 6.18 behaviour confirmed on the running kernel (study selftests verifier_map_ptr.c)",
+    ),
+    Feature(
         "global_func_arg_tags",
         (6, 8),
         "__arg_ctx/__arg_nonnull/... global function argument tags",

@@ -184,3 +184,46 @@ def map_compatible(map_type: int, helper: str, version: Version) -> bool:
         return False
     maps = maps_for_helper(helper, version)
     return maps is None or map_type in maps
+
+
+# map->ops->map_btf_id: the kernel struct a map pointer's fields are read through
+# (check_ptr_to_map_access(), v5.10+): the BTF_ID_LIST_SINGLE(<x>_map_btf_ids, struct, <name>)
+# of each map implementation (kernel/bpf/arraymap.c, hashtab.c, ringbuf.c, stackmap.c,
+# lpm_trie.c, devmap.c, cpumap.c, queue_stack_maps.c, reuseport_array.c, bloom_filter.c,
+# bpf_local_storage.c users, bpf_struct_ops.c, arena.c; net/core/sock_map.c,
+# net/xdp/xskmap.c; local_storage.c), v6.18
+MAP_BTF_STRUCT: dict[int, str] = {
+    HASH: "bpf_htab",
+    PERCPU_HASH: "bpf_htab",
+    LRU_HASH: "bpf_htab",
+    LRU_PERCPU_HASH: "bpf_htab",
+    HASH_OF_MAPS: "bpf_htab",
+    ARRAY: "bpf_array",
+    PERCPU_ARRAY: "bpf_array",
+    PROG_ARRAY: "bpf_array",
+    PERF_EVENT_ARRAY: "bpf_array",
+    CGROUP_ARRAY: "bpf_array",
+    ARRAY_OF_MAPS: "bpf_array",
+    STACK_TRACE: "bpf_stack_map",
+    LPM_TRIE: "lpm_trie",
+    DEVMAP: "bpf_dtab",
+    DEVMAP_HASH: "bpf_dtab",
+    SOCKMAP: "bpf_stab",
+    SOCKHASH: "bpf_shtab",
+    CPUMAP: "bpf_cpu_map",
+    XSKMAP: "xsk_map",
+    CGROUP_STORAGE: "bpf_cgroup_storage_map",
+    PERCPU_CGROUP_STORAGE: "bpf_cgroup_storage_map",
+    REUSEPORT_SOCKARRAY: "reuseport_array",
+    QUEUE: "bpf_queue_stack",
+    STACK: "bpf_queue_stack",
+    SK_STORAGE: "bpf_local_storage_map",
+    INODE_STORAGE: "bpf_local_storage_map",
+    TASK_STORAGE: "bpf_local_storage_map",
+    CGRP_STORAGE: "bpf_local_storage_map",
+    STRUCT_OPS: "bpf_struct_ops_map",
+    RINGBUF: "bpf_ringbuf_map",
+    USER_RINGBUF: "bpf_ringbuf_map",
+    BLOOM_FILTER: "bpf_bloom_filter",
+    ARENA: "bpf_arena",
+}
