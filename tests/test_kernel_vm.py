@@ -143,6 +143,7 @@ def test_realworld_jobs_and_labels_stay_outside_the_repository(tmp_path: Path) -
     jobs = realworld_jobs(root, labels, ("proj",))
     assert [(j.id, j.prog_type, j.backend) for j in jobs] == [
         ("realworld/proj/a.o:p", None, "libbpf"), ("realworld/proj/a.o:r", "6", RAW)]  # fmt: skip
+    assert all(j.fill_maps for j in jobs)  # sized as the projects' loaders size them, as the labels were made
     assert recordings.root_for("realworld") != recordings.RECORDINGS
     assert recordings.root_for("corpus") == recordings.RECORDINGS
     answer = Result("realworld/proj/a.o:p", "reject", 13, "R1 invalid mem access", 7, 1, release="5.10.0-test")
@@ -223,3 +224,41 @@ def test_json_report_says_what_a_verdict_rests_on(tmp_path: Path) -> None:
     by_kernel = {p["kernel"]: p for p in programs}
     assert [f["name"] for f in by_kernel["5.15"]["facts"]] == ["uninit_stack_read_priv"]
     assert "facts" not in by_kernel["6.1"]
+
+
+class _FakeMaps:
+    """The libbpf map calls `_fill_maps` makes, over a list of [type, max_entries, value_size, pin]."""
+
+    def __init__(self, maps: list[list]) -> None:
+        self.maps = maps
+
+    def bpf_object__next_map(self, obj, m):
+        i = 0 if m is None else m
+        return i + 1 if i < len(self.maps) else None
+
+    def bpf_map__type(self, m):
+        return self.maps[m - 1][0]
+
+    def bpf_map__max_entries(self, m):
+        return self.maps[m - 1][1]
+
+    def bpf_map__set_max_entries(self, m, n):
+        self.maps[m - 1][1] = n
+
+    def bpf_map__value_size(self, m):
+        return self.maps[m - 1][2]
+
+    def bpf_map__set_value_size(self, m, n):
+        self.maps[m - 1][2] = n
+
+    def bpf_map__set_pin_path(self, m, path):
+        self.maps[m - 1][3] = path
+
+
+def test_realworld_loads_fill_the_maps_a_projects_loader_sizes() -> None:
+    from verifier.oracle.loader import STACK_TRACE_VALUE, _fill_maps
+
+    lib = _FakeMaps([[2, 0, 16, "/sys/fs/bpf/x"], [4, 0, 4, None], [7, 0, 0, None], [1, 64, 8, None]])
+    _fill_maps(lib, 0)  # type: ignore[arg-type]
+    assert lib.maps == [[2, 1, 16, None], [4, os.cpu_count() or 1, 4, None], [7, 1, STACK_TRACE_VALUE, None],
+                        [1, 64, 8, None]]  # fmt: skip

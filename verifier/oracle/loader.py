@@ -71,10 +71,32 @@ def _select_program(lib: ctypes.CDLL, obj: int, program: str, companions: tuple[
 @dataclass(frozen=True, slots=True)
 class LoadOptions:
     """How a test harness loads a program: extra `prog_flags` (BPF_F_STRICT_ALIGNMENT, ...) and
-    the names of programs loaded alongside it."""
+    the names of programs loaded alongside it; `fill_maps` sizes maps the object leaves at
+    max_entries 0 (a project's own loader sets them before loading) as bpfcheck's reader does, and
+    pins no map (pinning needs a BPF file system and is no part of verification)."""
 
     prog_flags: int = 0
     companions: tuple[str, ...] = ()
+    fill_maps: bool = False
+
+
+MAP_TYPE_PERF_EVENT_ARRAY, MAP_TYPE_STACK_TRACE = 4, 7
+STACK_TRACE_VALUE = 127 * 8  # PERF_MAX_STACK_DEPTH (the sysctl's default) u64 entries, as bcc's tools size it
+
+
+def _fill_maps(lib: ctypes.CDLL, obj: int) -> None:
+    """max_entries 0 -> 1 (the CPU count for perf event arrays), the rule of verifier.elf.maps; a stack
+    trace map without a value size gets the default stack depth's; no map is pinned."""
+    m = lib.bpf_object__next_map(obj, None)
+    while m:
+        lib.bpf_map__set_pin_path(m, None)
+        map_type = lib.bpf_map__type(m)
+        if lib.bpf_map__max_entries(m) == 0:
+            perf = map_type == MAP_TYPE_PERF_EVENT_ARRAY
+            lib.bpf_map__set_max_entries(m, (os.cpu_count() or 1) if perf else 1)
+        if map_type == MAP_TYPE_STACK_TRACE and lib.bpf_map__value_size(m) == 0:
+            lib.bpf_map__set_value_size(m, STACK_TRACE_VALUE)
+        m = lib.bpf_object__next_map(obj, m)
 
 
 def _attempt(
@@ -103,6 +125,8 @@ def _attempt(
                 lib.bpf_program__set_expected_attach_type(prog, choice.expected_attach_type)
         if load.prog_flags:
             lib.bpf_program__set_flags(prog, load.prog_flags)
+        if load.fill_maps:
+            _fill_maps(lib, obj)
         lib.bpf_program__set_log_buf(prog, buf, size)
         lib.bpf_program__set_log_level(prog, level)
         ret = lib.bpf_object__load(obj)

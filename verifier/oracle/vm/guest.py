@@ -40,9 +40,9 @@ def _load(job: Job) -> KernelVerdict:
         from verifier.oracle.raw_loader import load_raw
 
         return load_raw(job.object, job.program, job.prog_type)
-    from verifier.oracle.loader import load_in_process
+    from verifier.oracle.loader import LoadOptions, load_in_process
 
-    return load_in_process(job.object, job.program, job.prog_type)
+    return load_in_process(job.object, job.program, job.prog_type, LoadOptions(fill_maps=job.fill_maps))
 
 
 def _libbpf_messages(job: Job) -> str:

@@ -20,6 +20,7 @@ class Job:
     program: str
     prog_type: str | None = None
     backend: str = LIBBPF
+    fill_maps: bool = False  # size maps left at max_entries 0, as the project's loader would
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,8 @@ def dump_line(item: Job | Result) -> str:
 
 
 def job_from_dict(data: dict) -> Job:
-    return Job(**{k: data[k] for k in ("id", "object", "program", "prog_type", "backend") if k in data})
+    keys = ("id", "object", "program", "prog_type", "backend", "fill_maps")
+    return Job(**{k: data[k] for k in keys if k in data})
 
 
 def result_from_dict(data: dict) -> Result:

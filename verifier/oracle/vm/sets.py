@@ -78,6 +78,8 @@ def realworld_jobs(
 
     Ids are "realworld/<object as labelled>:<program>" (the object path starts with the set's folder).
     libbpf loads pick the type from the section as the projects' loaders do; raw loads need the type.
+    Maps the object leaves at max_entries 0 are sized (the projects' loaders set them) as the
+    6.18 labels were made and as bpfcheck's reader does.
     """
     jobs = []
     for path in sorted(labels.glob("*.verdicts.jsonl")):
@@ -90,7 +92,7 @@ def realworld_jobs(
             backend = RAW if row.get("backend") == RAW else LIBBPF
             prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
             jobs.append(Job(f"realworld/{row['object']}:{row['program']}", str(root / row["object"]),
-                            row["program"], prog_type, backend))  # fmt: skip
+                            row["program"], prog_type, backend, fill_maps=True))  # fmt: skip
     return jobs
 
 
