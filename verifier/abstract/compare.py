@@ -133,15 +133,20 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, prec
     return True
 
 
-def _key_safe(old: State, cur: State, key: int, allow_uninit: bool, precise: set[int] | None) -> bool:
+def _key_safe(
+    old: State, cur: State, key: int, live: set[int], allow_uninit: bool, precise: set[int] | None
+) -> bool:
     """The register or stack slot `key` alone (a fresh id map) is safe: a necessary condition for
-    states_equal(), since the id constraints of all keys together only add to those of one."""
+    states_equal(), since the id constraints of all keys together only add to those of one. Keys
+    that states_equal() would not look at are safe."""
+    if key not in live:
+        return True
     depth, rest = divmod(key, 128)
     p = precise is None or key in precise
     if rest < 16:
-        return regsafe(old.frames[depth].regs[rest], cur.frames[depth].regs[rest], IdMap(), p)
-    slot = rest - 16
-    return slotsafe(old.frames[depth].stack[slot], cur.frames[depth].stack.get(slot), IdMap(), allow_uninit, p)
+        return rest > 10 or regsafe(old.frames[depth].regs[rest], cur.frames[depth].regs[rest], IdMap(), p)
+    oslot = old.frames[depth].stack.get(rest - 16)
+    return oslot is None or slotsafe(oslot, cur.frames[depth].stack.get(rest - 16), IdMap(), allow_uninit, p)
 
 
 def states_equal(
@@ -149,10 +154,10 @@ def states_equal(
 ) -> bool:
     """`precise` holds the keys of the old state's precise scalars; None means all are precise.
 
-    `old` is a checkpoint's state, not changed once compared, and `live` only grows: the key a
-    comparison failed on (`old.cmp_hint`) is checked first next time, since most comparisons fail
-    and most fail where the last one did. The answer does not depend on the order of the checks
-    (check_ids() asks for one consistent map over all of them)."""
+    Most comparisons fail, and most where the last one at the same checkpoint failed: that key
+    (`old.cmp_hint`) is checked first. `cur` keeps the key too, for the checkpoint it may become
+    (copies keep it). The answer does not depend on the order of the checks (check_ids() asks for
+    one consistent map over all of them)."""
     ofr = old.frames
     cfr = cur.frames
     if len(ofr) != len(cfr):
@@ -160,7 +165,7 @@ def states_equal(
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
         return False
     hint = old.cmp_hint
-    if hint >= 0 and not _key_safe(old, cur, hint, allow_uninit, precise):
+    if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise):
         return False
     idmap = IdMap()
     for depth in range(len(ofr)):
@@ -176,10 +181,10 @@ def states_equal(
             if key in live:
                 o = oregs[r]
                 c = cregs[r]
-                if o is c and (o.type == NOT_INIT or (o.type == SCALAR and not o.id)):
+                if o is c and not o.id and not o.ref_obj_id:
                     continue  # regsafe() of a register with itself, without ids to map
                 if not regsafe(o, c, idmap, precise is None or key in precise):
-                    old.cmp_hint = key
+                    old.cmp_hint = cur.cmp_hint = key
                     return False
         cstack = cf.stack
         base += 16
@@ -187,10 +192,12 @@ def states_equal(
             key = base + slot
             if key in live:
                 cslot = cstack.get(slot)
-                if oslot is cslot and oslot.spilled is None and SPILL not in oslot.kinds:
-                    continue  # slotsafe() of plain bytes with themselves
+                if oslot is cslot:
+                    sp = oslot.spilled
+                    if (sp.id == 0 and sp.ref_obj_id == 0) if sp is not None else SPILL not in oslot.kinds:
+                        continue  # slotsafe() of a slot with itself, without ids to map
                 if not slotsafe(oslot, cslot, idmap, allow_uninit, precise is None or key in precise):
-                    old.cmp_hint = key
+                    old.cmp_hint = cur.cmp_hint = key
                     return False
     if len(old.refs) != len(cur.refs):
         return False

@@ -79,11 +79,13 @@ class HelperMixin:
     def do_helper_call(self, state: State, insn: Insn, idx: int) -> int:
         fid = insn.imm
         rules = self.rules
-        info = rules.helper(fid)
+        known = self._helper_calls.get(fid)
+        if known is None:
+            known = self._helper_calls[fid] = self._helper_facts(fid)
+        info, name, allowed, proto, args = known
         if info is None:
             raise Reject(f"invalid func unknown#{fid}", "helper-unknown")
-        name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
-        if not rules.helper_allowed(fid, self.prog_type, self.attach_type):
+        if not allowed:
             raise Reject(self.rules.message("helper_not_allowed", name=name, id=fid), "helper-not-allowed")
         # an object without a license section gets its license from the loader (iproute2,
         # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
@@ -91,14 +93,9 @@ class HelperMixin:
             raise Reject("cannot call GPL-restricted function from non-GPL compatible program", "helper-gpl")
         if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
             raise Reject("function calls are not allowed while holding a lock", "lock")
-        proto = rules.helper_proto(fid, self.prog_type)
-        args = proto_args(proto) if proto is not None else ["ARG_ANYTHING"] * 0
         meta = CallMeta()
         regs = state.frames[-1].regs
-        for i, arg in enumerate(args):
-            base, flags = split_arg(arg)
-            if not base or base == "ARG_DONTCARE":
-                continue
+        for i, base, flags in args:
             self._check_arg(state, fid, name, i + 1, base, flags, meta, regs)
 
         if fid == hs.TAIL_CALL:
@@ -155,6 +152,23 @@ class HelperMixin:
             state.written.add(state.frames[-1].frameno * 128 + r)
         regs[0] = self._ret_reg(state, fid, proto, meta, idx)
         return idx + 1
+
+    def _helper_facts(self, fid: int) -> tuple:
+        """What the rule tables say of helper `fid` for this program (the same on every call, so
+        do_helper_call() asks once): info, name, allowed, prototype, and the arguments to check."""
+        rules = self.rules
+        info = rules.helper(fid)
+        if info is None:
+            return None, "", False, None, ()
+        name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
+        allowed = rules.helper_allowed(fid, self.prog_type, self.attach_type)
+        proto = rules.helper_proto(fid, self.prog_type)
+        args = []
+        for i, arg in enumerate(proto_args(proto) if proto is not None else []):
+            base, flags = split_arg(arg)
+            if base and base != "ARG_DONTCARE":
+                args.append((i, base, flags))
+        return info, name, allowed, proto, tuple(args)
 
     def _tail_call_exit(self, state: State, idx: int) -> None:
         """A tail call made in a subprogram: the called program's exit returns to this function's

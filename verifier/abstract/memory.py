@@ -39,7 +39,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
+from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Slot, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import sock_fields
@@ -613,35 +613,47 @@ class MemoryMixin:
         extra = " indirect" if helper else ""
         zeros = 0
         total = hi - lo
-        for addr in range(lo, hi):
-            slot = (512 + addr) >> 3
-            byte = (512 + addr) & 7
-            self._mark_slot_read(state, frame, slot)
-            s = frame.stack.get(slot)
-            k = s.kinds[byte] if s is not None else INVALID
-            if k == MISC:
-                continue
-            if k == ZERO:
-                zeros += 1
-                continue
-            if k == SPILL and s is not None and s.spilled is not None:
-                if s.spilled.type == SCALAR or not self.unprivileged:
-                    if s.spilled.is_const and s.spilled.var.const_value == 0:
+        stack = frame.stack
+        written = state.written
+        key_base = frame.frameno * 128 + 16
+        addr = lo
+        while addr < hi:  # slot by slot: one liveness mark per slot, misc-only parts at once
+            pos = 512 + addr
+            first = pos & 7
+            end = min(first + hi - addr, 8)  # past the range's last byte in this slot
+            key = key_base + (pos >> 3)
+            if key not in written:
+                self.mark_read(state, key)
+            s = stack.get(pos >> 3)
+            kinds = s.kinds if s is not None else ALL_INVALID
+            if kinds.count(MISC, first, end) != end - first:
+                for byte in range(first, end):
+                    k = kinds[byte]
+                    if k == MISC:
+                        continue
+                    if k == ZERO:
                         zeros += 1
-                    continue
-            if k == INVALID and self.allow_uninit_stack:
-                continue
-            if reg.var.is_const:
-                raise Reject(
-                    f"invalid{extra} read from stack R{regno} off {lo}+{addr - lo} size {total}",
-                    "stack-uninit",
-                    (regno,),
-                )
-            raise Reject(
-                f"invalid{extra} read from stack R{regno} var_off {_tnum_str(reg.var)}+{addr - lo} size {size}",
-                "stack-uninit",
-                (regno,),
-            )
+                        continue
+                    if k == SPILL and s is not None and s.spilled is not None:
+                        if s.spilled.type == SCALAR or not self.unprivileged:
+                            if s.spilled.is_const and s.spilled.var.const_value == 0:
+                                zeros += 1
+                            continue
+                    if k == INVALID and self.allow_uninit_stack:
+                        continue
+                    at = addr + byte - first - lo
+                    if reg.var.is_const:
+                        raise Reject(
+                            f"invalid{extra} read from stack R{regno} off {lo}+{at} size {total}",
+                            "stack-uninit",
+                            (regno,),
+                        )
+                    raise Reject(
+                        f"invalid{extra} read from stack R{regno} var_off {_tnum_str(reg.var)}+{at} size {size}",
+                        "stack-uninit",
+                        (regno,),
+                    )
+            addr += end - first
         if direct and zeros == total:
             return const_reg(0)
         return unknown_reg()

@@ -39,8 +39,40 @@ def _lookup_scalar(state: State, key: int) -> bool:
     return s is not None and s.spilled is not None and s.kinds[0] == SPILL and s.spilled.type == SCALAR
 
 
+_BT_OTHER = 0  # calls, exits, loads of immediates and packet data: `_backtrack`
+_BT_NONE = 1  # jumps: nothing moves
+_BT_ALU = 2  # dst keeps its mark; src, when read, joins it
+_BT_MOV = 3  # dst's mark moves to src (an immediate: it ends)
+_BT_LDX = 4  # dst's mark moves to the stack slot it was filled from, if any
+_BT_STORE = 5  # a stack slot's mark moves to the register spilled there (STX), or ends (ST)
+
+
+def _bt_decode(insn) -> tuple[int, int, int]:
+    """What backtrack_insn() (`_backtrack`) does with an instruction, as (kind, dst, src): src is
+    the source register it reads, or -1."""
+    opcode = insn.opcode
+    cls = opcode & 7
+    src = insn.src if opcode & op.BPF_X else -1
+    if cls == op.BPF_ALU or cls == op.BPF_ALU64:
+        code = opcode & 0xF0
+        if code == op.BPF_MOV:
+            return _BT_MOV, insn.dst, src
+        return _BT_ALU, insn.dst, -1 if code in (op.BPF_NEG, op.BPF_END) else src
+    if cls == op.BPF_LDX:
+        return _BT_LDX, insn.dst, -1
+    if cls == op.BPF_STX or cls == op.BPF_ST:
+        if (opcode & 0xE0) == op.BPF_ATOMIC:
+            return _BT_OTHER, 0, 0
+        return _BT_STORE, 0, insn.src if cls == op.BPF_STX else -1
+    if cls == op.BPF_JMP or cls == op.BPF_JMP32:
+        if (opcode & 0xF0) not in (op.BPF_CALL, op.BPF_EXIT):
+            return _BT_NONE, 0, 0
+    return _BT_OTHER, 0, 0
+
+
 class PrecisionMixin:
     track_precision: bool
+    _bt_table: list | None = None  # per instruction: _bt_decode()
 
     def scalar_keys(self, state: State) -> set[int]:
         keys: set[int] = set()
@@ -89,7 +121,46 @@ class PrecisionMixin:
                 budget -= len(hist)
                 if budget < 0:
                     raise _Untrackable  # a very long walk: count everything above as precise
+                table = self._bt_table
+                if table is None:
+                    table = self._bt_table = [_bt_decode(insn) for insn in self.insns]
                 for entry in reversed(hist):
+                    if type(entry) is tuple:
+                        idx, skey = entry
+                    else:
+                        idx, skey = entry, -1
+                    kind, dst, src = table[idx]
+                    if kind == _BT_NONE:
+                        continue
+                    if kind == _BT_ALU or kind == _BT_MOV:  # a result not in the mask changes nothing
+                        dkey = fr * 128 + dst
+                        if dkey in mask:
+                            if kind == _BT_MOV:
+                                mask.discard(dkey)
+                                if src >= 0:
+                                    mask.add(fr * 128 + src)
+                                elif not mask:
+                                    return
+                            elif src >= 0:
+                                mask.add(fr * 128 + src)
+                        continue
+                    if kind == _BT_LDX:
+                        dkey = fr * 128 + dst
+                        if dkey in mask:
+                            mask.discard(dkey)
+                            if skey >= 0:
+                                mask.add(skey)
+                            elif not mask:
+                                return
+                        continue
+                    if kind == _BT_STORE:
+                        if skey >= 0 and skey in mask:
+                            mask.discard(skey)
+                            if src >= 0:
+                                mask.add(fr * 128 + src)
+                            elif not mask:
+                                return
+                        continue
                     fr = self._backtrack(entry, mask, fr)
                     if not mask:
                         return

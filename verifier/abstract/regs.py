@@ -234,7 +234,10 @@ def scalar_reg(value: Scalar) -> Reg:
 
 
 def const_reg(value: int) -> Reg:
-    return Reg(SCALAR, Scalar.const(value))
+    v = value & _U64
+    if v < _CONST_REGS_SIZE:
+        return _CONST_REGS[v]  # registers are immutable: small constants are shared
+    return Reg(SCALAR, Scalar.const(v))
 
 
 def unknown_reg() -> Reg:
@@ -252,3 +255,8 @@ def not_init() -> Reg:
     if not _NOT_INIT_CACHE:
         _NOT_INIT_CACHE.append(Reg(NOT_INIT, Scalar.unknown()))
     return _NOT_INIT_CACHE[0]
+
+
+_U64 = (1 << 64) - 1
+_CONST_REGS_SIZE = 256
+_CONST_REGS = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))

@@ -117,8 +117,8 @@ class State:
         self.hist: list = []
         # loop heads seen on this path: insn -> the last few (processed, pending, path, shape, consts)
         self.loops: dict = {}
-        # compare.py: the liveness key on which the last failed comparison against this (checkpoint)
-        # state failed, checked first next time; -1 for none
+        # compare.py: the liveness key on which the last failed comparison of this state failed,
+        # checked first when it is a checkpoint's; -1 for none
         self.cmp_hint = -1
 
     @property
@@ -137,7 +137,7 @@ class State:
         s.loop_count = self.loop_count
         s.hist = self.hist.copy()
         s.loops = self.loops
-        s.cmp_hint = -1
+        s.cmp_hint = self.cmp_hint
         return s
 
 

@@ -118,6 +118,7 @@ class Verifier(
         self.replay: list[tuple[int, bool]] | None = None  # decisions to follow when re-running a path
         self._replay_pos = 0
         self.sandbox_log: list | None = None  # branch outcomes while a loop iteration is tried out
+        self._helper_calls: dict[int, tuple] = {}  # helper id -> helpers._helper_facts()
 
     # ---- bookkeeping used by the mixins ------------------------------------------------
 
@@ -129,8 +130,7 @@ class Verifier(
         self._next_id += 1
         return self._next_id
 
-    def mark_read(self, state: State, key: int) -> None:
-        mark_read(state, key)
+    mark_read = staticmethod(mark_read)  # self.mark_read(state, key): explorer.mark_read
 
     def subprog_index(self, insn_idx: int) -> int:
         return bisect.bisect_right(self.subprog_starts, insn_idx) - 1
