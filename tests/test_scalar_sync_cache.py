@@ -1,12 +1,13 @@
-"""reg_bounds_sync() is memoised: the cached answer is the computed one, for any ten fields."""
+"""reg_bounds_sync(), Scalar.alu() and branch refinement are memoised: the cached answer is the
+computed one."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_scalar_strategies import abstract_with_member, values64
-from verifier.abstract import scalar
+from tests.test_scalar_strategies import ALU_OPS, COND_OPS, abstract_with_member, values64
+from verifier.abstract import branch, scalar
 from verifier.abstract.scalar import _W, S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32, U64
 
 
@@ -54,3 +55,21 @@ def test_cache_stays_bounded():
     for i in range(scalar._SYNC_CACHE_MAX + 10):
         scalar._sync(_W.of(scalar.Scalar.const(i)))
     assert len(scalar._SYNC_CACHE) <= scalar._SYNC_CACHE_MAX
+
+
+@settings(max_examples=200, deadline=None)
+@given(abstract_with_member(), abstract_with_member(), st.sampled_from(ALU_OPS), st.booleans())
+def test_cached_alu(a, b, op, is64):
+    (sa, _), (sb, _) = a, b
+    expected = sa._alu(op, sb, is64)
+    assert sa.alu(op, sb, is64) == expected  # a miss, then a hit
+    assert sa.alu(op, sb, is64) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(abstract_with_member(), abstract_with_member(), st.sampled_from(COND_OPS), st.booleans(), st.booleans())
+def test_cached_refine(a, b, op, is32, taken):
+    (sa, _), (sb, _) = a, b
+    expected = branch._refine(sa, sb, op, is32, taken, False)
+    assert branch.refine(sa, sb, op, is32, taken) == expected
+    assert branch.refine(sa, sb, op, is32, taken) == expected

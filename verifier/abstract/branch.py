@@ -254,8 +254,26 @@ def refine(
 ) -> tuple[Scalar, Scalar] | None:
     """reg_set_min_max() for one side: the narrowed (dst, src) when `a op b` is `taken`.
 
-    None when that side is impossible (its refined bounds are empty).
+    None when that side is impossible (its refined bounds are empty). A pure function of its
+    arguments, memoised: programs compare the same few values over and over.
     """
+    key = (a, b, op, is32, taken, same_reg)
+    try:
+        return _REFINE_CACHE[key]
+    except KeyError:
+        pass
+    r = _refine(a, b, op, is32, taken, same_reg)
+    if len(_REFINE_CACHE) >= _REFINE_CACHE_MAX:
+        _REFINE_CACHE.clear()
+    _REFINE_CACHE[key] = r
+    return r
+
+
+_REFINE_CACHE: dict[tuple, tuple[Scalar, Scalar] | None] = {}
+_REFINE_CACHE_MAX = 1 << 16
+
+
+def _refine(a: Scalar, b: Scalar, op: str, is32: bool, taken: bool, same_reg: bool) -> tuple[Scalar, Scalar] | None:
     if op not in NEGATED or op == "jset_not":
         raise ValueError(f"unknown conditional jump {op!r}")
     if same_reg:

@@ -293,6 +293,7 @@ def _sync_uncached(w: _W) -> None:
 # reg_bounds_sync() is a pure function of the ten fields, and real programs sync the same few
 # hundred values over and over (99% hits on Cilium's largest programs): remember the results.
 _SYNC_CACHE: dict[tuple, tuple] = {}
+_ALU_CACHE: dict[tuple, Scalar] = {}  # Scalar.alu()
 _SYNC_CACHE_MAX = 1 << 16
 
 
@@ -805,7 +806,19 @@ class Scalar(tuple):
         return w.freeze()
 
     def alu(self, op: str | int, other: Scalar, is64: bool = True) -> Scalar:
-        """adjust_scalar_min_max_vals(): `self op= other` as ALU64 (is64) or ALU32 (zero-extended)."""
+        """adjust_scalar_min_max_vals(): `self op= other` as ALU64 (is64) or ALU32 (zero-extended).
+
+        A pure function of its arguments, and programs repeat the same few hundred: memoised."""
+        key = (op, is64, self, other)
+        r = _ALU_CACHE.get(key)
+        if r is None:
+            r = self._alu(op, other, is64)
+            if len(_ALU_CACHE) >= _SYNC_CACHE_MAX:
+                _ALU_CACHE.clear()
+            _ALU_CACHE[key] = r
+        return r
+
+    def _alu(self, op: str | int, other: Scalar, is64: bool) -> Scalar:
         if not isinstance(op, str):
             op = _OP_CODES[op & 0xF0]
         if op in ("lsh", "rsh", "arsh"):
