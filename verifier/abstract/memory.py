@@ -501,10 +501,11 @@ class MemoryMixin:
         ):
             # check_stack_write_fixed_off(): without allow_ptr_leaks a spilled pointer is not overwritten in part
             raise Reject("attempt to corrupt spilled pointer on stack", "stack-spill", ())
-        if value is None and st_imm is not None and byte == 0 and not self.unprivileged:
+        if value is None and st_imm is not None and byte == 0 and not self.unprivileged and self._st_imm_spills(st_imm):
             value = const_reg(st_imm)
         if value is not None and byte == 0 and (
-            (value.type == SCALAR and not self.unprivileged) or (value.type != SCALAR and value.type != NOT_INIT)
+            (value.type == SCALAR and not self.unprivileged and self._scalar_spills(value, size))
+            or (value.type != SCALAR and value.type != NOT_INIT)
         ):
             if value.type != SCALAR and size != 8:
                 raise Reject("invalid size of register spill", "stack-spill", ())
@@ -514,8 +515,10 @@ class MemoryMixin:
             if size < 8:
                 if spilled.id and spilled.var.umax >> (8 * size):
                     spilled = spilled.evolve(id=0)
+                keep_zero = self.feature("spill_zero_scalar")  # before 6.8 scrub_spilled_slot() makes it MISC
                 rest = "".join(
-                    k if k == ZERO or (k == INVALID and self.allow_uninit_stack) else MISC for k in okinds[size:]
+                    k if (k == ZERO and keep_zero) or (k == INVALID and self.allow_uninit_stack) else MISC
+                    for k in okinds[size:]
                 )
                 kinds = SPILL * size + rest
             else:
@@ -536,6 +539,21 @@ class MemoryMixin:
         if size == 8:
             state.written.add(frame.frameno * 128 + 16 + slot)
 
+    def _st_imm_spills(self, imm: int) -> bool:
+        """check_stack_write_fixed_off(): BPF_ST's immediate becomes a spilled constant (6.3, 5.10.186,
+        6.1.36; an immediate 0 only from 6.8, before it is STACK_ZERO)."""
+        return self.feature("st_imm_spill") and (imm != 0 or self.feature("spill_zero_scalar"))
+
+    def _scalar_spills(self, value: Reg, size: int) -> bool:
+        """A privileged scalar store to an aligned slot is a register spill (else STACK_MISC / STACK_ZERO
+        bytes): <8 bytes from 5.16 (5.10.168); before 6.8 not a zero (register_is_null()), before 6.9 not
+        an unbounded scalar (register_is_bounded())."""
+        if size != 8 and not self.feature("spill_narrow_scalar"):
+            return False
+        if value.is_const and value.var.const_value == 0 and not self.feature("spill_zero_scalar"):
+            return False
+        return value.var != Scalar.unknown() or self.feature("spill_unbounded_scalar_id")
+
     def _stack_read_fixed(self, state: State, frame, lo: int, size: int, off: int) -> Reg:
         slot = (512 + lo) >> 3
         byte = (512 + lo) & 7
@@ -551,7 +569,8 @@ class MemoryMixin:
                 return spilled
             if spilled.type != SCALAR:
                 raise Reject("invalid size of register fill", "stack-spill", ())
-            if byte == 0 and size <= spill_size:
+            fill_ok = size <= spill_size if self.feature("narrowing_fill") else size == spill_size
+            if byte == 0 and fill_ok:
                 if spilled.id and spilled.var.umax >> (8 * size):
                     return spilled.evolve(id=0)
                 return spilled
@@ -567,6 +586,8 @@ class MemoryMixin:
                         f"invalid read from stack off {off}+{i - byte} size {size}",
                         "stack-uninit",
                     )
+            if not self.feature("spill_zero_scalar"):  # before 6.8 a partial fill is unknown
+                return unknown_reg()
             if spill_cnt == size and spilled.is_const and spilled.var.const_value == 0:
                 return const_reg(0)
             if zero_cnt == size:

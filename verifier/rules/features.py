@@ -221,8 +221,42 @@ _ROWS: tuple[Feature, ...] = (
     Feature(
         "spill_narrow_scalar",
         (5, 16),
-        "<8-byte spills of scalars (4-byte aligned) keep the register's bounds",
-        "commit 354e8f1970f8 'bpf: Support <8-byte scalar spill and refill' (v5.16; version recalled)",
+        "<8-byte spills of scalars (8-byte aligned) keep the register's bounds; a fill of the spilled size "
+        "at the slot's start restores them",
+        "commit 354e8f1970f8 'bpf: Support <8-byte scalar spill and refill' (v5.16; version recalled); "
+        "5.10.262 source has it (save_register_state(size), fill when size == spill_size)",
+        backports=(Backport((5, 10), 168, "ChangeLog-5.10.168 (Debian linux-image-5.10.0-46 changelog)"),),
+    ),
+    Feature(
+        "st_imm_spill",
+        (6, 3),
+        "BPF_ST of a non-zero immediate at an 8-byte aligned slot (privileged) is a spilled constant "
+        "(before: STACK_MISC; an immediate 0 stays STACK_ZERO until spill_zero_scalar)",
+        "commit ecdf985d7615 'bpf: track immediate values written to stack by BPF_ST instruction' "
+        "(bpf-next 2023-02-15, v6.3); 5.10.262 and 6.1.192 sources: `insn->imm != 0`",
+        backports=(
+            Backport((5, 10), 186, "ChangeLog-5.10.186 (Debian linux-image-5.10.0-46 changelog)"),
+            Backport((6, 1), 36, "ChangeLog-6.1.36 (Debian linux-image-6.1.0-57 changelog)"),
+        ),
+    ),
+    Feature(
+        "spill_zero_scalar",
+        (6, 8),
+        "a zero register or BPF_ST 0 is spilled as a constant (before: STACK_ZERO bytes); STACK_ZERO bytes "
+        "survive a partial spill (before: STACK_MISC); a partial fill of a spilled 0 reads 0 (before: unknown)",
+        "commits eaf18febd6eb 'bpf: preserve STACK_ZERO slots on partial reg spills', e322f0bcb8d3 'bpf: "
+        "preserve constant zero when doing partial register restore', 18a433b62061 'bpf: track aligned "
+        "STACK_ZERO cases as imprecise spilled registers' (Andrii Nakryiko, Dec 2023, v6.8); 6.1.192 source: "
+        "register_is_null() -> STACK_ZERO, scrub_spilled_slot(); 6.12.117 source: any scalar spilled",
+    ),
+    Feature(
+        "narrowing_fill",
+        (6, 9),
+        "a fill smaller than the spill, at the slot's start, keeps the spilled scalar's bounds (before: "
+        "only a fill of exactly the spilled size; anything else reads an unknown scalar)",
+        "commit c1e6148cb4f8 'bpf: Preserve boundaries and track scalars on narrowing fill' (Maxim "
+        "Mikityanskiy; bpf-next pull 2024-02-29, v6.9); 6.1.192 source: `size == spill_size`, 6.12.117: "
+        "bpf_stack_narrow_access_ok()",
     ),
     Feature("dynptrs", (5, 19), "bpf_dynptr helpers", "KV §3 5.19, commit 263ae152e962"),
     Feature("kptrs", (5, 19), "kptr fields and bpf_kptr_xchg", "KV §3 5.19, commit c0a5a21c25f3"),
@@ -305,8 +339,10 @@ _ROWS: tuple[Feature, ...] = (
     Feature(
         "spill_unbounded_scalar_id",
         (6, 9),
-        "spilling an unbounded scalar keeps its id: later bound checks on the source refine the slot",
-        "commit e67ddd9b1cff 'bpf: Track spilled unbounded scalars' (Jan 2024, v6.9; version recalled)",
+        "an unbounded scalar is spilled as a register (keeping its id: later bound checks on the source "
+        "refine the slot); before, register_is_bounded() sent it to STACK_MISC",
+        "commit e67ddd9b1cff 'bpf: Track spilled unbounded scalars' (bpf-next pull 2024-02-29, v6.9); "
+        "5.10.262 / 6.1.192 sources: register_is_bounded(reg) in check_stack_write_fixed_off()",
     ),
     Feature(
         "jne_const_edge",
