@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 import verifier.abstract.explorer as explorer
-from verifier.abstract.compare import IdMap, regsafe, slotsafe
-from verifier.abstract.state import State
+from verifier.abstract.compare import IdMap, regsafe, slotsafe, states_equal
+from verifier.abstract.regs import SCALAR, Reg
+from verifier.abstract.scalar import Scalar
+from verifier.abstract.state import Frame, Slot, State
 from verifier.oracle.differential import default_options
 from verifier.pipeline import check_object
 
@@ -87,3 +89,25 @@ def test_shared_corpus_comparisons(monkeypatch, bpfcheck_engine, obj, program, k
     seen = _checked(monkeypatch)
     assert _verdict(path, program, kernel, bpfcheck_engine) in ("accept", "reject")
     assert seen[True] and seen[False] > 20
+
+
+def _state_with_slot(slot: Slot) -> State:
+    state = State()
+    frame = Frame(0, 0, -1)
+    frame.stack[61] = slot
+    state.frames.append(frame)
+    return state
+
+
+@pytest.mark.parametrize("kinds", ["ssssmzii", "ssssssss", "smmmmmmm"])
+@pytest.mark.parametrize("old_id,cur_id", [(0, 0), (5, 0), (5, 7), (0, 7)])
+def test_spilled_scalar_ids(kinds, old_id, cur_id):
+    """A narrow spill is compared byte by byte: a linked old scalar against an unlinked current one
+    takes a fresh id per byte, and the second byte then fails; the fast path must agree."""
+    old = _state_with_slot(Slot(kinds, Reg(SCALAR, Scalar.from_urange(0, 0xFFFFFFFF), id=old_id)))
+    cur = _state_with_slot(Slot(kinds, Reg(SCALAR, Scalar.const(0), id=cur_id)))
+    live = {16 + 61}
+    expected = plain_states_equal(old, cur, live, True)
+    assert states_equal(old, cur, live, True) == expected
+    old.cmp_hint = 16 + 61  # the same answer when the slot is checked first, alone
+    assert states_equal(old, cur, live, True) == expected

@@ -17,7 +17,7 @@ from verifier.abstract.regs import (
     SCALAR,
     Reg,
 )
-from verifier.abstract.state import INVALID, MISC, SPILL, ZERO, Slot, State
+from verifier.abstract.state import ALL_SPILL, INVALID, MISC, SPILL, ZERO, Slot, State
 
 
 class IdMap:
@@ -146,7 +146,21 @@ def _key_safe(
     if rest < 16:
         return rest > 10 or regsafe(old.frames[depth].regs[rest], cur.frames[depth].regs[rest], IdMap(), p)
     oslot = old.frames[depth].stack.get(rest - 16)
-    return oslot is None or slotsafe(oslot, cur.frames[depth].stack.get(rest - 16), IdMap(), allow_uninit, p)
+    if oslot is None:
+        return True
+    cslot = cur.frames[depth].stack.get(rest - 16)
+    if cslot is not None:  # the common cases, as in states_equal()
+        kinds = oslot.kinds
+        if kinds == cslot.kinds:
+            if SPILL not in kinds:
+                return True
+            sp = oslot.spilled
+            csp = cslot.spilled
+            if kinds[0] == SPILL and sp is not None and csp is not None and (
+                kinds == ALL_SPILL or not sp.id or csp.id or sp.type != SCALAR
+            ):
+                return regsafe(sp, csp, IdMap(), p)
+    return slotsafe(oslot, cslot, IdMap(), allow_uninit, p)
 
 
 def states_equal(
@@ -192,10 +206,25 @@ def states_equal(
             key = base + slot
             if key in live:
                 cslot = cstack.get(slot)
-                if oslot is cslot:
-                    sp = oslot.spilled
-                    if (sp.id == 0 and sp.ref_obj_id == 0) if sp is not None else SPILL not in oslot.kinds:
-                        continue  # slotsafe() of a slot with itself, without ids to map
+                if cslot is not None:
+                    # slotsafe()'s common cases: the same byte kinds without a spill are safe
+                    # whatever the bytes; the same spill bytes compare the spilled registers
+                    kinds = oslot.kinds
+                    if kinds == cslot.kinds:
+                        if SPILL not in kinds:
+                            continue
+                        sp = oslot.spilled
+                        csp = cslot.spilled
+                        if kinds[0] == SPILL and sp is not None and csp is not None and (
+                            kinds == ALL_SPILL or not sp.id or csp.id or sp.type != SCALAR
+                        ):  # (slotsafe() asks regsafe() once per spill byte: an unlinked cur scalar
+                            # takes a fresh id each time, so a linked old one fails the second time)
+                            if sp is csp and not sp.id and not sp.ref_obj_id:
+                                continue
+                            if regsafe(sp, csp, idmap, precise is None or key in precise):
+                                continue
+                            old.cmp_hint = cur.cmp_hint = key
+                            return False
                 if not slotsafe(oslot, cslot, idmap, allow_uninit, precise is None or key in precise):
                     old.cmp_hint = cur.cmp_hint = key
                     return False

@@ -54,6 +54,18 @@ def mark_read(state: State, key: int) -> None:
         node = node.parent
 
 
+def mark_read_all(state: State, keys) -> None:
+    """mark_read() of every key: one walk up the checkpoint chain for all of them."""
+    pending = set(keys) - state.written
+    node = state.parent
+    while pending and node is not None:
+        live = node.live
+        pending -= live  # marked here: marked above too
+        live |= pending
+        pending -= node.written
+        node = node.parent
+
+
 def finish_path(node: Checkpoint | None) -> None:
     """update_branch_counts(): one fewer live path below these checkpoints."""
     while node is not None:
@@ -163,8 +175,7 @@ class ExplorerMixin:
                     if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):
                         cp.hits += 1
                         # the rest of this path would read what the old one read, and need what it needed
-                        for key in cp.live:
-                            mark_read(state, key)
+                        mark_read_all(state, cp.live)
                         if self.track_precision:
                             if cp.all_precise:
                                 self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)

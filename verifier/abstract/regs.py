@@ -115,22 +115,24 @@ class Reg:
 
     def evolve(self, **changes: object) -> Reg:
         new = Reg.__new__(Reg)
-        get = changes.get
-        new.type = get("type", self.type)
-        new.var = get("var", self.var)
-        new.off = get("off", self.off)
-        new.id = get("id", self.id)
-        new.ref_obj_id = get("ref_obj_id", self.ref_obj_id)
-        new.range = get("range", self.range)
-        new.map_index = get("map_index", self.map_index)
-        new.mem_size = get("mem_size", self.mem_size)
-        new.frameno = get("frameno", self.frameno)
-        new.maybe_null = get("maybe_null", self.maybe_null)
-        new.rdonly = get("rdonly", self.rdonly)
-        new.subprog = get("subprog", self.subprog)
-        new.btf_id = get("btf_id", self.btf_id)
+        new.type = self.type
+        new.var = self.var
+        new.off = self.off
+        new.id = self.id
+        new.ref_obj_id = self.ref_obj_id
+        new.range = self.range
+        new.map_index = self.map_index
+        new.mem_size = self.mem_size
+        new.frameno = self.frameno
+        new.maybe_null = self.maybe_null
+        new.rdonly = self.rdonly
+        new.subprog = self.subprog
+        new.btf_id = self.btf_id
         new._hash = None
         new._key = None
+        for name, value in changes.items():
+            if name in _FIELDS:  # (other names are ignored)
+                setattr(new, name, value)
         return new
 
     def key(self) -> tuple:
@@ -241,7 +243,7 @@ def const_reg(value: int) -> Reg:
 
 
 def unknown_reg() -> Reg:
-    return Reg(SCALAR, Scalar.unknown())
+    return _UNKNOWN_REG  # registers are immutable: one unknown scalar serves all
 
 
 def pointer_reg(type: int, **fields: object) -> Reg:
@@ -260,3 +262,5 @@ def not_init() -> Reg:
 _U64 = (1 << 64) - 1
 _CONST_REGS_SIZE = 256
 _CONST_REGS = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))
+_UNKNOWN_REG = Reg(SCALAR, Scalar.unknown())
+_FIELDS = frozenset(Reg.__slots__) - {"_hash", "_key"}

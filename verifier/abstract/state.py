@@ -146,15 +146,20 @@ def map_regs(state: State, pred, fn) -> None:
     frame, for which pred holds."""
     for frame in state.frames:
         regs = frame.regs
-        for i in range(11):
-            r = regs[i]
+        for i, r in enumerate(regs):
             if pred(r):
                 regs[i] = fn(r)
         stack = frame.stack
-        for slot, s in list(stack.items()):
+        changed = None
+        for slot, s in stack.items():
             sp = s.spilled
             if sp is not None and s.kinds[0] == SPILL and pred(sp):
-                stack[slot] = Slot(s.kinds, fn(sp))
+                if changed is None:
+                    changed = []
+                changed.append((slot, s.kinds, sp))
+        if changed is not None:
+            for slot, kinds, sp in changed:
+                stack[slot] = Slot(kinds, fn(sp))
 
 
 # ---- liveness keys: registers and stack slots of each frame -----------------------------
