@@ -515,11 +515,10 @@ class MemoryMixin:
             if size < 8:
                 if spilled.id and spilled.var.umax >> (8 * size):
                     spilled = spilled.evolve(id=0)
-                keep_zero = self.feature("spill_zero_scalar")  # before 6.8 scrub_spilled_slot() makes it MISC
-                rest = "".join(
-                    k if (k == ZERO and keep_zero) or (k == INVALID and self.allow_uninit_stack) else MISC
-                    for k in okinds[size:]
-                )
+                # the other bytes: scrub_spilled_slot() (before 6.8: STACK_ZERO -> MISC) or mark_stack_slot_misc()
+                # (keeps STACK_ZERO); both keep STACK_INVALID for a privileged loader (only one spills scalars)
+                keep_zero = self.feature("spill_zero_scalar")
+                rest = "".join(k if (k == ZERO and keep_zero) or k == INVALID else MISC for k in okinds[size:])
                 kinds = SPILL * size + rest
             else:
                 kinds = SPILL * 8
@@ -538,6 +537,14 @@ class MemoryMixin:
             stack[slot] = Slot(kinds, None)
         if size == 8:
             state.written.add(frame.frameno * 128 + 16 + slot)
+
+    def _uninit_ok(self, frame, slot: int) -> bool:
+        """May a privileged program read an uninitialised byte of this slot? Everywhere from 6.8 (6.1.191:
+        reads grow the stack); from 6.3 (5.10.222, 6.1.100) only within the stack the frame has
+        allocated by writes (check_stack_slot_within_bounds(): -allocated_stack for reads)."""
+        if self.allow_uninit_stack:
+            return True
+        return self.uninit_within_allocated and bool(frame.stack) and slot >= min(frame.stack)
 
     def _st_imm_spills(self, imm: int) -> bool:
         """check_stack_write_fixed_off(): BPF_ST's immediate becomes a spilled constant (6.3, 5.10.186,
@@ -581,7 +588,7 @@ class MemoryMixin:
                     spill_cnt += 1
                 elif k == ZERO:
                     zero_cnt += 1
-                elif k == INVALID and not self.allow_uninit_stack:
+                elif k == INVALID and not self._uninit_ok(frame, slot):
                     raise Reject(
                         f"invalid read from stack off {off}+{i - byte} size {size}",
                         "stack-uninit",
@@ -601,7 +608,7 @@ class MemoryMixin:
             if k == ZERO:
                 zeros += 1
                 continue
-            if k == INVALID and self.allow_uninit_stack:
+            if k == INVALID and self._uninit_ok(frame, slot):
                 continue
             raise Reject(f"invalid read from stack off {off}+{i - byte} size {size}", "stack-uninit")
         if zeros == size:
@@ -660,7 +667,7 @@ class MemoryMixin:
                             if s.spilled.is_const and s.spilled.var.const_value == 0:
                                 zeros += 1
                             continue
-                    if k == INVALID and self.allow_uninit_stack:
+                    if k == INVALID and self._uninit_ok(frame, pos >> 3):
                         continue
                     at = addr + byte - first - lo
                     if reg.var.is_const:

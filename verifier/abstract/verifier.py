@@ -58,13 +58,15 @@ class Verifier(
         self.prog_type = prog.prog_type
         self.attach_type = prog.expected_attach_type
         self.unprivileged = bool(options.unprivileged)
-        # bpfcheck does not track the allocated stack depth: before reads could grow it, uninitialised
-        # reads count as refused (stricter than the kernel inside the allocated part, never laxer)
+        # uninitialised stack reads (privileged): anywhere once reads grow the stack (6.8), before that
+        # only within the depth the frame's writes allocated (memory._uninit_ok); state comparison
+        # keeps the stricter rule there (prunes less, never more)
         self.allow_uninit_stack = (
             not self.unprivileged
             and rules.has("uninit_stack_read_priv")
             and rules.has("uninit_stack_read_any_depth")
         )
+        self.uninit_within_allocated = not self.unprivileged and rules.has("uninit_stack_read_priv")
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
         # precise scalar tracking came with bounded loops (5.3, commit b5dc0163d8fd);
