@@ -22,7 +22,7 @@ class Checkpoint:
 
     __slots__ = (
         "state", "parent", "branches", "live", "written", "insn", "hits", "miss", "precise", "all_precise",
-        "hist_before",
+        "hist_before", "static_regs", "cmp_live",
     )
 
     def __init__(self, state: State, parent: Checkpoint | None, written: set[int], insn: int) -> None:
@@ -37,6 +37,16 @@ class Checkpoint:
         self.precise: set[int] = set()  # keys of scalars whose exact value mattered below
         self.all_precise = False  # precision could not be tracked: every scalar counts
         self.hist_before: list = []  # instructions from `parent` to this checkpoint
+        self.static_regs: set[int] | None = None  # 6.18: registers live by the static analysis
+        self.cmp_live: set[int] | None = None  # what states_equal() compares, once complete
+
+    def compare_live(self) -> set[int]:
+        """The keys compared: read marks, or (6.18) the static register set with the stack's read marks."""
+        if self.static_regs is None:
+            return self.live
+        if self.cmp_live is None:
+            self.cmp_live = self.static_regs | {k for k in self.live if k & 127 >= 16}
+        return self.cmp_live
 
 
 def mark_read(state: State, key: int) -> None:
@@ -64,6 +74,22 @@ def mark_read_all(state: State, keys) -> None:
         live |= pending
         pending -= node.written
         node = node.parent
+
+
+def static_reg_keys(state: State, idx: int, live_before: list[int]) -> set[int]:
+    """clean_func_state(): per frame, the registers live before its instruction (the call
+    instruction for a caller's frame), as liveness keys."""
+    keys: set[int] = set()
+    frames = state.frames
+    last = len(frames) - 1
+    for d in range(last + 1):
+        ip = idx if d == last else frames[d + 1].callsite
+        mask = live_before[ip]
+        base = d * 128
+        for r in range(10):
+            if mask >> r & 1:
+                keys.add(base + r)
+    return keys
 
 
 def finish_path(node: Checkpoint | None) -> None:
@@ -105,18 +131,23 @@ class ExplorerMixin:
         idx = start
         insns = self.insns
         prune_points = self.prune_points
+        jmp_points = self.jmp_points
         step = self.step
         limit = self.complexity_limit
         while True:
             self.state = state
             while True:
-                if idx in prune_points and self.visit(state, idx):
-                    break
+                # do_check(): the instruction counts before is_state_visited() may prune there
                 self.processed += 1
                 if self.processed > limit:
                     raise TooComplex(
                         f"BPF program is too large. Processed {self.processed} insn", "too-complex"
                     )
+                if idx in prune_points:
+                    if self.visit(state, idx):
+                        break
+                    if idx in jmp_points:
+                        state.nhist += 1
                 if not self.processed & 0x3FFF and time.monotonic() > self.deadline:
                     raise AnalysisTimeout()
                 self.idx = idx
@@ -145,17 +176,19 @@ class ExplorerMixin:
     def visit(self, state: State, idx: int) -> bool:
         """is_state_visited(): True when the current path can stop here.
 
-        New checkpoints are only added after at least 2 jumps and 8 instructions since
-        the last one (and, inside a loop, 20 jumps or 100 instructions); states that keep
-        missing are dropped from the search list, as the kernel does."""
-        since_jmps = self.jmps - self.prev_jmps
-        since_insns = self.processed - self.prev_insns
-        add_new = True  # (the kernel also waits for 2 jumps and 8 insns; that prunes less here)
-        lst = self.explored.get(idx)
+        A new checkpoint is added only after at least 2 jumps and 8 instructions since the last
+        one (inside a loop: 20 jumps or 100 instructions), unless the prune point forces one.
+        Explored states are kept per instruction and call site, newest first; a state that keeps
+        missing is dropped from the search list (miss_cnt > hit_cnt * n + n)."""
+        # is_force_checkpoint(), or a long instruction history since the last checkpoint
+        force = idx in self.force_checkpoints or (state.nhist > 40 and self.history_forces_checkpoint)
+        add_new = force or (self.jmps - self.prev_jmps >= 2 and self.processed - self.prev_insns >= 8)
+        key = (idx, state.frames[-1].callsite)
+        lst = self.explored.get(key)
         in_loop = False
         if lst is not None:
-            i = 0
-            while i < len(lst):
+            i = len(lst) - 1
+            while i >= 0:
                 cp = lst[i]
                 if cp.branches and idx in self.callback_callsites:
                     # calls_callback(): the callback's body came back to its call (calls.py)
@@ -165,14 +198,14 @@ class ExplorerMixin:
                     # an ancestor of this path: we came round a loop
                     if states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
-                    if since_jmps < 20 and since_insns < 100:
+                    if not force and self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
                         add_new = False
                     if not in_loop:
                         in_loop = True
                         self.loop_visit(state, idx)
                 else:
                     precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                    if states_equal(cp.state, state, cp.live, self.allow_uninit_stack, precise):
+                    if states_equal(cp.state, state, cp.compare_live(), self.allow_uninit_stack, precise):
                         cp.hits += 1
                         # the rest of this path would read what the old one read, and need what it needed
                         mark_read_all(state, cp.live)
@@ -184,22 +217,25 @@ class ExplorerMixin:
                         return True
                 if add_new:
                     cp.miss += 1
-                if cp.miss > cp.hits * 3 + 3:
+                n = 64 if force and cp.branches else 3
+                if cp.miss > cp.hits * n + n:
                     del lst[i]
                     self.cur_states -= 1
-                    continue
-                i += 1
+                i -= 1
         if not add_new:
             return False
         if lst is None:
-            lst = self.explored[idx] = []
+            lst = self.explored[key] = []
         self.prev_jmps = self.jmps
         self.prev_insns = self.processed
         cp = Checkpoint(state.copy(), state.parent, state.written, idx)
+        if self.static_live is not None:
+            cp.static_regs = static_reg_keys(state, idx, self.static_live)
         cp.state.parent = None
         cp.state.hist = []
         cp.hist_before = state.hist
         state.hist = []
+        state.nhist = 0
         lst.append(cp)
         state.parent = cp
         state.written = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.memory import align_desc
+from verifier.abstract.precision import RETURNED
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -181,7 +182,9 @@ class HelperMixin:
         for r in range(1, 6):
             regs[r] = not_init()
         regs[0] = unknown_reg()
-        self.push_branch(done, self.do_exit(done, idx))
+        target = self.do_exit(done, idx)
+        done.hist.append((idx, RETURNED))  # precision walks back into the function here
+        self.push_branch(done, target)
 
     # ---- arguments -----------------------------------------------------------------
 

@@ -198,7 +198,7 @@ class LoopMixin:
 
     def _sandbox_iteration(self, state: State, idx: int, decisions: list[tuple[int, bool]]):
         """Run one iteration from the loop head along `decisions`, away from the real search."""
-        saved = (self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log)
+        saved = (self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps)
         work = state.copy()
         work.parent = None
         work.written = set()
@@ -232,7 +232,8 @@ class LoopMixin:
                 raise _Abort from None
             raise
         finally:
-            self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log = saved
+            # (the jumps a try-out walks are not the kernel's: they must not move its checkpoints)
+            self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps = saved
 
 
 def _progression(a0: Scalar, a1: Scalar, ak: Scalar, k: int, bits: int) -> tuple[int, int] | None:

@@ -523,6 +523,7 @@ class MemoryMixin:
             else:
                 kinds = SPILL * 8
             stack[slot] = Slot(kinds, spilled)
+            state.nhist += 1
             if state.hist:
                 state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
         else:
@@ -569,6 +570,7 @@ class MemoryMixin:
         kinds = s.kinds if s is not None else INVALID * 8
         if s is not None and s.spilled is not None and kinds[0] == SPILL:
             spilled = s.spilled
+            state.nhist += 1
             if state.hist:
                 state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
             spill_size = len(kinds) - len(kinds.lstrip(SPILL))

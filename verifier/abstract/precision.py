@@ -23,6 +23,10 @@ from verifier.isa import opcodes as op
 # the checkpoints above as precise (sound: fewer states are pruned, never more)
 MAX_BACKTRACK_STEPS = 20_000
 
+# a history entry (insn, RETURNED): the function returned to its caller at `insn` without an exit
+# instruction (a tail call or a failed LD_ABS in a subprogram); walked back like BPF_EXIT
+RETURNED = -2
+
 
 class _Untrackable(Exception):
     """The path crosses something the backtracking does not follow (callbacks)."""
@@ -195,6 +199,8 @@ class PrecisionMixin:
         """backtrack_insn(): the registers and slots an instruction's result came from."""
         if type(entry) is tuple:
             idx, skey = entry
+            if skey == RETURNED:
+                return self._backtrack_exit(mask, fr)
         else:
             idx, skey = entry, -1
         insn = self.insns[idx]
@@ -256,10 +262,15 @@ class PrecisionMixin:
                 mask.discard(base + r)
             return fr
         if code == op.BPF_EXIT:
-            # walking back from the caller into the callee that returned here
-            r0 = base in mask
-            mask.discard(base)
-            if r0:
-                mask.add(base + 128)
-            return fr + 1
+            return self._backtrack_exit(mask, fr)
         return fr
+
+    @staticmethod
+    def _backtrack_exit(mask: set[int], fr: int) -> int:
+        """Walking back from the caller into the callee that returned here: R0 came from it."""
+        base = fr * 128
+        r0 = base in mask
+        mask.discard(base)
+        if r0:
+            mask.add(base + 128)
+        return fr + 1

@@ -100,6 +100,7 @@ class State:
         "speculative",
         "loop_count",
         "hist",
+        "nhist",
         "loops",
         "cmp_hint",
     )
@@ -115,6 +116,9 @@ class State:
         self.loop_count = 0
         # instructions since `parent` (ints, or (insn, stack slot key) for spills and fills)
         self.hist: list = []
+        # entries the kernel's instruction history got since `parent` (push_insn_history(): jump
+        # points reached, register spills and fills); past 40 the next prune point checkpoints
+        self.nhist = 0
         # loop heads seen on this path: insn -> the last few (processed, pending, path, shape, consts)
         self.loops: dict = {}
         # compare.py: the liveness key on which the last failed comparison of this state failed,
@@ -136,6 +140,7 @@ class State:
         s.speculative = self.speculative
         s.loop_count = self.loop_count
         s.hist = self.hist.copy()
+        s.nhist = self.nhist
         s.loops = self.loops
         s.cmp_hint = self.cmp_hint
         return s

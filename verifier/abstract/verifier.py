@@ -14,10 +14,12 @@ from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import global_proto
 from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
+from verifier.abstract.live_regs import live_regs_before
 from verifier.abstract.loops import LoopMixin
 from verifier.abstract.memory import MemoryMixin
 from verifier.abstract.pkt_changes import subprogs_changing_pkt_data
-from verifier.abstract.precision import PrecisionMixin
+from verifier.abstract.precision import RETURNED, PrecisionMixin
+from verifier.abstract.prune_points import prune_points
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PTR_TO_BTF_ID,
@@ -146,30 +148,25 @@ class Verifier(
             setattr(state, name, getattr(other, name))
 
     def _prune_points(self) -> set[int]:
-        points: set[int] = set(self.subprog_starts)
-        insns = self.insns
-        n = len(insns)
-        for i, insn in enumerate(insns):
-            cls = insn.opcode & 7
-            if cls not in (op.BPF_JMP, op.BPF_JMP32) or insn.is_ld_imm64_tail:
-                continue
-            code = insn.opcode & 0xF0
-            if code == op.BPF_EXIT:
-                continue
-            if code == op.BPF_CALL:
-                if insn.src == op.BPF_PSEUDO_CALL:
-                    points.add(i + 1)
-                    points.add(i + insn.imm + 1)
-                elif i in self.callback_callsites:
-                    points.add(i)
-                continue
-            off = insn.imm if (code == op.BPF_JA and cls == op.BPF_JMP32) else insn.off
-            t = i + 1 + off
-            if 0 <= t < n:
-                points.add(t)
-            if code != op.BPF_JA:
-                points.add(i + 1)
+        """Where is_state_visited() runs, as check_cfg() marks them (see prune_points.py)."""
+        marks = prune_points(
+            self.insns, self.prog.extern_refs, self.feature("reduced_prune_points"), self.callback_callsites
+        )
+        points = marks.points
+        self.force_checkpoints = marks.force
+        self.jmp_points = marks.jmp_points
+        self.history_forces_checkpoint = self.feature("history_forced_checkpoint")
+        self.static_live: list[int] | None = None
+        if self.feature("static_reg_liveness"):
+            self.static_live = live_regs_before(self.insns, self._helper_arg_count)
         return points
+
+    def _helper_arg_count(self, helper_id: int) -> int | None:
+        """get_call_summary(): the arguments a helper declares (None: unknown, R1-R5 count as used)."""
+        proto = self.rules.helper_proto(helper_id, self.prog_type, self.attach_type)
+        if proto is None or not proto.known:
+            return None
+        return len(proto.args)
 
     # ---- the program ---------------------------------------------------------------------
 
@@ -417,7 +414,9 @@ class Verifier(
             # also sees that return
             failed = state.copy()
             failed.frames[-1].regs[0] = const_reg(0)
-            self.push_branch(failed, self.do_exit(failed, idx))
+            target = self.do_exit(failed, idx)
+            failed.hist.append((idx, RETURNED))  # precision walks back into the function here
+            self.push_branch(failed, target)
         self.write_reg(state, 0, Reg(1, Scalar.from_size(size)))
 
     # ---- after exploration -------------------------------------------------------------------

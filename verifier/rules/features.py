@@ -517,6 +517,35 @@ _ROWS: tuple[Feature, ...] = (
         "kernel/bpf/verifier.c v6.18 special_kfunc_list KF_bpf_xdp_pull_data (version recalled; "
         "confirmed on the running 6.18 kernel)",
     ),
+    # the exploration (prune points, checkpoints): verifier/abstract/prune_points.py, explorer.py
+    Feature(
+        "reduced_prune_points",
+        (6, 3),
+        "the instruction after an unconditional jump is no longer a prune point; calls of helpers "
+        "that take a callback and iterator _next kfuncs are (verifier/abstract/prune_points.py)",
+        "commit 618945fbed52 'bpf: remove unnecessary prune and jump points' (v6.3; id and version "
+        "recalled); visit_insn()/mark_prune_point() in kernel/bpf/verifier.c v6.17-v6.18, "
+        "init_explored_state() in push_insn() in 5.10/6.1",
+    ),
+    Feature(
+        "history_forced_checkpoint",
+        (6, 7),
+        "a prune point adds a checkpoint whatever the 2-jump/8-instruction heuristic says once the "
+        "state's instruction history (jump points, register spills and fills) has more than 40 "
+        "entries since the last one",
+        "is_state_visited() in kernel/bpf/verifier.c v6.18 ('Avoid accumulating infinitely long jmp "
+        "history'); first release recalled as the 6.7 callback-loop series, not confirmed",
+    ),
+    Feature(
+        "static_reg_liveness",
+        (6, 18),
+        "registers compared for pruning are those live by a static data-flow analysis "
+        "(compute_live_registers(): clean_func_state() makes the others NOT_INIT), no longer those "
+        "read on the explored paths (REG_LIVE_READ, removed from regsafe())",
+        "kernel/bpf/verifier.c v6.18 clean_func_state()/regsafe() (the 6.18 liveness rework, "
+        "'bpf: ... bpf_stack_liveness'); compute_live_registers() itself since 6.15, where it was "
+        "combined with REG_LIVE_READ; 6.15-6.17 not modelled",
+    ),
     # btf_ctx_access() (kernel/bpf/btf.c), read in the Debian linux-source packages 5.10.262,
     # 6.1.192, 6.12.117 and at torvalds/linux (2025); the exact first release is given where known
     Feature(

@@ -1,0 +1,139 @@
+"""The kernel's own exploration: processed instructions and total_states, exactly.
+
+Small programs of our own (BPF assembly in naked C functions, so the instructions do not depend on
+the compiler's choices) exercise the parts of is_state_visited() that decide the counts: prune
+points at conditional jumps and their targets, after calls and at calls; a new checkpoint only
+after 2 jumps and 8 instructions; explored states kept per call site; static register liveness
+(6.18: a register read only on a path the verifier never takes still counts); precision (only
+precise scalars must match); loops. The kernel's counts are recordings
+(tests/data/kernel_recordings/exploration_counts.json, `uname -r` included), so the comparison runs
+where bpf() is denied; where the kernel is usable it is asked again (drift is a skip).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from bpf_c import compile_c
+from kernel_recordings import Recording, compare_live, live_kernel_usable, recording_mode
+
+from verifier.abstract.analyze import analyze_program
+from verifier.rules import for_kernel
+
+REC = Recording.load("exploration_counts")
+
+C_SOURCE = r"""
+#define SEC(n) __attribute__((section(n), used))
+#define PROG(name) SEC("socket") __attribute__((naked)) int name(void)
+#define SUB(name) __attribute__((naked, noinline, used)) static int name(void)
+
+/* diamonds whose result is dead at the merge: pruned at every merge */
+#define DEAD_DIAMOND "call 7; if r0 > 5 goto 1f; r1 = 1; goto 2f; 1: r1 = 2; 2: r1 = 0;"
+PROG(dead_diamonds)
+{ asm volatile (DEAD_DIAMOND DEAD_DIAMOND DEAD_DIAMOND DEAD_DIAMOND DEAD_DIAMOND "r0 = 0; exit;" ::: "memory"); }
+
+/* the diamond's result becomes a stack offset: precise, so the two sides never match */
+#define PRECISE_DIAMOND "call 7; r1 = -8; if r0 > 5 goto 1f; r1 = -16; 1: r2 = r10; r2 += r1;" \
+                        "r3 = 0; *(u64 *)(r2 + 0) = r3;"
+PROG(precise_diamonds)
+{ asm volatile (PRECISE_DIAMOND PRECISE_DIAMOND PRECISE_DIAMOND PRECISE_DIAMOND "r0 = 0; exit;" ::: "memory"); }
+
+/* imprecise scalars: the two sides differ only in a value nothing depends on exactly */
+#define IMPRECISE_DIAMOND "call 7; r6 = 1; if r0 > 5 goto 1f; r6 = 2; 1: r6 += 1; r7 = r6; r7 += r6;"
+PROG(imprecise_diamonds)
+{ asm volatile ("r7 = 0;" IMPRECISE_DIAMOND IMPRECISE_DIAMOND IMPRECISE_DIAMOND IMPRECISE_DIAMOND
+                "r0 = r7; r0 &= 1; exit;" ::: "memory"); }
+
+/* r6 (a scalar on one side, the frame pointer on the other) is read only behind a branch the
+   verifier knows is never taken (r9 == 0): dead on every path walked, live for a static analysis
+   of the instructions */
+#define HIDDEN_READ "call 7; r6 = 1; if r0 > 5 goto 1f; r6 = r10; 1: r1 = 0; r2 = 0; r3 = 0; r4 = 0;" \
+                    "if r9 != 0 goto 3f; r0 = 0; r0 += 1; r0 += 1; r0 += 1;"
+PROG(read_behind_dead_branch)
+{ asm volatile ("r9 = 0;" HIDDEN_READ HIDDEN_READ HIDDEN_READ "r0 = 0; exit; 3: r0 = r6; r0 = 0; exit;"
+                ::: "memory"); }
+
+/* one function called from two call sites, on both sides of a branch */
+SUB(twice_callee)
+{ asm volatile ("r0 = r1; if r0 > 3 goto 1f; r0 = 3; 1: r0 &= 7; r0 += 1; r0 += 1; exit;" ::: "memory"); }
+PROG(two_call_sites)
+{ asm volatile ("call 7; r6 = r0; r1 = r0; call twice_callee; if r6 > 9 goto 1f; r1 = 1;"
+                "call twice_callee; goto 2f; 1: r1 = 2; call twice_callee; 2: r0 = 0; exit;" ::: "memory"); }
+
+/* a counted loop: checkpoints inside a loop only every 20 jumps or 100 instructions */
+PROG(counted_loop)
+{ asm volatile ("r6 = 0; r7 = 0; 1: call 7; if r0 > 7 goto 2f; r7 += 1; 2: r6 += 1; if r6 < 25 goto 1b;"
+                "r0 = 0; exit;" ::: "memory"); }
+
+/* long straight stretches between the jumps: every prune point may add a checkpoint */
+#define STRETCH "r1 = 1; r1 += 1; r1 += 1; r1 += 1; r1 += 1; r1 += 1; r1 += 1; r1 += 1; r1 += 1;"
+PROG(long_stretches)
+{ asm volatile ("call 7; r6 = r0;" STRETCH "if r6 > 1 goto 1f;" STRETCH "1:" STRETCH "if r6 > 2 goto 2f;"
+                STRETCH "2:" STRETCH "if r6 > 3 goto 3f;" STRETCH "3: r0 = 0; exit;" ::: "memory"); }
+
+char _license[] SEC("license") = "GPL";
+"""
+
+PROGRAMS = (
+    "dead_diamonds",
+    "precise_diamonds",
+    "imprecise_diamonds",
+    "read_behind_dead_branch",
+    "two_call_sites",
+    "counted_loop",
+    "long_stretches",
+)
+
+
+@pytest.fixture(scope="module")
+def obj(tmp_path_factory):
+    return compile_c(C_SOURCE, tmp_path_factory.mktemp("exploration"))
+
+
+def _key(obj, name: str) -> str:
+    """The program's name and a hash of its instructions (a different build is a different case)."""
+    prog = next(p for p in obj.programs if p.name == name)
+    code = b"".join(
+        bytes([i.opcode, i.dst | i.src << 4])
+        + i.off.to_bytes(2, "little", signed=True)
+        + (i.imm & 0xFFFFFFFF).to_bytes(4, "little")
+        for i in prog.insns
+    )
+    return f"{name}:{hashlib.sha256(code).hexdigest()[:12]}"
+
+
+def _ours(obj, name: str, release: str) -> dict[str, object]:
+    prog = next(p for p in obj.programs if p.name == name)
+    v = analyze_program(obj, prog, for_kernel(release))
+    return {"verdict": v.verdict, "processed": v.stats.processed, "states": v.stats.states}
+
+
+def _live(obj, name: str) -> dict[str, object]:
+    from verifier.oracle import load_with_kernel
+
+    got = load_with_kernel(obj.path, name)
+    return {"verdict": got.verdict, "processed": got.processed, "states": got.states}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_counts_match_the_kernel(obj, name: str) -> None:
+    key = _key(obj, name)
+    if recording_mode():
+        if not live_kernel_usable():
+            pytest.skip("recording needs bpf()")
+        compare_live(REC, key, _live(obj, name))
+        return
+    recorded = REC.answer(key)
+    assert _ours(obj, name, REC.release or "6.18") == recorded
+    if live_kernel_usable() and os.uname().release.startswith("6.18"):
+        compare_live(REC, key, _live(obj, name), f"exploration {name}")
+
+
+def test_static_liveness_is_6_18_only(obj) -> None:
+    """Before 6.18 registers count as live only when a walked path read them: fewer states."""
+    new = _ours(obj, "read_behind_dead_branch", "6.18")
+    old = _ours(obj, "read_behind_dead_branch", "6.12")
+    assert new["verdict"] == old["verdict"] == "accept"
+    assert old["processed"] < new["processed"]
