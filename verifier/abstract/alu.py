@@ -105,7 +105,7 @@ class AluMixin:
                 val = dreg.var.neg(is64)
             else:
                 to_be = None if is64 else bool(insn.opcode & op.BPF_TO_BE)
-                val = dreg.var.bswap(insn.imm, to_be, is64)
+                val = dreg.var.bswap(insn.imm, to_be, is64, self.feature("bswap_tracking"))
             self.write_reg(state, dst, scalar_reg(val))
             return idx + 1
         if insn.opcode & op.BPF_X:

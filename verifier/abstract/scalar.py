@@ -899,11 +899,27 @@ class Scalar(tuple):
         _sync(w)
         return w.freeze()
 
-    def bswap(self, size_bits: int, to_be: bool | None, is64: bool = True) -> Scalar:
-        """BPF_END (to_le / to_be / bswap): check_alu_op() marks the destination unknown in 6.18."""
+    def bswap(self, size_bits: int, to_be: bool | None, is64: bool = True, tracked: bool = False) -> Scalar:
+        """BPF_END (to_le / to_be / bswap). Untracked (`tracked` False: upstream 6.18 and before):
+        check_alu_op() marks the destination unknown. Tracked: scalar_byte_swap() swaps the tnum's
+        bytes when the instruction swaps on this (little-endian) machine, forgets the bounds, then
+        truncates 16/32-bit results (coerce_reg_to_size()); no zero-extension, reg_bounds_sync()."""
         if size_bits not in (16, 32, 64):
             raise ValueError(f"invalid BPF_END size {size_bits}")
-        return UNKNOWN
+        if not tracked:
+            return UNKNOWN
+        w = _W.of(self)
+        if is64 or to_be:
+            nbytes = size_bits // 8
+            mask = (1 << size_bits) - 1
+            w.v = int.from_bytes((w.v & mask).to_bytes(nbytes, "little"), "big")
+            w.m = int.from_bytes((w.m & mask).to_bytes(nbytes, "little"), "big")
+            _unbounded64(w)
+            _unbounded32(w)
+        if size_bits < 64:
+            _coerce_to_size(w, size_bits // 8)
+        _sync(w)
+        return w.freeze()
 
     def sext(self, bits: int, from_subreg: bool = False) -> Scalar:
         """MOVSX 64-bit (r = (s8/s16/s32) r'): coerce_reg_to_size_sx(), no sync as in the kernel

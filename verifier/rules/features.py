@@ -517,6 +517,17 @@ _ROWS: tuple[Feature, ...] = (
         "kernel/bpf/verifier.c v6.18 special_kfunc_list KF_bpf_xdp_pull_data (version recalled; "
         "confirmed on the running 6.18 kernel)",
     ),
+    Feature(
+        "bswap_tracking",
+        (7, 0),
+        "BPF_END keeps what is known of the value: the tnum's bytes are swapped (bswap, or to_be on "
+        "little-endian), bounds re-derived from it, 16/32-bit results truncated (scalar_byte_swap()); "
+        "before, the result was an unknown scalar",
+        "patch 'bpf: ... BPF_END ... tnum_bswap16/32/64' (lore 20260204111503.77871-2-ziye@zju.edu.cn, "
+        "merged for 7.0, version recalled) and its fix resetting the scalar id; backported to 6.18.y "
+        "(Sasha Levin), measured on the running 6.18.44 kernel (first point release not known)",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (katran's checksum code)"),),
+    ),
     # the exploration (prune points, checkpoints): verifier/abstract/prune_points.py, explorer.py
     Feature(
         "reduced_prune_points",
