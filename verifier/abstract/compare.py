@@ -16,6 +16,8 @@ from verifier.abstract.regs import (
     PTR_TO_STACK,
     SCALAR,
     Reg,
+    not_init,
+    unknown_reg,
 )
 from verifier.abstract.state import ALL_SPILL, INVALID, MISC, SPILL, ZERO, Slot, State
 
@@ -99,37 +101,53 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
     )
 
 
+# scalar_reg_for_stack(): the register a slot of misc bytes reads as; and "not a scalar slot"
+UNBOUND = unknown_reg()
+NOT_A_SCALAR = not_init()
+
+
+def _all_misc(kinds: str, allow_uninit: bool) -> bool:
+    """is_stack_all_misc(): every byte is misc (or uninitialised, where reading that is allowed)."""
+    for k in kinds:
+        if k != MISC and (k != INVALID or not allow_uninit):
+            return False
+    return True
+
+
 def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: bool = True) -> bool:
+    """stacksafe() for one 8-byte slot (NOT_EXACT). Per byte: uninitialised old bytes, and misc
+    ones where uninitialised reads are allowed, match anything; a 64-bit scalar spill and a slot of
+    misc bytes (an unbounded scalar) are compared as registers (scalar_reg_for_stack()); misc
+    matches zero; otherwise the byte kinds must be the same, and spilled registers regsafe()."""
     okinds = old.kinds
     ckinds = cur.kinds if cur is not None else INVALID * 8
-    if old.spilled is not None and okinds == SPILL * 8:
-        if cur is None or cur.spilled is None or ckinds != okinds:
-            # a spilled unbounded scalar is as good as misc bytes
-            if old.spilled.type == SCALAR and (old.spilled.var.is_unknown or not precise):
-                return all(k != INVALID for k in ckinds) or allow_uninit
-            return False
-        return regsafe(old.spilled, cur.spilled, idmap, precise)
+    ospill = old.spilled
+    old_reg = None
     for i in range(8):
         o = okinds[i]
-        if o == INVALID:
+        if o == INVALID or (o == MISC and allow_uninit):
             continue
+        if old_reg is None:
+            # first byte that matters: the slot as a whole, when both sides read as scalars
+            if ospill is not None and okinds == ALL_SPILL and ospill.type == SCALAR:
+                old_reg = ospill
+            elif _all_misc(okinds, allow_uninit):
+                old_reg = UNBOUND
+            else:
+                old_reg = NOT_A_SCALAR
+            if old_reg is not NOT_A_SCALAR:
+                cspill = cur.spilled if cur is not None else None
+                if cspill is not None and ckinds == ALL_SPILL and cspill.type == SCALAR:
+                    return regsafe(old_reg, cspill, idmap, precise and old_reg is ospill)
+                if _all_misc(ckinds, allow_uninit):
+                    return regsafe(old_reg, UNBOUND, idmap, precise and old_reg is ospill)
         c = ckinds[i]
-        if o == MISC:
-            if c == INVALID and not allow_uninit:
-                return False
+        if o == MISC and c == ZERO:
             continue
-        if o == ZERO:
-            if c == ZERO:
-                continue
-            if c == SPILL and cur is not None and cur.spilled is not None and cur.spilled.is_const \
-                    and cur.spilled.var.const_value == 0:
-                continue
+        if o != c:
             return False
-        # old byte is part of a narrow spill
-        if c != SPILL or cur is None or cur.spilled is None or old.spilled is None:
-            return False
-        if not regsafe(old.spilled, cur.spilled, idmap, precise):
-            return False
+    if okinds[0] == SPILL:
+        return cur is not None and cur.spilled is not None and regsafe(ospill, cur.spilled, idmap, precise)
     return True
 
 
