@@ -20,6 +20,7 @@ from bpf_c import compile_c
 from kernel_recordings import Recording, compare_live, live_kernel_usable, recording_mode
 
 from verifier.abstract.analyze import analyze_program
+from verifier.abstract.scalar import Scalar
 from verifier.rules import for_kernel
 
 REC = Recording.load("exploration_counts")
@@ -73,6 +74,11 @@ PROG(long_stretches)
 { asm volatile ("call 7; r6 = r0;" STRETCH "if r6 > 1 goto 1f;" STRETCH "1:" STRETCH "if r6 > 2 goto 2f;"
                 STRETCH "2:" STRETCH "if r6 > 3 goto 3f;" STRETCH "3: r0 = 0; exit;" ::: "memory"); }
 
+/* be16 of a byte: with BPF_END tracking (the 6.18.44 build) at most 0xff00, so the bad branch is dead */
+PROG(bswap_bounds)
+{ asm volatile ("call 7; r0 &= 0xff; r0 = be16 r0; if r0 > 0xff00 goto 1f; r0 = 0; exit;"
+                "1: r0 = *(u8 *)(r10 + 0); exit;" ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -84,6 +90,7 @@ PROGRAMS = (
     "two_call_sites",
     "counted_loop",
     "long_stretches",
+    "bswap_bounds",
 )
 
 
@@ -137,3 +144,12 @@ def test_static_liveness_is_6_18_only(obj) -> None:
     old = _ours(obj, "read_behind_dead_branch", "6.12")
     assert new["verdict"] == old["verdict"] == "accept"
     assert old["processed"] < new["processed"]
+
+
+def test_bswap_tracking_by_version(obj) -> None:
+    """BPF_END keeps the tnum in the 6.18.44 build (a backport; upstream 7.0): before, an unknown value."""
+    assert _ours(obj, "bswap_bounds", "6.18")["verdict"] == "accept"
+    assert _ours(obj, "bswap_bounds", "6.12")["verdict"] == "reject"
+    # the running 6.18.44 kernel's log for katran's checksum code: be16 of [20, 0x10013]
+    got = Scalar.from_urange(20, 0x10013).bswap(16, True, False, tracked=True)
+    assert str(got) == "scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff))"

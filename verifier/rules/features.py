@@ -519,14 +519,15 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature(
         "bswap_tracking",
-        (7, 0),
+        (6, 18),
         "BPF_END keeps what is known of the value: the tnum's bytes are swapped (bswap, or to_be on "
         "little-endian), bounds re-derived from it, 16/32-bit results truncated (scalar_byte_swap()); "
         "before, the result was an unknown scalar",
         "patch 'bpf: ... BPF_END ... tnum_bswap16/32/64' (lore 20260204111503.77871-2-ziye@zju.edu.cn, "
-        "merged for 7.0, version recalled) and its fix resetting the scalar id; backported to 6.18.y "
-        "(Sasha Levin), measured on the running 6.18.44 kernel (first point release not known)",
-        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (katran's checksum code)"),),
+        "upstream in 7.0, version recalled) and its fix resetting the scalar id, backported to 6.18.y "
+        "(Sasha Levin): mainline v6.18.0 lacks it, the newest known 6.18 build (6.18.44, the X.Y row's "
+        "meaning) has it, measured on 6.18.44-fc-v1045 (katran's checksum code); the first 6.18.y with "
+        "it is not known, so no point-release row",
     ),
     # the exploration (prune points, checkpoints): verifier/abstract/prune_points.py, explorer.py
     Feature(
