@@ -131,6 +131,9 @@ class PrecisionMixin:
                 for entry in reversed(hist):
                     if type(entry) is tuple:
                         idx, skey = entry
+                        if skey == RETURNED:
+                            fr = self._backtrack_exit(mask, fr)
+                            continue
                     else:
                         idx, skey = entry, -1
                     kind, dst, src = table[idx]
