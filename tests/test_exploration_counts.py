@@ -79,6 +79,22 @@ PROG(bswap_bounds)
 { asm volatile ("call 7; r0 &= 0xff; r0 = be16 r0; if r0 > 0xff00 goto 1f; r0 = 0; exit;"
                 "1: r0 = *(u8 *)(r10 + 0); exit;" ::: "memory"); }
 
+/* a zero register stored as zero bytes is precise (check_stack_write_fixed_off(): "backtracking
+   doesn't work for STACK_ZERO"): the path storing an unknown value must not be pruned there */
+PROG(zero_store_precise)
+{ asm volatile ("call 7; r6 = r0; r2 = 0; r7 = 1; r7 += 1; r7 += 1; r7 += 1; r7 += 1;"
+                "if r6 > 5 goto 1f; goto 2f; 1: r2 = r6; 2: *(u32 *)(r10 - 4) = r2; r1 = *(u32 *)(r10 - 4);"
+                "r3 = r10; r3 += -8; r3 += r1; r0 = 0; *(u8 *)(r3 + 0) = r0; exit;" ::: "memory"); }
+
+/* 6.18 stack liveness: -8 is read by the callee through a pointer (a read of the call in the
+   caller), -16 on one side of a branch, -24 after the call */
+SUB(reads_caller)
+{ asm volatile ("r0 = *(u64 *)(r1 + 0); r0 &= 1; exit;" ::: "memory"); }
+PROG(stack_live_calls)
+{ asm volatile ("r1 = 1; *(u64 *)(r10 - 8) = r1; *(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 24) = r1;"
+                "call 7; if r0 > 5 goto 1f; r1 = *(u64 *)(r10 - 16); 1: r1 = r10; r1 += -8;"
+                "call reads_caller; r1 = *(u64 *)(r10 - 24); r0 = 0; exit;" ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -91,6 +107,8 @@ PROGRAMS = (
     "counted_loop",
     "long_stretches",
     "bswap_bounds",
+    "zero_store_precise",
+    "stack_live_calls",
 )
 
 
@@ -153,3 +171,60 @@ def test_bswap_tracking_by_version(obj) -> None:
     # the running 6.18.44 kernel's log for katran's checksum code: be16 of [20, 0x10013]
     got = Scalar.from_urange(20, 0x10013).bswap(16, True, False, tracked=True)
     assert str(got) == "scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff))"
+
+
+def _live_stack_kernel(obj, name: str) -> dict[str, list[int]]:
+    """The running kernel's stack liveness of the main function (log level 2 prints each change:
+    `(0) frame 0 insn N +live -8,-16`), as insn -> live offsets."""
+    import re
+
+    from verifier.oracle import libbpf, loader
+
+    got = loader._attempt(libbpf.libbpf(), obj.path, name, None, 2 | loader.LOG_LEVEL_STATS, 1 << 22)
+    live: dict[str, set[int]] = {}
+    for line in got.log.splitlines():
+        m = re.match(r"^\(0\) frame 0 insn (\d+) \+live (.*)$", line)
+        if m:
+            live.setdefault(m.group(1), set()).update(int(x) for x in m.group(2).split(",") if x.strip())
+    return {k: sorted(v) for k, v in sorted(live.items(), key=lambda kv: int(kv[0]))}
+
+
+def _live_stack_ours(obj, name: str) -> dict[str, list[int]]:
+    from verifier.abstract.verifier import Verifier
+
+    prog = next(p for p in obj.programs if p.name == name)
+    seen: list[Verifier] = []
+    run = Verifier.run
+
+    def keep(self: Verifier) -> None:
+        seen.append(self)
+        run(self)
+
+    Verifier.run = keep  # type: ignore[method-assign]
+    try:
+        analyze_program(obj, prog, for_kernel(REC.release or "6.18"))
+    finally:
+        Verifier.run = run  # type: ignore[method-assign]
+    inst = seen[0].stack_liveness.instances[(0,)]
+    return {
+        str(i): [(b - 64) * 8 for b in range(64) if m >> b & 1]
+        for i, m in sorted(inst.live[0].items())
+        if m
+    }
+
+
+def test_stack_liveness_matches_the_kernel(obj) -> None:
+    """6.18's path-insensitive stack liveness (kernel/bpf/liveness.c), per instruction."""
+    key = _key(obj, "stack_live_calls") + ":live"
+    if recording_mode():
+        if not live_kernel_usable():
+            pytest.skip("recording needs bpf()")
+        compare_live(REC, key, _live_stack_kernel(obj, "stack_live_calls"))
+        return
+    recorded = REC.answer(key)
+    ours = _live_stack_ours(obj, "stack_live_calls")
+    # the kernel logs an instruction's set only where it reads or writes, at the function's entry
+    # and at prune points (update_insn()); those must agree
+    assert {i: ours.get(i, []) for i in recorded} == recorded
+    if live_kernel_usable() and os.uname().release.startswith("6.18"):
+        compare_live(REC, key, _live_stack_kernel(obj, "stack_live_calls"), "stack liveness")

@@ -244,6 +244,8 @@ class CallsMixin:
     def do_exit(self, state: State, idx: int) -> int:
         frame = state.frames[-1]
         if len(state.frames) > 1:
+            if self.stack_liveness is not None:
+                self.stack_liveness.flush(state)  # bpf_update_live_stack() at a subprogram's exit
             # a subprogram may return without setting R0 (prepare_func_exit() copies it as it is:
             # only a caller that reads it fails); a callback's R0 is checked
             if frame.in_callback >= 0:

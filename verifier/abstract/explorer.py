@@ -14,6 +14,7 @@ import time
 
 from verifier.abstract.compare import states_equal, states_identical
 from verifier.abstract.reject import AnalysisTimeout, Reject, TooComplex
+from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import State
 
 
@@ -112,6 +113,7 @@ class ExplorerMixin:
     jmp_seq_limit: int
     deadline: float
     allow_uninit_stack: bool
+    stack_liveness: StackLiveness | None
 
     def reset_counters(self) -> None:
         self.processed = 0
@@ -162,6 +164,8 @@ class ExplorerMixin:
             if not self.pending:
                 return
             state, idx = self.pending.pop()
+            if self.stack_liveness is not None:
+                self.stack_liveness.flush(state)  # bpf_update_live_stack() after pop_stack()
 
     def push_branch(self, state: State, target: int) -> None:
         """push_stack(): queue the other side of a branch for later."""
@@ -205,7 +209,7 @@ class ExplorerMixin:
                         self.loop_visit(state, idx)
                 else:
                     precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                    if states_equal(cp.state, state, cp.compare_live(), self.allow_uninit_stack, precise):
+                    if states_equal(cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise):
                         cp.hits += 1
                         # the rest of this path would read what the old one read, and need what it needed
                         mark_read_all(state, cp.live)
@@ -244,6 +248,18 @@ class ExplorerMixin:
         if self.cur_states > self.peak_states:
             self.peak_states = self.cur_states
         return False
+
+    def checkpoint_live(self, cp: Checkpoint) -> set[int]:
+        """The keys compared at a complete checkpoint: read marks; in 6.18 what clean_func_state()
+        leaves (static register liveness, and the stack slots bpf_stack_slot_alive())."""
+        if cp.static_regs is None:
+            return cp.live
+        if cp.cmp_live is None:
+            if self.stack_liveness is not None:
+                cp.cmp_live = cp.static_regs | self.stack_liveness.alive_keys(cp.state, cp.insn)
+            else:
+                cp.cmp_live = cp.compare_live()
+        return cp.cmp_live
 
     def _evict(self, lst: list[Checkpoint]) -> None:
         """Drop complete states that never helped (the kernel's miss_cnt heuristic)."""

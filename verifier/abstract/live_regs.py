@@ -87,6 +87,15 @@ def _successors(t: int, insn: Insn, n: int) -> tuple[int, ...]:
     return (t + 2,) if insn.is_ld_imm64 else (t + 1,)
 
 
+def successors(insns: Sequence[Insn]) -> list[tuple[int, ...]]:
+    """insn_successors() within a function, for every instruction (calls: the next one)."""
+    n = len(insns)
+    return [
+        () if insn.is_ld_imm64_tail else tuple(s for s in _successors(t, insn, n) if 0 <= s < n)
+        for t, insn in enumerate(insns)
+    ]
+
+
 def live_regs_before(insns: Sequence[Insn], helper_args: Callable[[int], int | None]) -> list[int]:
     """Per instruction, the bitmask of registers live before it (R0 = bit 0)."""
     n = len(insns)

@@ -198,7 +198,8 @@ class LoopMixin:
 
     def _sandbox_iteration(self, state: State, idx: int, decisions: list[tuple[int, bool]]):
         """Run one iteration from the loop head along `decisions`, away from the real search."""
-        saved = (self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps)
+        saved = (self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps, self.stack_liveness)
+        self.stack_liveness = None  # (nor do its stack reads count for the kernel's liveness)
         work = state.copy()
         work.parent = None
         work.written = set()
@@ -233,7 +234,7 @@ class LoopMixin:
             raise
         finally:
             # (the jumps a try-out walks are not the kernel's: they must not move its checkpoints)
-            self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps = saved
+            self.state, self.idx, self.replay, self._replay_pos, self.sandbox_log, self.jmps, self.stack_liveness = saved
 
 
 def _progression(a0: Scalar, a1: Scalar, ak: Scalar, k: int, bits: int) -> tuple[int, int] | None:

@@ -485,6 +485,8 @@ class MemoryMixin:
         return self._stack_read_range(state, frame, regno, reg, lo, hi, size, False, direct=True)
 
     def _mark_slot_read(self, state: State, frame, slot: int) -> None:
+        if self.stack_liveness is not None:
+            self.stack_liveness.read(state, frame.frameno, slot, self.idx)
         key = frame.frameno * 128 + 16 + slot
         if key not in state.written:
             self.mark_read(state, key)
@@ -531,6 +533,8 @@ class MemoryMixin:
                 value is None and st_imm == 0
             )
             kind = ZERO if zero else MISC
+            if zero and value is not None:
+                self._zero_written(state)
             base = okinds
             if old is not None and old.spilled is not None:
                 base = okinds.replace(SPILL, MISC)
@@ -538,6 +542,8 @@ class MemoryMixin:
             stack[slot] = Slot(kinds, None)
         if size == 8:
             state.written.add(frame.frameno * 128 + 16 + slot)
+            if self.stack_liveness is not None:
+                self.stack_liveness.write(frame.frameno, slot)
 
     def _uninit_ok(self, frame, slot: int) -> bool:
         """May a privileged program read an uninitialised byte of this slot? Everywhere from 6.8 (6.1.191:
@@ -619,6 +625,7 @@ class MemoryMixin:
 
     def _stack_write_var(self, state: State, frame, lo: int, hi: int, value: Reg | None, st_imm: int | None) -> None:
         zero = (value is not None and value.is_const and value.var.const_value == 0) or (value is None and st_imm == 0)
+        zero_used = False
         stack = frame.stack
         for addr in range(lo, hi):
             slot = (512 + addr) >> 3
@@ -634,7 +641,18 @@ class MemoryMixin:
                     "stack-uninit",
                 )
             new = ZERO if (zero and k == ZERO) else MISC
+            if new == ZERO and value is not None:
+                zero_used = True
             stack[slot] = Slot(kinds[:byte] + new + kinds[byte + 1 :], None)
+        if zero_used:
+            self._zero_written(state)
+
+    def _zero_written(self, state: State) -> None:
+        """A register known to be zero stored as zero bytes: check_stack_write_fixed_off() and
+        check_stack_write_var_off() mark it precise ("backtracking doesn't work for STACK_ZERO")."""
+        insn = self.insns[self.idx]
+        if insn.opcode & 7 == op.BPF_STX:
+            self.precise_regs(state, insn.src)
 
     def _stack_read_range(
         self, state: State, frame, regno: int, reg: Reg, lo: int, hi: int, size: int, helper: bool, direct: bool
@@ -652,6 +670,8 @@ class MemoryMixin:
             first = pos & 7
             end = min(first + hi - addr, 8)  # past the range's last byte in this slot
             key = key_base + (pos >> 3)
+            if self.stack_liveness is not None:
+                self.stack_liveness.read(state, frame.frameno, pos >> 3, self.idx)
             if key not in written:
                 self.mark_read(state, key)
             s = stack.get(pos >> 3)

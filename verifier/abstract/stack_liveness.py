@@ -27,21 +27,26 @@ Chain = tuple[int, ...]
 class _Instance:
     """struct func_instance: per frame of the chain, per instruction, the read/write/live masks."""
 
-    __slots__ = ("chain", "depth", "may_read", "must_write", "live", "dirty", "entry")
+    __slots__ = ("chain", "depth", "may_read", "must_write", "must_set", "live", "dirty", "dropped", "entry")
 
     def __init__(self, chain: Chain, entry: int) -> None:
         self.chain = chain
         self.depth = len(chain) - 1  # frames 0..depth
         self.may_read: list[dict[int, int]] = [{} for _ in range(self.depth + 1)]
         self.must_write: list[dict[int, int]] = [{} for _ in range(self.depth + 1)]
+        self.must_set: set[int] = set()  # instructions whose must_write was set once (must_write_set)
         self.live: list[dict[int, int]] = [{} for _ in range(self.depth + 1)]
         self.dirty: list[set[int]] = [set() for _ in range(self.depth + 1)]
+        self.dropped = False  # a must_write shrank: must_write_acc is recomputed
         self.entry = entry  # the function's first instruction
 
 
 class StackLiveness:
     def __init__(
-        self, succ: Sequence[tuple[int, ...]], subprog_starts: Sequence[int], callback_calls: Set[int]
+        self,
+        succ: Sequence[tuple[int, ...]],
+        subprog_starts: Sequence[int],
+        callback_calls: Set[int],
     ) -> None:
         self.succ = succ
         preds: list[list[int]] = [[] for _ in succ]
@@ -50,9 +55,9 @@ class StackLiveness:
                 preds[s].append(t)
         self.preds = preds
         self.starts = subprog_starts
+        self.ends = list(subprog_starts[1:]) + [len(succ)]
         self.callback_calls = callback_calls
         self.instances: dict[Chain, _Instance] = {}
-        self.pending: set[Chain] = set()
         self.writes: dict[int, int] = {}  # frameno -> slots written by the instruction being run
 
     @staticmethod
@@ -76,60 +81,58 @@ class StackLiveness:
 
     def read(self, state: State, frameno: int, slot: int, idx: int) -> None:
         """bpf_mark_stack_read()"""
-        chain = self.chain_of(state)
-        inst = self._instance(state, chain)
+        self._read(self._instance(state, self.chain_of(state)), frameno, idx, 1 << slot)
+
+    @staticmethod
+    def _read(inst: _Instance, frameno: int, idx: int, mask: int) -> None:
         masks = inst.may_read[frameno]
         old = masks.get(idx, 0)
-        bit = 1 << slot
-        if not old & bit:
-            masks[idx] = old | bit
+        if mask & ~old:
+            masks[idx] = old | mask
             inst.dirty[frameno].add(idx)
-            self.pending.add(chain)
 
     def write(self, frameno: int, slot: int) -> None:
         """bpf_mark_stack_write(): a full slot written by the instruction being run."""
         self.writes[frameno] = self.writes.get(frameno, 0) | 1 << slot
 
     def commit(self, state: State, idx: int) -> None:
-        """bpf_commit_stack_write_marks(): what a store surely writes, over all its visits."""
+        """bpf_commit_stack_write_marks() after a store: what it surely writes, over all its visits."""
+        self._commit(self._instance(state, self.chain_of(state)), idx)
+
+    def _commit(self, inst: _Instance, idx: int) -> None:
         writes = self.writes
-        chain = self.chain_of(state)
-        inst = self._instance(state, chain)
+        seen = idx in inst.must_set
         for frameno in range(inst.depth + 1):
             mask = writes.get(frameno, 0)
+            if not mask and not seen:
+                continue
             must = inst.must_write[frameno]
-            old = must.get(idx)
-            if old is None:
+            old = must.get(idx, 0)
+            if seen:
+                mask &= old
+            if old != mask:
                 must[idx] = mask
-            elif old & ~mask:
-                must[idx] = old & mask
                 inst.dirty[frameno].add(idx)
-                self.pending.add(chain)
+            if old & ~mask:
+                inst.dropped = True
+        inst.must_set.add(idx)
         writes.clear()
 
     # ---- bpf_update_live_stack() -----------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Bring the live sets up to date with the marks made so far (innermost instances first:
-        their reads of callers' frames become reads of the call in the caller's instance)."""
-        while self.pending:
-            chain = max(self.pending, key=len)
-            self.pending.discard(chain)
-            inst = self.instances[chain]
+    def flush(self, state: State) -> None:
+        """Bring the instances of `state`'s call chain up to date, innermost first: what a callee
+        reads of its callers' frames, and surely writes there, becomes the call's in the caller."""
+        for depth in range(len(state.frames) - 1, -1, -1):
+            inst = self.instances.get(self.chain_of(state, depth))
+            if inst is None or not (inst.dropped or any(inst.dirty)):
+                continue
             for frameno in range(inst.depth + 1):
                 if inst.dirty[frameno]:
                     self._propagate(inst, frameno)
-            if inst.depth == 0:
-                continue
-            outer = self.instances[chain[:-1]]
-            callsite = chain[-1]
-            for frameno in range(inst.depth):
-                at_entry = inst.live[frameno].get(inst.entry, 0)
-                old = outer.may_read[frameno].get(callsite, 0)
-                if at_entry & ~old:
-                    outer.may_read[frameno][callsite] = old | at_entry
-                    outer.dirty[frameno].add(callsite)
-                    self.pending.add(outer.chain)
+            inst.dropped = False
+            if inst.depth:
+                self._to_outer(inst)
 
     def _propagate(self, inst: _Instance, frameno: int) -> None:
         may_read = inst.may_read[frameno]
@@ -141,13 +144,51 @@ class StackLiveness:
         inst.dirty[frameno].clear()
         while work:
             x = work.pop()
+            ss = succ[x]
+            if not ss:
+                continue  # update_insn() leaves an exit alone
             out = 0
-            for s in succ[x]:
+            for s in ss:
                 out |= live.get(s, 0)
             new = may_read.get(x, 0) | (out & ~must.get(x, 0))
             if new != live.get(x, 0):
                 live[x] = new
                 work.extend(preds[x])
+
+    def _must_write_acc(self, inst: _Instance, frameno: int) -> int:
+        """must_write_acc at the function's entry: slots written on every path to its exits."""
+        must = inst.must_write[frameno]
+        lo = inst.entry
+        hi = self.ends[self.starts.index(lo)]
+        acc: dict[int, int] = {}
+        succ = self.succ
+        changed = True
+        while changed:
+            changed = False
+            for x in range(hi - 1, lo - 1, -1):
+                ss = succ[x]
+                if not ss:
+                    continue
+                a = -1
+                for s in ss:
+                    a &= acc.get(s, 0)
+                a = (a & ((1 << 64) - 1)) | must.get(x, 0)
+                if a != acc.get(x, 0):
+                    acc[x] = a
+                    changed = True
+        return acc.get(lo, 0)
+
+    def _to_outer(self, inst: _Instance) -> None:
+        """propagate_to_outer_instance()"""
+        outer = self.instances[inst.chain[:-1]]
+        callsite = inst.chain[-1]
+        self.writes.clear()
+        for frameno in range(inst.depth):
+            self.writes[frameno] = self._must_write_acc(inst, frameno)
+            at_entry = inst.live[frameno].get(inst.entry, 0)
+            if at_entry:
+                self._read(outer, frameno, callsite, at_entry)
+        self._commit(outer, callsite)
 
     # ---- bpf_stack_slot_alive() ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import global_proto
 from verifier.abstract.helpers import HelperMixin
 from verifier.abstract.jumps import JumpMixin
-from verifier.abstract.live_regs import live_regs_before
+from verifier.abstract.live_regs import live_regs_before, successors
 from verifier.abstract.loops import LoopMixin
 from verifier.abstract.memory import MemoryMixin
 from verifier.abstract.pkt_changes import subprogs_changing_pkt_data
@@ -36,6 +36,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
+from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import Frame, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
@@ -159,6 +160,9 @@ class Verifier(
         self.static_live: list[int] | None = None
         if self.feature("static_reg_liveness"):
             self.static_live = live_regs_before(self.insns, self._helper_arg_count)
+        self.stack_liveness: StackLiveness | None = None
+        if self.feature("static_stack_liveness"):
+            self.stack_liveness = StackLiveness(successors(self.insns), self.subprog_starts, self.callback_callsites)
         return points
 
     def _helper_arg_count(self, helper_id: int) -> int | None:
@@ -313,11 +317,13 @@ class Verifier(
                 self.note_branch(state, idx, False)
                 return idx + 1
             return self.do_cond_jmp(state, insn, idx)
-        if cls == op.BPF_STX:
-            self.do_stx(state, insn, idx)
-            return idx + 1
-        if cls == op.BPF_ST:
-            self.do_st(state, insn, idx)
+        if cls == op.BPF_STX or cls == op.BPF_ST:
+            if cls == op.BPF_STX:
+                self.do_stx(state, insn, idx)
+            else:
+                self.do_st(state, insn, idx)
+            if self.stack_liveness is not None:
+                self.stack_liveness.commit(state, idx)
             return idx + 1
         # BPF_LD
         if insn.is_ld_imm64:

@@ -558,6 +558,17 @@ _ROWS: tuple[Feature, ...] = (
         "'bpf: ... bpf_stack_liveness'); compute_live_registers() itself since 6.15, where it was "
         "combined with REG_LIVE_READ; 6.15-6.17 not modelled",
     ),
+    Feature(
+        "static_stack_liveness",
+        (6, 18),
+        "stack slots compared for pruning are those live by a path-insensitive analysis per call chain "
+        "(kernel/bpf/liveness.c: reads and surely-written slots of every visited instruction, a "
+        "backward data-flow brought up to date when a path ends), no longer those read on the paths "
+        "below the checkpoint (REG_LIVE_READ)",
+        "kernel/bpf/liveness.c and clean_func_state()/bpf_stack_slot_alive() in v6.18 (Eduard "
+        "Zingerman's 'bpf: callchain sensitive stack liveness tracking using CFG' series); the "
+        "running 6.18.44 kernel prints the sets ('(0) frame 0 insn N +live -8') at log level 2",
+    ),
     # btf_ctx_access() (kernel/bpf/btf.c), read in the Debian linux-source packages 5.10.262,
     # 6.1.192, 6.12.117 and at torvalds/linux (2025); the exact first release is given where known
     Feature(
