@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from verifier.oracle.vm import recordings  # noqa: E402
 from verifier.oracle.vm.boot import run_jobs  # noqa: E402
 from verifier.oracle.vm.fetch import VmUnavailable, fetch  # noqa: E402
-from verifier.oracle.vm.kernels import KERNELS, KernelPackage, cache_dir, kernel_for  # noqa: E402
+from verifier.oracle.vm.kernels import KERNELS, KernelPackage, cache_dir, cached_vmlinuz, kernel_for  # noqa: E402
 from verifier.oracle.vm.sets import EXTRA_SETS, SETS, jobs_for  # noqa: E402
 
 EXIT_DISAGREE, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
@@ -120,7 +120,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                     f"{package.series} {set_name}: no recording under {recordings.recording_dir(package.release, root)}"
                 )
                 continue
-            result = compare_recording(package.series, package.release, recorded, stages)
+            result = compare_recording(package.series, package.release, recorded, stages,
+                                       btf=cached_vmlinuz(package))  # fmt: skip
             report.append({"kernel": package.series, "release": package.release, "set": set_name,
                            "compared": len(result.agreement.compared), "agreement": result.agreement.rate,
                            "false_accepts": [d.id for d in result.differences if d.bpfcheck == "accept"],

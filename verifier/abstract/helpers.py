@@ -143,7 +143,7 @@ class HelperMixin:
                 return self.enter_callback(state, insn, idx, fid, meta)
             self.queue_callback(state, idx, fid, meta)
 
-        if fid in hs.CHANGES_PKT_DATA:
+        if fid in hs.CHANGES_PKT_DATA or (fid == hs.TAIL_CALL and self.feature("tail_call_changes_pkt_data")):
             self._clear_packet_pointers(state)
 
         # clobber caller-saved registers, then type R0

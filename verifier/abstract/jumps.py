@@ -231,6 +231,7 @@ class JumpMixin:
             if (
                 src_regno >= 0 and dst.type != SCALAR and src.type != SCALAR and dst.maybe_null != src.maybe_null
                 and PTR_TO_BTF_ID not in (dst.type, src.type) and is_null_side  # the equal side
+                and self.feature("ptr_eq_nullness")
             ):
                 regno, reg = (insn.dst, dst) if dst.maybe_null else (src_regno, src)
                 state.frames[-1].regs[regno] = self._not_null_reg(reg)

@@ -397,6 +397,8 @@ class Verifier(
             or ((insn.opcode & 0xE0) == op.BPF_ABS and insn.src != 0)
         ):
             raise Reject("BPF_LD_[ABS|IND] uses reserved fields", "invalid-insn")
+        if self.feature("ld_abs_callback_refused") and any(f.in_callback >= 0 for f in state.frames[1:]):
+            raise Reject("cannot use BPF_LD_[ABS|IND] within callback", "invalid-insn")
         if state.active_lock is not None:
             raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", "lock")
         if state.refs:
@@ -412,7 +414,9 @@ class Verifier(
         for r in range(1, 6):
             state.written.add(state.frames[-1].frameno * 128 + r)
         if len(state.frames) > 1 and self.feature("ld_abs_subprog_exit"):
-            if state.frames[-1].in_callback not in (-1, hs.TIMER_SET_CALLBACK):
+            if state.frames[-1].in_callback not in (-1, hs.TIMER_SET_CALLBACK) and self.feature(
+                "ld_abs_callback_exit_walk_fails"
+            ):
                 # the hidden exit reaches the sync callback's return check, whose precision walk
                 # meets the helper call with R0 still wanted (backtrack_insn(): a verifier bug)
                 raise Reject("verifier bug: callback unexpected regs 1", "other")

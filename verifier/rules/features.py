@@ -228,6 +228,15 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((5, 10), 168, "ChangeLog-5.10.168 (Debian linux-image-5.10.0-46 changelog)"),),
     ),
     Feature(
+        "ptr_eq_nullness",
+        (6, 2),
+        "JEQ/JNE between two pointers, one maybe NULL: on the equal side it is not NULL",
+        "commit befae75856ab 'bpf: propagate nullness information for reg to reg comparisons' (Eduard "
+        "Zingerman; bpf-next pull 2022-11-25, v6.2); 6.1.192 source has no such branch in "
+        "check_cond_jmp_op(), 6.12.117 has it; measured: 5.10.0-46 and 6.1.0-57 refuse corpus "
+        "ptr/null_by_equal_pointer.o:deref_on_equal_side",
+    ),
+    Feature(
         "st_imm_spill",
         (6, 3),
         "BPF_ST of a non-zero immediate at an 8-byte aligned slot (privileged) is a spilled constant "
@@ -435,7 +444,28 @@ _ROWS: tuple[Feature, ...] = (
         "packet pointers; a tail call made directly does not (6.18: accepted)",
         "commits 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' and 51081a3f25c7 "
         "'bpf: track changes_pkt_data property for global functions' (v6.13, versions recalled); "
-        "6.18 behaviour confirmed against the running kernel (corpus/src/packet/invalidated_by_calls.c)",
+        "6.18 behaviour confirmed against the running kernel (corpus/src/packet/invalidated_by_calls.c); "
+        "6.12.117 source has subprog_info.changes_pkt_data; measured: 6.12.117 refuses write_after_global_pull",
+        backports=(
+            Backport(
+                (6, 12),
+                25,
+                "ChangeLog-6.12.25 'bpf: track changes_pkt_data property for global "
+                "functions' (Debian linux-image-6.12.117 changelog)",
+            ),
+        ),
+    ),
+    Feature(
+        "tail_call_changes_pkt_data",
+        (6, 13),
+        "a direct bpf_tail_call() invalidates the caller's packet pointers (bpf_helper_changes_pkt_data() "
+        "lists it)",
+        "commit 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' (v6.13, recalled); "
+        "backport ChangeLog-6.12.9 (Debian linux-image-6.12.117 changelog); measured: 6.12.117 refuses "
+        "corpus packet/invalidated_by_calls.o:write_after_tail_call, 6.18.44 accepts it (when that changed "
+        "back is not dated: taken as late as possible, the stricter side)",
+        until=(6, 17),
+        backports=(Backport((6, 12), 9, "ChangeLog-6.12.9 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
         "xskmap_lookup",
@@ -456,8 +486,33 @@ _ROWS: tuple[Feature, ...] = (
         (6, 18),
         "LD_ABS/LD_IND in a subprogram: the load's failure returns 0 from that function (bpf_gen_ld_abs()'s "
         "hidden exit), and the verifier walks that return into the caller",
-        "measured on the running 6.18 kernel (corpus/src/calls/ld_abs_subprog.c; the study selftest "
-        "verifier_ld_ind.c expects it); earlier kernels not confirmed, so not claimed",
+        "commit ee861486e377 'bpf: Fix ld_{abs,ind} failure path analysis in subprogs' (Daniel Borkmann, "
+        "Apr 2026, CVE-2026-53090; mainline after 7.0, a stable fix: 6.18.44 has it); backports from the "
+        "Debian changelogs: 6.1.183, 6.12.101 (5.10.262 lacks it); measured: 6.1.0-57 and 6.12.117 refuse "
+        "corpus calls/ld_abs_subprog.o:caller_trusts_one ('R9 !read_ok'), 5.10.0-46 accepts it",
+        backports=(
+            Backport((6, 1), 183, "ChangeLog-6.1.183 (Debian linux-image-6.1.0-57 changelog)"),
+            Backport((6, 12), 101, "ChangeLog-6.12.101 (Debian linux-image-6.12.117 changelog)"),
+        ),
+    ),
+    Feature(
+        "ld_abs_callback_exit_walk_fails",
+        (6, 18),
+        "with ld_abs_subprog_exit, the hidden exit of an LD_ABS directly in a sync callback fails the "
+        "precision walk ('verifier bug: callback unexpected regs 1'); before, the callback returns 0",
+        "measured: 6.18.44 refuses tests/test_ld_abs_callback.py's body_loads so, 6.1.0-57 (which has "
+        "ld_abs_subprog_exit) accepts it",
+    ),
+    Feature(
+        "ld_abs_callback_refused",
+        (6, 2),
+        "LD_ABS/LD_IND in a callback or a function a callback calls: 'cannot use BPF_LD_[ABS|IND] within "
+        "callback' (check_ld_abs() walks the frames for in_callback_fn; check_max_stack_depth_subprog() too)",
+        "source: 6.12.117 check_ld_abs() has the check, 6.1.192 does not; measured: 6.12.117 refuses "
+        "tests/test_ld_abs_callback.py's body_loads and deeper_loads with it, 6.1.0-57 and 6.18.44 accept "
+        "deeper_loads. Mainline commit and the versions it spans not found: taken from 6.2 to 6.17, "
+        "the stricter side",
+        until=(6, 17),
     ),
     Feature(
         "tail_call_subprog_exit",

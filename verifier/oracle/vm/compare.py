@@ -45,9 +45,35 @@ def _message(verdict: ProgramVerdict) -> str:
     return verdict.findings[0].kernel_message if verdict.findings else ""
 
 
+def needs_target_btf() -> set[str]:
+    """Corpus programs whose verdict rests on the target kernel's BTF (manifest `btf = ...`)."""
+    from corpus.manifest import load_manifest
+
+    return {f"corpus/{e.object}:{e.name}" for e in load_manifest() if e.btf}
+
+
+def with_target_btf(options: Any | None, series: str, btf: str) -> Any:
+    """`options` with `btf` (a raw BTF, vmlinux, vmlinuz or .deb) as the BTF of the kernel `series`."""
+    import dataclasses
+
+    from verifier.oracle.differential import default_options
+    from verifier.pipeline import kernel_label
+    from verifier.rules.versions import parse_kernel
+
+    return dataclasses.replace(options or default_options(), kernel_btf=((kernel_label(parse_kernel(series)), btf),))
+
+
 def compare_recording(series: str, release: str, recorded: dict[str, Result], stages: Any,
-                      options: Any | None = None) -> KernelComparison:  # fmt: skip
-    """Check every recorded object with bpfcheck at `series`; compare per program (accept/reject rows)."""
+                      options: Any | None = None, btf: str | None = None) -> KernelComparison:  # fmt: skip
+    """Check every recorded object with bpfcheck at `series`; compare per program (accept/reject rows).
+
+    `btf` is the real kernel's BTF (its cached vmlinuz): CO-RE and BTF-typed programs are checked
+    against it as libbpf and that kernel see them; without it those corpus programs are left out."""
+    if btf is not None:
+        options = with_target_btf(options, series, btf)
+    else:
+        skip = needs_target_btf()
+        recorded = {k: v for k, v in recorded.items() if k not in skip}
     by_object: dict[str, list[Result]] = defaultdict(list)
     for result in recorded.values():
         by_object[str(object_path(result.id))].append(result)

@@ -54,3 +54,9 @@ def cache_dir() -> Path:
     if env:
         return Path(env)
     return Path(os.path.expanduser("~/.cache/bpfcheck/kernels"))
+
+
+def cached_vmlinuz(package: KernelPackage) -> str | None:
+    """The unpacked package's vmlinuz when the cache has it (its .BTF is the kernel's BTF), else None."""
+    path = cache_dir() / "unpacked" / package.package / "boot" / f"vmlinuz-{package.release}"
+    return str(path) if path.is_file() else None
