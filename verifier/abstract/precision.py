@@ -49,6 +49,7 @@ _BT_ALU = 2  # dst keeps its mark; src, when read, joins it
 _BT_MOV = 3  # dst's mark moves to src (an immediate: it ends)
 _BT_LDX = 4  # dst's mark moves to the stack slot it was filled from, if any
 _BT_STORE = 5  # a stack slot's mark moves to the register spilled there (STX), or ends (ST)
+_BT_CALL = 6  # a helper or kfunc call: R0-R5 end (callback helpers and bpf-to-bpf calls: OTHER)
 
 
 def _bt_decode(insn) -> tuple[int, int, int]:
@@ -69,8 +70,13 @@ def _bt_decode(insn) -> tuple[int, int, int]:
             return _BT_OTHER, 0, 0
         return _BT_STORE, 0, insn.src if cls == op.BPF_STX else -1
     if cls == op.BPF_JMP or cls == op.BPF_JMP32:
-        if (opcode & 0xF0) not in (op.BPF_CALL, op.BPF_EXIT):
+        code = opcode & 0xF0
+        if code not in (op.BPF_CALL, op.BPF_EXIT):
             return _BT_NONE, 0, 0
+        if code == op.BPF_CALL and insn.src != op.BPF_PSEUDO_CALL and not (
+            insn.src == 0 and insn.imm in hs.CALLBACK_HELPERS
+        ):
+            return _BT_CALL, 0, 0
     return _BT_OTHER, 0, 0
 
 
@@ -160,6 +166,13 @@ class PrecisionMixin:
                             elif not mask:
                                 return
                         continue
+                    if kind == _BT_CALL:
+                        base = fr * 128
+                        for r in range(6):
+                            mask.discard(base + r)
+                        if not mask:
+                            return
+                        continue
                     if kind == _BT_STORE:
                         if skey >= 0 and skey in mask:
                             mask.discard(skey)
@@ -176,7 +189,7 @@ class PrecisionMixin:
                 if node.all_precise:
                     return
                 nstate = node.state
-                new = {k for k in mask if k not in node.precise and _lookup_scalar(nstate, k)}
+                new = {k for k in mask - node.precise if _lookup_scalar(nstate, k)}
                 if not new:
                     return
                 node.precise |= new

@@ -754,10 +754,7 @@ class Scalar(tuple):
     def is_const(self) -> bool:
         return not self[1]
 
-    @property
-    def const_value(self) -> int:
-        """The constant (unsigned 64); meaningful only when `is_const`."""
-        return self[0]
+    const_value = property(itemgetter(0), doc="The constant (unsigned 64); meaningful only when `is_const`.")
 
     @property
     def is_unknown(self) -> bool:

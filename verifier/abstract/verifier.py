@@ -56,6 +56,7 @@ class Verifier(
         self.obj = obj
         self.prog = prog
         self.rules = rules
+        self._features: dict[str, bool] = {}  # feature()
         self.options = options
         self.insns: list[Insn] = prog.insns
         self.prog_type = prog.prog_type
@@ -128,8 +129,12 @@ class Verifier(
     # ---- bookkeeping used by the mixins ------------------------------------------------
 
     def feature(self, name: str) -> bool:
-        """A version fact of the target kernel (verifier/rules/features.py)."""
-        return self.rules.has(name)
+        """A version fact of the target kernel (verifier/rules/features.py); asked of the rules once
+        per name (they record what was asked)."""
+        known = self._features.get(name)
+        if known is None:
+            known = self._features[name] = self.rules.has(name)
+        return known
 
     def new_id(self) -> int:
         self._next_id += 1
