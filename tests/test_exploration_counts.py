@@ -95,6 +95,15 @@ PROG(stack_live_calls)
                 "call 7; if r0 > 5 goto 1f; r1 = *(u64 *)(r10 - 16); 1: r1 = r10; r1 += -8;"
                 "call reads_caller; r1 = *(u64 *)(r10 - 24); r0 = 0; exit;" ::: "memory"); }
 
+/* precision walks back straight past a call of bpf_loop() (no bodies here: nr_loops is 0), as
+   past any helper call, where it gave up before and counted every scalar as precise */
+SUB(loop_body)
+{ asm volatile ("r0 = 0; exit;" ::: "memory"); }
+PROG(precise_across_loop)
+{ asm volatile ("call 7; r6 = -8; r7 = 1; r8 = 1; r8 += 1; r8 += 1; r8 += 1; if r0 > 5 goto 1f; r7 = 2;"
+                "1: r1 = 0; r2 = %[body] ll; r3 = 0; r4 = 0; call 181; r2 = r10; r2 += r6; r3 = 0;"
+                "*(u64 *)(r2 + 0) = r3; r0 = r7; r0 &= 1; exit;" :: [body]"i"(loop_body) : "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -109,6 +118,7 @@ PROGRAMS = (
     "bswap_bounds",
     "zero_store_precise",
     "stack_live_calls",
+    "precise_across_loop",
 )
 
 

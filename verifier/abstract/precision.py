@@ -83,6 +83,8 @@ def _bt_decode(insn) -> tuple[int, int, int]:
 class PrecisionMixin:
     track_precision: bool
     _bt_table: list | None = None  # per instruction: _bt_decode()
+    _bt_subseq = -1  # the instruction walked after the one being backtracked (-1: not known)
+    callback_callsites: set[int]
 
     def scalar_keys(self, state: State) -> set[int]:
         keys: set[int] = set()
@@ -126,6 +128,9 @@ class PrecisionMixin:
             return  # no checkpoint above this point still compares scalars by precision
         fr = len(state.frames) - 1
         budget = MAX_BACKTRACK_STEPS
+        # the instruction walked after the entry being looked at (backtrack_insn()'s subseq_idx;
+        # -1 when not known): tells a call's straight-line continuation from a callback's return
+        nxt = self.idx if from_current_insn else -1
         try:
             while True:
                 budget -= len(hist)
@@ -139,9 +144,12 @@ class PrecisionMixin:
                         idx, skey = entry
                         if skey == RETURNED:
                             fr = self._backtrack_exit(mask, fr)
+                            nxt = -1
                             continue
                     else:
                         idx, skey = entry, -1
+                    self._bt_subseq = nxt
+                    nxt = idx
                     kind, dst, src = table[idx]
                     if kind == _BT_NONE:
                         continue
@@ -196,6 +204,7 @@ class PrecisionMixin:
                 mask = new
                 hist = node.hist_before
                 fr = len(nstate.frames) - 1
+                nxt = node.insn
                 node = node.parent
         except _Untrackable:
             while node is not None and not node.all_precise:
@@ -272,12 +281,27 @@ class PrecisionMixin:
                 for r in args:
                     mask.add(base - 128 + r)
                 return fr - 1
-            if insn.src == 0 and insn.imm in hs.CALLBACK_HELPERS:
-                raise _Untrackable()
-            for r in range(0, 6):
+            if insn.src == 0 and insn.imm in hs.CALLBACK_HELPERS and self._bt_subseq != idx + 1:
+                if idx not in self.callback_callsites or fr == 0 or self._bt_subseq < 0:
+                    raise _Untrackable()
+                # backtrack_insn(): from a callback's body back to the call that runs it (6.7+):
+                # the callback's R1-R5 were set by the helper; anything else of its frame is not
+                # followed (the kernel's -ENOTSUPP / "BUG regs")
+                r_args = {base + r for r in range(1, 6)}
+                if any(base <= k < base + 128 and k not in r_args for k in mask):
+                    raise _Untrackable()
+                mask.difference_update(r_args)
+                return fr - 1
+            for r in range(0, 6):  # a helper call (straight on: the callback's bodies came before)
                 mask.discard(base + r)
             return fr
         if code == op.BPF_EXIT:
+            if self._bt_subseq in self.callback_callsites:
+                # a callback returning to the call that runs it: its R0 is not the caller's, and
+                # the caller's R1-R5 are the helper's
+                for r in range(0, 6):
+                    mask.discard(base + r)
+                return fr + 1
             return self._backtrack_exit(mask, fr)
         return fr
 
