@@ -326,9 +326,17 @@ def _norm(text: str) -> str:
 
 def _bpfcheck(obj_path: str, spec: TestSpec, kernel: str, unprivileged: bool) -> tuple[str, str]:
     from verifier.abstract import AnalysisOptions
+    from verifier.btf.kernel import host_btf_path
     from verifier.pipeline import Stages, check_object
 
-    options = AnalysisOptions(unprivileged=unprivileged, timeout=60.0, prog_flags=spec.prog_flags)
+    # the running kernel's BTF, as `bpfcheck --kernel host` reads it (map fields, typed pointers)
+    host_btf = host_btf_path()
+    options = AnalysisOptions(
+        unprivileged=unprivileged,
+        timeout=60.0,
+        prog_flags=spec.prog_flags,
+        kernel_btf=((kernel, host_btf),) if host_btf else (),
+    )
     try:
         result = check_object(
             obj_path, [kernel], options, prog_filter=spec.program, stages=Stages.real(), witnesses=False
