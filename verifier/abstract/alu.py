@@ -28,6 +28,8 @@ from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
 BPF_MAX_VAR_OFF = 1 << 29
+# enum bpf_alu_state flags (include/linux/bpf_verifier.h): what a sanitized ALU insn does
+ALU_SANITIZE_SRC, ALU_SANITIZE_DST, ALU_NEG_VALUE, ALU_NON_POINTER, ALU_IMMEDIATE = 1, 2, 4, 8, 16
 ADD_CONST = 1 << 31  # id flag of a scalar linked to its copies at distance `off` (BPF_ADD_CONST)
 ADD_CONST32 = 1 << 30  # the same after a 32-bit add: the copy is the low 32 bits (BPF_ADD_CONST32)
 
@@ -120,6 +122,8 @@ class AluMixin:
             return idx + 1
         if code in (op.BPF_AND, op.BPF_OR) and not sreg.var[1] and self.feature("fork_scalars_and_or"):
             dreg = self._maybe_fork_scalars(state, dreg, dst, idx)
+        if self.unprivileged and insn.opcode & op.BPF_X and code in (op.BPF_ADD, op.BPF_SUB):
+            self._update_alu_sanitation(insn, idx, ALU_NON_POINTER, 0)  # sanitize_val_alu()
         if insn.off == 1 and code in (op.BPF_DIV, op.BPF_MOD):
             val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
         else:
@@ -244,20 +248,40 @@ class AluMixin:
         sanitize = self.unprivileged and bool(insn.opcode & op.BPF_X) and code in (op.BPF_ADD, op.BPF_SUB)
         mask_to_left = (code == op.BPF_ADD) == (ov.smin < 0)
         if sanitize:
-            self._sanitize_ptr_alu(insn, code, ptr, off, scalar_is_dst, mask_to_left, commit=False)
+            limit_before = self._sanitize_ptr_alu(insn, code, ptr, off, scalar_is_dst, mask_to_left, commit=False)
         new = self._ptr_move(insn, code, known, ptr, off, scalar_is_dst)
         if self.unprivileged:
             self._sanitize_check_bounds(dst, new)
         if sanitize:
-            self._sanitize_ptr_alu(insn, code, new, off, scalar_is_dst, mask_to_left, commit=True)
+            limit_after = self._sanitize_ptr_alu(insn, code, new, off, scalar_is_dst, mask_to_left, commit=True)
+            # the commit window: the state of the first phase, the limit narrowed by the move
+            alu_state = (ALU_NEG_VALUE if ov.smin < 0 else 0) | (ALU_IMMEDIATE if known else 0)
+            alu_state |= ALU_SANITIZE_DST if scalar_is_dst else ALU_SANITIZE_SRC
+            if not known:
+                self.explore_alu_limits = True  # pruning then wants the same scalars
+            self._update_alu_sanitation(insn, self.idx, alu_state, abs(limit_before - limit_after))
         return new
+
+    def _update_alu_sanitation(self, insn: Insn, idx: int, alu_state: int, alu_limit: int) -> None:
+        """update_alu_sanitation_state(): one masking per instruction, so every path that reaches
+        it must agree on what it masks (REASON_PATHS otherwise)."""
+        seen = self.alu_aux.get(idx)
+        if seen is not None and seen != (alu_state, alu_limit):
+            opname = "add" if insn.opcode & 0xF0 == op.BPF_ADD else "sub"
+            raise Reject(
+                f"R{insn.dst} tried to {opname} from different maps, paths or scalars, pointer arithmetic "
+                "with it prohibited for !root",
+                "pointer-arith",
+                (insn.dst,),
+            )
+        self.alu_aux[idx] = (alu_state, alu_limit)
 
     def _sanitize_ptr_alu(
         self, insn: Insn, code: int, ptr: Reg, off: Reg, scalar_is_dst: bool, mask_to_left: bool, commit: bool
-    ) -> None:
+    ) -> int:
         """sanitize_ptr_alu() for !root (BPF_X add/sub): the offset's signed bounds must not straddle 0
         and retrieve_ptr_limit() must find a limit (stack and map values only); sanitize_err()'s words.
-        The per-instruction REASON_PATHS comparison across paths is not modelled."""
+        Returns that limit (the caller compares the instruction's masking across paths)."""
         err = "pointer arithmetic with it prohibited for !root"
         opname = "add" if code == op.BPF_ADD else "sub"
         if not commit and not off.var.is_const and (off.var.smin < 0) != (off.var.smax < 0):
@@ -280,6 +304,7 @@ class AluMixin:
             raise Reject(
                 f"R{insn.dst} tried to {opname} beyond pointer bounds, {err}", "pointer-arith", (insn.dst,)
             )
+        return ptr_limit
 
     def _sanitize_check_bounds(self, dst: int, reg: Reg) -> None:
         """sanitize_check_bounds(): for !root a moved stack or map value pointer must stay in bounds."""

@@ -8,6 +8,8 @@ ever relaxes this), so scalars must be contained by range and tnum.
 
 from __future__ import annotations
 
+from typing import Any
+
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
@@ -55,6 +57,11 @@ class IdMap:
         return seen == cur_id
 
 
+# a `precise` value that asks regsafe() for the same scalar, not a covering one (the kernel's
+# env->explore_alu_limits, set once an unprivileged pointer moved by an unknown scalar)
+EXACT: Any = 2
+
+
 def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
     t = old.type
     if old is cur:  # the same value; its ids still have to map consistently (check_ids)
@@ -68,6 +75,8 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
     if t == SCALAR:
         if not precise:
             return True
+        if precise is EXACT:  # explore_alu_limits: scalars must be the same, precise or not
+            return old.var == cur.var and old.off == cur.off and idmap.check_scalar(old.id, cur.id)
         if not old.var.contains(cur.var):
             return False
         if old.id:
@@ -138,9 +147,9 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, prec
             if old_reg is not NOT_A_SCALAR:
                 cspill = cur.spilled if cur is not None else None
                 if cspill is not None and ckinds == ALL_SPILL and cspill.type == SCALAR:
-                    return regsafe(old_reg, cspill, idmap, precise and old_reg is ospill)
+                    return regsafe(old_reg, cspill, idmap, precise if old_reg is ospill else False)
                 if _all_misc(ckinds, allow_uninit):
-                    return regsafe(old_reg, UNBOUND, idmap, precise and old_reg is ospill)
+                    return regsafe(old_reg, UNBOUND, idmap, precise if old_reg is ospill else False)
         c = ckinds[i]
         if o == MISC and c == ZERO:
             continue
@@ -152,7 +161,8 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, prec
 
 
 def _key_safe(
-    old: State, cur: State, key: int, live: set[int], allow_uninit: bool, precise: set[int] | None
+    old: State, cur: State, key: int, live: set[int], allow_uninit: bool, precise: set[int] | None,
+    exact: bool = False
 ) -> bool:
     """The register or stack slot `key` alone (a fresh id map) is safe: a necessary condition for
     states_equal(), since the id constraints of all keys together only add to those of one. Keys
@@ -160,7 +170,7 @@ def _key_safe(
     if key not in live:
         return True
     depth, rest = divmod(key, 128)
-    p = precise is None or key in precise
+    p = EXACT if exact else precise is None or key in precise
     if rest < 16:
         return rest > 10 or regsafe(old.frames[depth].regs[rest], cur.frames[depth].regs[rest], IdMap(), p)
     oslot = old.frames[depth].stack.get(rest - 16)
@@ -182,7 +192,12 @@ def _key_safe(
 
 
 def states_equal(
-    old: State, cur: State, live: set[int], allow_uninit: bool, precise: set[int] | None = None
+    old: State,
+    cur: State,
+    live: set[int],
+    allow_uninit: bool,
+    precise: set[int] | None = None,
+    exact_scalars: bool = False,
 ) -> bool:
     """`precise` holds the keys of the old state's precise scalars; None means all are precise.
 
@@ -197,7 +212,7 @@ def states_equal(
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
         return False
     hint = old.cmp_hint
-    if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise):
+    if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise, exact_scalars):
         return False
     idmap = IdMap()
     for depth in range(len(ofr)):
@@ -215,7 +230,7 @@ def states_equal(
                 c = cregs[r]
                 if o is c and not o.id and not o.ref_obj_id:
                     continue  # regsafe() of a register with itself, without ids to map
-                if not regsafe(o, c, idmap, precise is None or key in precise):
+                if not regsafe(o, c, idmap, EXACT if exact_scalars else precise is None or key in precise):
                     old.cmp_hint = cur.cmp_hint = key
                     return False
         cstack = cf.stack
@@ -224,6 +239,7 @@ def states_equal(
             key = base + slot
             if key in live:
                 cslot = cstack.get(slot)
+                p = EXACT if exact_scalars else precise is None or key in precise
                 if cslot is not None:
                     # slotsafe()'s common cases: the same byte kinds without a spill are safe
                     # whatever the bytes; the same spill bytes compare the spilled registers
@@ -239,11 +255,11 @@ def states_equal(
                             # takes a fresh id each time, so a linked old one fails the second time)
                             if sp is csp and not sp.id and not sp.ref_obj_id:
                                 continue
-                            if regsafe(sp, csp, idmap, precise is None or key in precise):
+                            if regsafe(sp, csp, idmap, p):
                                 continue
                             old.cmp_hint = cur.cmp_hint = key
                             return False
-                if not slotsafe(oslot, cslot, idmap, allow_uninit, precise is None or key in precise):
+                if not slotsafe(oslot, cslot, idmap, allow_uninit, p):
                     old.cmp_hint = cur.cmp_hint = key
                     return False
     if len(old.refs) != len(cur.refs):

@@ -109,6 +109,7 @@ class ExplorerMixin:
     insns: list
     prune_points: set[int]
     callback_callsites: set[int]
+    explore_alu_limits: bool
     complexity_limit: int
     jmp_seq_limit: int
     deadline: float
@@ -209,7 +210,10 @@ class ExplorerMixin:
                         self.loop_visit(state, idx)
                 else:
                     precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                    if states_equal(cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise):
+                    if states_equal(
+                        cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise,
+                        self.explore_alu_limits,
+                    ):
                         cp.hits += 1
                         # the rest of this path would read what the old one read, and need what it needed
                         mark_read_all(state, cp.live)

@@ -29,7 +29,7 @@ from verifier.abstract.regs import (
     pointer_reg,
     unknown_reg,
 )
-from verifier.abstract.reject import Reject, negative_min
+from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import RefState, State, map_regs
 from verifier.isa.insn import Insn
@@ -266,10 +266,12 @@ class HelperMixin:
             if reg.off < 0:
                 message = self.rules.message("ctx_negative_off", regno=regno, off=reg.off)
                 raise Reject(message, "ctx-modified", (regno,))
-            if reg.off or not reg.var.is_const or reg.var.const_value:
+            if reg.off:
                 raise Reject(
                     f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,)
                 )
+            if not reg.var.is_const or reg.var.const_value:  # __check_ptr_off_reg()
+                raise Reject(f"variable ctx access var_off={reg.var.var_off} disallowed", "ctx-modified", (regno,))
             return
         if base in hs.SOCK_ARGS:
             ok = t in SOCKET_TYPES or (t == PTR_TO_BTF_ID and "BTF_ID" in base)
@@ -404,7 +406,9 @@ class HelperMixin:
         mem_reg = meta.mem_reg
         self.precise_regs(state, regno)
         if var.smin < 0:
-            raise negative_min(regno, "helper-arg")
+            raise Reject(
+                f"R{regno} min value is negative, either use unsigned or 'var &= const'", "helper-arg", (regno,)
+            )
         if var.umin == 0 and not zero_ok:
             raise Reject(
                 f"R{regno} invalid zero-sized read: u64=[{var.umin},{var.umax}]", "helper-arg", (regno,)

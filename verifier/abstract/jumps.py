@@ -89,14 +89,15 @@ class JumpMixin:
             dst.type in PACKET_TYPES or dst.type == PTR_TO_PACKET_END
         ):
             raise Reject(f"R{insn.src} pointer comparison prohibited", "pointer-leak", (insn.src,))
-        if self.unprivileged and dst.type != SCALAR and src.type == SCALAR and not (
+        pred = self._branch_taken(dst, src, name, is32)
+        # check_cond_jmp_op(): a destination pointer is refused to unprivileged loaders only when
+        # the outcome is not known (a non-NULL pointer against 0 decides the branch first)
+        if self.unprivileged and pred < 0 and dst.type != SCALAR and src.type == SCALAR and not (
             dst.maybe_null and src.is_const and src.var.const_value == 0
         ) and dst.type not in PACKET_TYPES:
             raise Reject(f"R{insn.dst} pointer comparison prohibited", "pointer-leak", (insn.dst,))
-
         if self.replay is not None:
             return self._replay_branch(state, insn, idx, dst, src, src_regno, name, is32, target)
-        pred = self._branch_taken(dst, src, name, is32)
         if pred >= 0 and dst.type == SCALAR and src.type == SCALAR:
             if src_regno >= 0:
                 self.precise_regs(state, insn.dst, src_regno)

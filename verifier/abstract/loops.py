@@ -122,6 +122,10 @@ class LoopMixin:
         if decisions is None or decisions != _decisions_between(path2, path1):
             raise _Abort
         steps = [(b - a) & _U64 for a, b in zip(c2, c3, strict=True)]
+        if not any(steps):
+            # the iteration comes back to the same state: the kernel's next checkpoint on the
+            # loop finds it again ("infinite loop detected"), and so does the walk
+            raise _Abort
         if steps != [(b - a) & _U64 for a, b in zip(c1, c2, strict=True)]:
             self._replay_to_limit(state, idx, decisions, q3 - q2)  # constants that do not move by fixed steps
         near = self._sandbox_iteration(state, idx, decisions)

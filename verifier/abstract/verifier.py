@@ -105,6 +105,10 @@ class Verifier(
                 and insn.imm != hs.TIMER_SET_CALLBACK
             }
         self.prune_points = self._prune_points()
+        # insn_aux_data alu_state/alu_limit of each sanitized ALU instruction (!root), and the
+        # kernel's env->explore_alu_limits (alu.py)
+        self.alu_aux: dict[int, tuple[int, int]] = {}
+        self.explore_alu_limits = False
         from verifier.cfg.checks import reach_field_findings
 
         # do_check()'s field checks, made when an instruction is reached (dead code is never checked)
