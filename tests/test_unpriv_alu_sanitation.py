@@ -76,3 +76,11 @@ def test_unprivileged_as_the_6_18_kernel(obj, name: str) -> None:
 @pytest.mark.parametrize("name", sorted(KERNEL_6_18))
 def test_privileged_accepts(obj, name: str) -> None:
     assert _message(obj, name, False) == ""
+
+
+def test_map_pointer_vs_zero_before_reg_not_null_knew_map_pointers(obj) -> None:
+    """6.1's reg_type_not_null() has no CONST_PTR_TO_MAP: the branch is open, the comparison refused."""
+    prog = next(p for p in obj.programs if p.name == "map_ptr_vs_zero")
+    v = analyze_program(obj, prog, for_kernel((6, 1)), AnalysisOptions(unprivileged=True))
+    assert v.verdict == "reject"
+    assert v.findings[0].kernel_message == "R1 pointer comparison prohibited"

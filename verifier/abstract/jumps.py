@@ -58,15 +58,9 @@ FLIP = {
 # reg_not_null() in kernel/bpf/verifier.c (v6.18): the pointer types a comparison with 0 is
 # decided for. ctx, stack and packet pointers are not among them: both branches are walked.
 # (PTR_TO_BTF_ID counts only when trusted; treated as unknown here, which walks both.)
-NOT_NULL_TYPES = frozenset(
-    {PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON, PTR_TO_MEM,
-     CONST_PTR_TO_MAP}
-)
-
-
-def _never_null(reg: Reg) -> bool:
-    """reg_not_null(): pointers that cannot be NULL."""
-    return reg.type in NOT_NULL_TYPES and not reg.maybe_null
+NOT_NULL_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON})
+# reg_not_null() of later kernels also knows these (feature reg_not_null_map_ptr_mem)
+NOT_NULL_TYPES_LATER = frozenset({PTR_TO_MEM, CONST_PTR_TO_MAP})
 
 
 class JumpMixin:
@@ -136,19 +130,27 @@ class JumpMixin:
         self.note_branch(state, idx, taken)
         return target if taken else idx + 1
 
+    def _never_null(self, reg: Reg) -> bool:
+        """reg_not_null(): pointers that cannot be NULL."""
+        if reg.maybe_null:
+            return False
+        return reg.type in NOT_NULL_TYPES or (
+            reg.type in NOT_NULL_TYPES_LATER and self.rules.has("reg_not_null_map_ptr_mem")
+        )
+
     def _branch_taken(self, dst: Reg, src: Reg, name: str, is32: bool) -> int:
         if dst.type == SCALAR and src.type == SCALAR:
             return branch_taken(dst.var, src.var, name, is32)
         if is32:
             return -1
         # pointer against the constant 0
-        if src.type == SCALAR and src.is_const and src.var.const_value == 0 and _never_null(dst):
+        if src.type == SCALAR and src.is_const and src.var.const_value == 0 and self._never_null(dst):
             if name == "jeq":
                 return 0
             if name == "jne":
                 return 1
             return -1
-        if dst.type == SCALAR and dst.is_const and dst.var.const_value == 0 and _never_null(src):
+        if dst.type == SCALAR and dst.is_const and dst.var.const_value == 0 and self._never_null(src):
             if name == "jeq":
                 return 0
             if name == "jne":

@@ -546,6 +546,25 @@ _ROWS: tuple[Feature, ...] = (
         "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18",
     ),
     Feature(
+        "reg_not_null_map_ptr_mem",
+        (6, 17),
+        "reg_not_null() also counts a map pointer (CONST_PTR_TO_MAP) and PTR_TO_MEM as never NULL: "
+        "`if r1 == 0` with a map pointer in r1 is decided (an unprivileged loader may then compare it). "
+        "Before, both sides were walked and an unprivileged comparison was refused",
+        "source read: Debian linux-source 6.1.192 reg_type_not_null() lacks both, 6.12.117 reg_not_null() "
+        "has both (with PTR_TO_XDP_SOCK, PTR_TO_BUF, trusted PTR_TO_BTF_ID); measured: the running "
+        "6.18.44 accepts the map pointer comparison for a loader with CAP_BPF only; mainline version "
+        "unconfirmed (kernel-patches/bpf 'Map ptr null' series, mid 2025, taken by the 6.12 stable series)",
+        backports=(
+            Backport(
+                (6, 12),
+                117,
+                "first point release read with it (Debian linux-source 6.12.117); the exact point release "
+                "that took it is not known",
+            ),
+        ),
+    ),
+    Feature(
         "fork_scalars_and_or",
         (7, 0),
         "AND/OR of a scalar whose signed range is exactly [-1, 0] (64-bit, else 32-bit) with a constant "
