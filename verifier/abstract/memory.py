@@ -433,7 +433,11 @@ class MemoryMixin:
     ) -> tuple[int, int]:
         """check_stack_access_within_bounds(): returns (min_off, max_off) relative to fp."""
         var = reg.var
-        extra = " write to" if write else " read from"
+        # (before 6.14 a helper's access did not say whether it read or wrote)
+        if helper and not self.feature("helper_stack_access_type"):
+            extra = " indirect access to"
+        else:
+            extra = " write to" if write else " read from"
         if var.is_const:
             lo = _signed(var.const_value) + off
             hi = lo + size
@@ -658,7 +662,7 @@ class MemoryMixin:
         self, state: State, frame, regno: int, reg: Reg, lo: int, hi: int, size: int, helper: bool, direct: bool
     ) -> Reg:
         """check_stack_range_initialized() for variable offsets and helper reads."""
-        extra = " indirect" if helper else ""
+        extra = " indirect" if helper and not self.feature("helper_stack_access_type") else ""
         zeros = 0
         total = hi - lo
         stack = frame.stack

@@ -546,6 +546,20 @@ _ROWS: tuple[Feature, ...] = (
         "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18",
     ),
     Feature(
+        "helper_stack_access_type",
+        (6, 14),
+        "check_stack_range_initialized() is told whether a helper reads or writes its stack memory: an "
+        "uninitialised byte a helper would read is `invalid read from stack R2 off -64+0 size 64` (before: "
+        "`invalid indirect read from stack ...`), a helper writing past the stack is `invalid write to "
+        "stack R1 off=-8 size=9` (before: `invalid indirect access to stack ...`)",
+        "commit 'bpf: verifier: Refactor helper access type tracking' (Daniel Xu, series 'bpf: verifier: "
+        "Support eliding map lookup nullness', v6.14, version recalled); source read: Debian "
+        "linux-source 6.12.117 still has both; recorded: the real 5.10, 6.1 and 6.12 kernels print `invalid "
+        "indirect access to stack` (tests/data/kernels/*/fuzz.jsonl); measured: the running 6.18.44 prints "
+        "`invalid write to stack R1 off=-8 size=9` and `invalid read from stack R2 off -64+0 size 64` "
+        "(study selftests verifier_helper_access_var_len.c, CAP_BPF-only loader)",
+    ),
+    Feature(
         "reg_not_null_map_ptr_mem",
         (6, 17),
         "reg_not_null() also counts a map pointer (CONST_PTR_TO_MAP) and PTR_TO_MEM as never NULL: "
