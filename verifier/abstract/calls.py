@@ -302,8 +302,8 @@ class CallsMixin:
         return -1
 
     def _check_range(self, r0: Reg, lo: int, hi: int, where: str) -> None:
-        if r0.type == SCALAR:
-            self.precise_regs(self.state, 0)
+        if r0.type == SCALAR and self.feature("exit_retval_precise"):
+            self.precise_regs(self.state, 0)  # mark_chain_precision() in check_return_code(), 6.8+
         if r0.type != SCALAR:
             raise Reject(
                 f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)

@@ -259,6 +259,16 @@ _ROWS: tuple[Feature, ...] = (
         "register_is_null() -> STACK_ZERO, scrub_spilled_slot(); 6.12.117 source: any scalar spilled",
     ),
     Feature(
+        "exit_retval_precise",
+        (6, 8),
+        "R0 is marked precise where its range is checked (program exit, callback return): before, a path "
+        "returning an unchecked value can be pruned against one that returned a checked one",
+        "commits c871d0e00f0e 'bpf: enforce precise retval range on program exit' and eabe518de533 'bpf: "
+        "enforce precision of R0 on program/async callback return' (Andrii Nakryiko, bpf-next Dec 2023, "
+        "v6.8); 5.10.262 / 6.1.192 check_return_code(): no mark_chain_precision(), 6.12.117: present; "
+        "measured: 5.10.0-46 and 6.1.0-57 accept tests/data/engine_disagreements/004, 6.12.117 rejects it",
+    ),
+    Feature(
         "narrowing_fill",
         (6, 9),
         "a fill smaller than the spill, at the slot's start, keeps the spilled scalar's bounds (before: "
