@@ -680,7 +680,16 @@ class MemoryMixin:
                 self.mark_read(state, key)
             s = stack.get(pos >> 3)
             kinds = s.kinds if s is not None else ALL_INVALID
-            if kinds.count(MISC, first, end) != end - first:
+            n = end - first
+            if kinds.count(MISC, first, end) != n:
+                sp = s.spilled if s is not None else None
+                if sp is not None and kinds.count(SPILL, first, end) == n and (
+                    sp.type == SCALAR or not self.unprivileged
+                ):  # spilled-register bytes only: what the byte loop finds for each of them
+                    if sp.is_const and sp.var.const_value == 0:
+                        zeros += n
+                    addr += n
+                    continue
                 for byte in range(first, end):
                     k = kinds[byte]
                     if k == MISC:
@@ -707,7 +716,7 @@ class MemoryMixin:
                         "stack-uninit",
                         (regno,),
                     )
-            addr += end - first
+            addr += n
         if direct and zeros == total:
             return const_reg(0)
         return unknown_reg()
