@@ -48,3 +48,16 @@ def test_precise_spill_needs_the_range() -> None:
     assert not _safe(old, Slot("mmmmmmmm"), precise=True)
     assert _safe(old, Slot("ssssssss", const_reg(3)), precise=True)
     assert not _safe(old, Slot("ssssssss", const_reg(11)), precise=True)
+
+
+def test_a_comparison_hint_from_a_deeper_state_is_ignored() -> None:
+    """The key the last comparison failed on may belong to a frame these states do not have
+    (tetragon's event_execve: an internal error at a callback's convergence)."""
+    from verifier.abstract.compare import states_equal
+    from verifier.abstract.state import Frame, State
+
+    old, cur = State(), State()
+    old.frames.append(Frame(0, 0, -1))
+    cur.frames.append(Frame(0, 0, -1))
+    old.cmp_hint = 128 + 3  # R3 of frame 1
+    assert states_equal(old, cur, {3, 128 + 3}, True)
