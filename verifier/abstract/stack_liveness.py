@@ -47,8 +47,12 @@ class StackLiveness:
         succ: Sequence[tuple[int, ...]],
         subprog_starts: Sequence[int],
         callback_calls: Set[int],
+        may_leave: Set[int] = frozenset(),
     ) -> None:
         self.succ = succ
+        # tail calls and LD_ABS/LD_IND: the function may end there, so a write after one is not
+        # a write on every path to the function's end (the callers' slots stay live across the call)
+        self.may_leave = may_leave
         preds: list[list[int]] = [[] for _ in succ]
         for t, ss in enumerate(succ):
             for s in ss:
@@ -169,7 +173,7 @@ class StackLiveness:
                 ss = succ[x]
                 if not ss:
                     continue
-                a = -1
+                a = 0 if x in self.may_leave else -1
                 for s in ss:
                     a &= acc.get(s, 0)
                 a = (a & ((1 << 64) - 1)) | must.get(x, 0)

@@ -171,8 +171,24 @@ class Verifier(
             self.static_live = live_regs_before(self.insns, self._helper_arg_count)
         self.stack_liveness: StackLiveness | None = None
         if self.feature("static_stack_liveness"):
-            self.stack_liveness = StackLiveness(successors(self.insns), self.subprog_starts, self.callback_callsites)
+            self.stack_liveness = StackLiveness(
+                successors(self.insns), self.subprog_starts, self.callback_callsites, self._may_leave_function()
+            )
         return points
+
+    def _may_leave_function(self) -> set[int]:
+        """Instructions that may end the function without its exit: a tail call, and LD_ABS/LD_IND
+        (a failed load returns 0 from the program)."""
+        out: set[int] = set()
+        for idx, insn in enumerate(self.insns):
+            if insn.is_ld_imm64_tail:
+                continue
+            cls, mode = insn.opcode & 0x07, insn.opcode & 0xE0
+            if (cls == op.BPF_LD and mode in (op.BPF_ABS, op.BPF_IND)) or (
+                insn.opcode == op.BPF_JMP | op.BPF_CALL and insn.src == 0 and insn.imm == hs.TAIL_CALL
+            ):
+                out.add(idx)
+        return out
 
     def _helper_arg_count(self, helper_id: int) -> int | None:
         """get_call_summary(): the arguments a helper declares (None: unknown, R1-R5 count as used)."""
