@@ -60,7 +60,10 @@ def test_as_the_6_18_kernel(obj, name: str) -> None:
 # helper stack accesses before 6.14 (the real 6.12.117 kernel words the first one so,
 # tests/data/kernels/6.12.117+deb13-amd64/fuzz.jsonl; the 6.12.117 source has the second)
 BEFORE_6_14 = {
-    "helper_writes_past_stack": ("invalid indirect access to stack R1 off=-8 size=9", "invalid write to stack R1 off=-8 size=9"),
+    "helper_writes_past_stack": (
+        "invalid indirect access to stack R1 off=-8 size=9",
+        "invalid write to stack R1 off=-8 size=9",
+    ),
     "helper_reads_uninit": (
         "invalid indirect read from stack R2 off -8+0 size 4",
         "invalid read from stack R2 off -8+0 size 4",  # the running 6.18.44, CAP_BPF only

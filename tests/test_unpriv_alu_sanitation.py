@@ -48,7 +48,9 @@ SEC("socket") NAKED int pointer_or_scalar(void)
 char _license[] SEC("license") = "GPL";
 """
 
-REASON_PATHS = "tried to add from different maps, paths or scalars, pointer arithmetic with it prohibited for !root"
+REASON_PATHS = (
+    "tried to add from different maps, paths or scalars, pointer arithmetic with it prohibited for !root"
+)
 KERNEL_6_18 = {
     "map_ptr_vs_zero": "",  # a map pointer constant is never NULL: the branch is decided
     "limits_differ": "R1 " + REASON_PATHS,
