@@ -175,3 +175,20 @@ def test_uapi_enum_guards_without_btf_follow_the_rule_tables() -> None:
     assert other.insns[0].imm == 1
     assert other.notes and "bpf_core_field_exists(struct sock___x.mark" in other.notes[0]
     assert "assumed 1 as compiled" in other.notes[0]
+
+
+def test_zero_sized_struct_with_a_flexible_array_relocates() -> None:
+    """struct args { u64 args[0]; } has size 0: libbpf takes 0 as its size, not as a failure."""
+    def with_flex(b: BtfBuilder) -> int:
+        u64 = b.int_("unsigned long long", 8)
+        idx = b.int_("int", 4, signed=True)
+        return b.struct("args", 0, [("args", b.array(u64, idx, 0), 0)])
+
+    local = BtfBuilder()
+    local_id = with_flex(local)
+    tgt = BtfBuilder()
+    with_flex(tgt)
+    relo = [CoreReloc(0, local_id, "0:0", core.FIELD_BYTE_OFFSET)]
+    done = core.relocate(parse_btf(local.build()), relo, [ldx(0)], KernelBtf.from_bytes(tgt.build(), "test"))
+    assert not done.poisoned and not done.errors
+    assert done.insns[0].off == 0

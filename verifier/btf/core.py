@@ -149,12 +149,27 @@ def _kind_compat(a: B.BtfType, b: B.BtfType) -> bool:
     return a.kind == b.kind or (_is_any_enum(a) and _is_any_enum(b))
 
 
+# Kinds whose declared size btf__resolve_size() returns as is, zero included (libbpf btf.c).
+_KINDS_WITH_SIZE = (
+    B.KIND_INT,
+    B.KIND_STRUCT,
+    B.KIND_UNION,
+    B.KIND_ENUM,
+    B.KIND_ENUM64,
+    B.KIND_FLOAT,
+    B.KIND_DATASEC,
+)
+
+
 def _resolve_size(btf: B.Btf, type_id: int) -> int:
+    """btf__resolve_size(): 0 is a size (an empty struct such as `struct bpf_raw_tracepoint_args`
+    with only a flexible array, a zero-length array); only types without one (void, functions,
+    forward declarations) fail."""
     size = btf.size_of(type_id)
     if size <= 0:
         t = btf.resolve(type_id)
-        if t is not None and t.kind == B.KIND_ARRAY:
-            return 0  # zero-length (flexible) array
+        if t is not None and (t.kind == B.KIND_ARRAY or t.kind in _KINDS_WITH_SIZE):
+            return 0
         raise CoreError(f"cannot resolve the size of type [{type_id}]")
     return size
 
