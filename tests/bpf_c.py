@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from verifier.abstract import AnalysisOptions
 from verifier.elf.reader import load_object
+from verifier.pipeline import Stages, check_program
+from verifier.rules import for_kernel
 
 CLANG = shutil.which("clang-19") or shutil.which("clang")
 
@@ -27,3 +30,11 @@ def compile_c(source: str, folder: Path):
     if build.returncode != 0:
         pytest.skip(f"cannot compile BPF C here: {build.stderr.strip().splitlines()[-1:]}")
     return load_object(str(folder / "progs.o"))
+
+
+def verdict_of(obj, name: str, kernel: str, timeout: float = 10) -> str:
+    """bpfcheck's verdict ('accept', 'reject', ...) for program `name` of `obj` at `kernel`."""
+    prog = next(p for p in obj.programs if p.name == name)
+    return check_program(
+        obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=timeout), Stages.real()
+    ).verdict

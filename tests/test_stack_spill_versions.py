@@ -17,11 +17,7 @@ the host's 6.18.44.
 from __future__ import annotations
 
 import pytest
-from bpf_c import compile_c
-
-from verifier.abstract import AnalysisOptions
-from verifier.pipeline import Stages, check_program
-from verifier.rules import for_kernel
+from bpf_c import compile_c, verdict_of
 
 C_SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -66,21 +62,14 @@ def obj(tmp_path_factory):
     return compile_c(C_SOURCE, tmp_path_factory.mktemp("spill_versions"))
 
 
-def _verdict(obj, name: str, kernel: str) -> str:
-    prog = next(p for p in obj.programs if p.name == name)
-    return check_program(
-        obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real()
-    ).verdict
-
-
 @pytest.mark.parametrize("kernel", sorted(VERDICTS))
 def test_spill_and_fill_as_the_real_kernels(obj, kernel: str) -> None:
-    assert {name: _verdict(obj, name, kernel) for name in PROGRAMS} == VERDICTS[kernel]
+    assert {name: verdict_of(obj, name, kernel) for name in PROGRAMS} == VERDICTS[kernel]
 
 
 def test_st_immediate_spill_is_a_stable_backport(obj) -> None:
     """5.10.186 / 6.1.36 got 'track immediate values written to stack by BPF_ST instruction'."""
-    assert _verdict(obj, "st_imm_one", "5.10.185") == "reject"
-    assert _verdict(obj, "st_imm_one", "5.10.186") == "accept"
-    assert _verdict(obj, "st_imm_one", "6.1.35") == "reject"
-    assert _verdict(obj, "st_imm_zero", "5.10.185") == "accept"  # STACK_ZERO reads 0 at every version
+    assert verdict_of(obj, "st_imm_one", "5.10.185") == "reject"
+    assert verdict_of(obj, "st_imm_one", "5.10.186") == "accept"
+    assert verdict_of(obj, "st_imm_one", "6.1.35") == "reject"
+    assert verdict_of(obj, "st_imm_zero", "5.10.185") == "accept"  # STACK_ZERO reads 0 at every version

@@ -15,7 +15,7 @@ before the backport (no uninitialised read at all).
 from __future__ import annotations
 
 import pytest
-from bpf_c import compile_c
+from bpf_c import compile_c, verdict_of
 
 from verifier.abstract import AnalysisOptions
 from verifier.pipeline import Stages, check_program
@@ -50,16 +50,9 @@ def obj(tmp_path_factory):
     return compile_c(C_SOURCE, tmp_path_factory.mktemp("uninit_versions"))
 
 
-def _verdict(obj, name: str, kernel: str) -> str:
-    prog = next(p for p in obj.programs if p.name == name)
-    return check_program(
-        obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real()
-    ).verdict
-
-
 @pytest.mark.parametrize("kernel", sorted(VERDICTS))
 def test_uninitialised_reads_as_the_real_kernels(obj, kernel: str) -> None:
-    assert {name: _verdict(obj, name, kernel) for name in PROGRAMS} == VERDICTS[kernel]
+    assert {name: verdict_of(obj, name, kernel) for name in PROGRAMS} == VERDICTS[kernel]
 
 
 def test_unprivileged_never_reads_uninitialised_stack(obj) -> None:
