@@ -31,7 +31,7 @@ ENGINE_CATEGORIES = (
     "null-deref packet-bounds map-bounds stack-bounds stack-uninit uninit-reg ctx-access ctx-modified "
     "pointer-arith pointer-leak helper-not-allowed helper-unknown helper-gpl helper-arg map-type "
     "reference-leak back-edge infinite-loop too-complex too-large return-range invalid-insn call-depth "
-    "stack-limit div-by-zero unreachable read-only misaligned lock timeout load-error other "
+    "stack-limit div-by-zero unreachable read-only write-only misaligned lock timeout load-error other "
     "invalid-mem mem-bounds sock-access btf-access map-special stack-spill fp-write frame-pointer-write "
     "invalid-shift invalid-register reserved-fields unknown-opcode unsupported-insn jump-out-of-range "
     "ldimm64-middle last-insn-not-exit unreachable-insn call-invalid-destination too-many-subprogs "

@@ -269,6 +269,10 @@ def states_equal(
     for oref, cref in zip(old.refs, cur.refs, strict=True):
         if not idmap.check(oref.id, cref.id):
             return False
+    if old.active_lock is not None:  # refsafe(): the same lock object, its id mapped like the others
+        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock
+        if omap != cmap or not idmap.check(oid, cid):
+            return False
     return True
 
 

@@ -20,6 +20,10 @@ FIND_VMA = 180
 LOOP = 181
 USER_RINGBUF_DRAIN = 209
 
+# record_func_map(): helpers that change a map's contents, refused on a BPF_F_RDONLY_PROG map
+# ('write into map forbidden'): map_update_elem, map_delete_elem, map_push_elem (87), map_pop_elem (88)
+MAP_WRITING_HELPERS = frozenset({MAP_UPDATE_ELEM, MAP_DELETE_ELEM, 87, 88})
+
 # helpers whose pointer argument releases a reference (OBJ_RELEASE in the proto):
 # bpf_sk_release, bpf_ringbuf_submit, bpf_ringbuf_discard, bpf_ringbuf_submit_dynptr,
 # bpf_ringbuf_discard_dynptr

@@ -114,6 +114,8 @@ class HelperMixin:
                 self._tail_call_exit(state, idx)
         elif meta.map_index >= 0:
             m = self.maps[meta.map_index]
+            if not m.prog_can_write and fid in hs.MAP_WRITING_HELPERS:
+                raise Reject("write into map forbidden", "read-only")  # record_func_map()
             if not rules.map_compatible(m.type, fid):
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
 
@@ -485,6 +487,8 @@ class HelperMixin:
             ):
                 maybe_null = False
             reg = pointer_reg(PTR_TO_MAP_VALUE, map_index=meta.map_index, maybe_null=maybe_null)
+            if not maybe_null and m.spin_lock_off >= 0:
+                reg = reg.evolve(id=self.new_id())  # a value that holds a lock keeps an id: the lock's identity
             if fid == hs.MAP_LOOKUP_ELEM and m.type in hs.SOCK_MAPS and self.feature("sockmap_lookup"):
                 acquires = True  # is_acquire_function(): the socket found is a reference to release
         elif base in ("RET_PTR_TO_SOCKET", "RET_PTR_TO_SOCK_COMMON", "RET_PTR_TO_TCP_SOCK"):

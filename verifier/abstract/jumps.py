@@ -290,8 +290,12 @@ class JumpMixin:
                 r = Reg(PTR_TO_XDP_SOCK, Scalar.const(0), id=r.id, ref_obj_id=r.ref_obj_id)
             elif map_type in hs.SOCK_MAPS and self.feature("sockmap_lookup"):
                 r = Reg(PTR_TO_SOCKET, Scalar.const(0), id=r.id, ref_obj_id=r.ref_obj_id)
-        # ids stay only on references and packet-like pointers; map values lose it
-        keep_id = r.id if r.ref_obj_id else 0
+        # ids stay only on references and on map values that may hold a bpf_spin_lock
+        # (reg_may_point_to_spin_lock(): the id tells which lock bpf_spin_unlock() releases)
+        keeps_lock_id = (
+            r.type == PTR_TO_MAP_VALUE and 0 <= r.map_index < len(self.maps) and self.maps[r.map_index].spin_lock_off >= 0
+        )
+        keep_id = r.id if r.ref_obj_id or keeps_lock_id else 0
         return r.evolve(maybe_null=False, id=keep_id)
 
     def _pkt_pointers(self, state: State, dregno: int, sregno: int, dst: Reg, src: Reg, name: str, taken: bool) -> None:

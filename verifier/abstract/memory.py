@@ -351,9 +351,14 @@ class MemoryMixin:
 
     def _map_value_access(self, regno: int, reg: Reg, off: int, size: int, write: bool, sx: bool) -> Reg:
         m = self.maps[reg.map_index]
-        if write and (m.readonly or reg.rdonly):
+        # check_map_access_type(): the map's program-side capabilities (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG)
+        if write and (not m.prog_can_write or reg.rdonly):
             raise Reject(
                 f"write into map forbidden, value_size={m.value_size} off={off} size={size}", "read-only", (regno,)
+            )
+        if not write and not m.prog_can_read:
+            raise Reject(
+                f"read from map forbidden, value_size={m.value_size} off={off} size={size}", "write-only", (regno,)
             )
         self._region_access(regno, reg, off, size, m.value_size, "map value", "map-bounds")
         for special_off, special, sz in ((m.spin_lock_off, "bpf_spin_lock", 4), (m.timer_off, "bpf_timer", 16)):

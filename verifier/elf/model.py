@@ -19,6 +19,11 @@ class SourceLine:
     text: str
 
 
+# map_flags bits of include/uapi/linux/bpf.h (5.2: "bpf: add program side {rd, wr}only support for maps")
+BPF_F_RDONLY_PROG = 1 << 7
+BPF_F_WRONLY_PROG = 1 << 8
+
+
 @dataclass(slots=True)
 class MapDef:
     """A map as the kernel sees it after libbpf created it."""
@@ -39,6 +44,16 @@ class MapDef:
     # spin lock / timer offsets inside the value, from BTF (-1 when absent)
     spin_lock_off: int = -1
     timer_off: int = -1
+
+    @property
+    def prog_can_read(self) -> bool:
+        """bpf_map_flags_to_cap(): a BPF_F_WRONLY_PROG map cannot be read by the program."""
+        return not self.flags & BPF_F_WRONLY_PROG
+
+    @property
+    def prog_can_write(self) -> bool:
+        """bpf_map_flags_to_cap(): a BPF_F_RDONLY_PROG map (and .rodata) cannot be written by the program."""
+        return not self.flags & BPF_F_RDONLY_PROG and not self.readonly
 
 
 @dataclass(frozen=True, slots=True)

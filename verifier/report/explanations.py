@@ -207,6 +207,12 @@ EXPLANATIONS: dict[str, Explanation] = {
         "(BPF_F_RDONLY_PROG), a read-only context field, or R10 (the frame pointer).",
         "Write to a writable copy instead; drop `const` from a global you mean to change.",
     ),
+    "write-only": Explanation(
+        "read from a write-only map",
+        "The program reads a map created with BPF_F_WRONLY_PROG: the program may only write its values "
+        "(user space reads them), directly or through a helper argument.",
+        "Keep values the program needs to read in a map without BPF_F_WRONLY_PROG.",
+    ),
     "misaligned": Explanation(
         "misaligned access",
         "The access is not aligned to its size where the kernel requires alignment (strict alignment, "
