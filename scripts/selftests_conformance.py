@@ -9,8 +9,11 @@ variants: "comment:test_expect_failure", ...). Then, for every test program:
 * privileged mode: the running kernel loads it (with the test's load flags and its auxiliary
   programs) where bpf() works; its verdict is the ground truth, else the annotation is;
 * bpfcheck checks it at the host's kernel version with the same flags;
-* unprivileged mode (tests that have one): bpfcheck --unprivileged against the annotation (and
-  the kernel, when unprivileged bpf() is enabled on this machine: not yet implemented).
+* unprivileged mode (tests that have one): bpfcheck --unprivileged against the running kernel
+  loading it as test_loader.c does (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF dropped
+  from the effective set, maps an unprivileged user cannot create left uncreated, refusals of the
+  program type counted as rejects); kernel.unprivileged_bpf_disabled is set from 2 to 0 for the
+  run and restored afterwards. Where that cannot be done, the annotation is the truth.
 
 It prints one row per file (programs, verdict agreement, false accepts, message agreement on the
 rejects both agree on, unprivileged agreement) and the totals; --details lists every disagreement,
@@ -34,6 +37,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -102,9 +106,14 @@ class TestSpec:
     priv: Mode = field(default_factory=Mode)
     unpriv: Mode = field(default_factory=Mode)
     prog_flags: int = 0
-    auxiliary: bool = False
+    aux_priv: bool = False  # __auxiliary: loaded alongside the privileged runs
+    aux_unpriv: bool = False  # __auxiliary_unpriv: alongside the unprivileged ones
     archs: list[str] = field(default_factory=list)
-    caps_unpriv: str = ""
+    caps_unpriv: int = 0  # __caps_unpriv: capabilities the unprivileged run keeps
+
+    @property
+    def auxiliary(self) -> bool:
+        return self.aux_priv or self.aux_unpriv
 
     @property
     def runs_here(self) -> bool:
@@ -122,6 +131,17 @@ def _flag_value(text: str) -> int:
                 value |= int(part, 0)
             except ValueError:
                 raise InputError(f"unknown __flag value {part!r}") from None
+    return value
+
+
+def _caps_value(text: str) -> int:
+    """test_loader's parse_caps(): capability numbers joined by '|' (bpf_misc.h defines CAP_*)."""
+    value = 0
+    for part in text.split("|"):
+        try:
+            value |= 1 << int(part.strip(), 0)
+        except ValueError:
+            raise InputError(f"unknown __caps_unpriv value {part!r}") from None
     return value
 
 
@@ -156,12 +176,15 @@ def apply_tag(spec: TestSpec, tag: str) -> None:
         spec.description = value
     elif key == "test_prog_flags":
         spec.prog_flags |= _flag_value(value)
-    elif key in ("test_auxiliary", "test_auxiliary_unpriv"):
-        spec.auxiliary = True
+    elif key == "test_auxiliary":
+        spec.aux_priv = True
+    elif key == "test_auxiliary_unpriv":
+        spec.aux_unpriv = True
     elif key == "test_arch":
         spec.archs.append(value)
     elif key == "test_caps_unpriv":
-        spec.caps_unpriv = value
+        spec.unpriv.active = True
+        spec.caps_unpriv |= _caps_value(value)
 
 
 def read_specs(obj_path: str) -> list[TestSpec]:
@@ -351,12 +374,14 @@ def _bpfcheck(obj_path: str, spec: TestSpec, kernel: str, unprivileged: bool) ->
     return verdict.verdict, msg
 
 
-def judge_file(obj_path: str, use_kernel: bool, kernel: str) -> list[Outcome]:
+def judge_file(obj_path: str, use_kernel: bool, kernel: str, unpriv_kernel: bool = False) -> list[Outcome]:
     from verifier.oracle import LoadOptions, load_with_kernel
+    from verifier.oracle.unpriv import unprivileged_verdict
 
     name = Path(obj_path).stem
     specs = read_specs(obj_path)
-    companions = tuple(s.program for s in specs if s.auxiliary)
+    companions = tuple(s.program for s in specs if s.aux_priv)
+    unpriv_companions = tuple(s.program for s in specs if s.aux_unpriv)
     outcomes: list[Outcome] = []
     for spec in specs:
         if spec.auxiliary or not spec.runs_here:
@@ -383,7 +408,14 @@ def judge_file(obj_path: str, use_kernel: bool, kernel: str) -> list[Outcome]:
                     spec.priv.msgs,
                 )
             )
+        # bpfcheck --unprivileged is a loader without all four capabilities: no __caps_unpriv
         if spec.unpriv.active and not spec.caps_unpriv:
+            k_verdict, k_msg, truth = "n/a", "", spec.unpriv.expect
+            if unpriv_kernel:
+                load = LoadOptions(spec.prog_flags, unpriv_companions, unprivileged=True)
+                kv = load_with_kernel(obj_path, spec.program, load=load)
+                k_verdict, k_msg = unprivileged_verdict(kv), kv.msg
+                truth = k_verdict
             ours, our_msg = _bpfcheck(obj_path, spec, kernel, unprivileged=True)
             outcomes.append(
                 Outcome(
@@ -392,10 +424,10 @@ def judge_file(obj_path: str, use_kernel: bool, kernel: str) -> list[Outcome]:
                     spec.description,
                     "unpriv",
                     spec.unpriv.expect,
-                    "n/a",
-                    spec.unpriv.expect,
+                    k_verdict,
+                    truth,
                     ours,
-                    "",
+                    k_msg,
                     our_msg,
                     spec.unpriv.msgs,
                 )
@@ -403,7 +435,7 @@ def judge_file(obj_path: str, use_kernel: bool, kernel: str) -> list[Outcome]:
     return outcomes
 
 
-def _judge_job(job: tuple[str, bool, str]) -> list[Outcome] | str:
+def _judge_job(job: tuple[str, bool, str, bool]) -> list[Outcome] | str:
     try:
         return judge_file(*job)
     except Exception as exc:  # one unreadable object must not stop the run
@@ -432,6 +464,8 @@ class Row:
 
     def add(self, o: Outcome) -> None:
         if o.mode == "unpriv":
+            if not o.comparable:
+                return
             self.unpriv_compared += 1
             self.unpriv_agree += o.agrees
             self.unpriv_false_accepts += o.false_accept
@@ -513,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from verifier.oracle import host_kernel_version, kernel_available
+    from verifier.oracle.unpriv import unprivileged_bpf_allowed
 
     try:
         source = Path(args.source).resolve()
@@ -535,20 +570,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 objects.append(obj)
     use_kernel = not args.no_kernel and kernel_available()
     kernel = ".".join(str(p) for p in host_kernel_version())
-    jobs = [(str(o), use_kernel, kernel) for o in objects]
+    with ExitStack() as stack:
+        unpriv_kernel = use_kernel and stack.enter_context(unprivileged_bpf_allowed())
+        jobs = [(str(o), use_kernel, kernel, unpriv_kernel) for o in objects]
+        if args.jobs > 1:
+            with ProcessPoolExecutor(args.jobs) as pool:
+                results = list(pool.map(_judge_job, jobs))
+        else:
+            results = [_judge_job(job) for job in jobs]
     outcomes: list[Outcome] = []
-    if args.jobs > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
-            results = list(pool.map(_judge_job, jobs))
-    else:
-        results = [_judge_job(job) for job in jobs]
     for result in results:
         if isinstance(result, str):
             print(f"skipped: {result}", file=sys.stderr)
         else:
             outcomes.extend(result)
     rows, total = summarize(outcomes)
-    print(f"kernel {kernel} ({'its verdicts' if use_kernel else 'annotations only'}), {len(objects)} objects")
+    judge = "its verdicts" if use_kernel else "annotations only"
+    unpriv_judge = "its unprivileged verdicts" if unpriv_kernel else "annotations"
+    print(f"kernel {kernel} ({judge}; unpriv: {unpriv_judge}), {len(objects)} objects")
     print_table(rows, total)
     if args.details:
         print_details(outcomes)

@@ -83,6 +83,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "bpf_map__value_size": ([vp], ctypes.c_uint32),
         "bpf_map__set_value_size": ([vp, ctypes.c_uint32], ci),
         "bpf_map__set_pin_path": ([vp, cp], ci),
+        "bpf_map__map_flags": ([vp], ctypes.c_uint32),
+        "bpf_map__set_autocreate": ([vp, ctypes.c_bool], ci),
         "bpf_object__load": ([vp], ci),
         "bpf_object__close": ([vp], None),
         "bpf_program__name": ([vp], cp),

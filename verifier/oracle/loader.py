@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from verifier.errors import InputError
 from verifier.oracle import libbpf as lb
 from verifier.oracle.prog_types import resolve_prog_type
+from verifier.oracle.unpriv import dropped_capabilities, unpriv_capable_map
 from verifier.oracle.verdict import (
     LOAD_ERROR,
     KernelVerdict,
@@ -78,6 +79,8 @@ class LoadOptions:
     prog_flags: int = 0
     companions: tuple[str, ...] = ()
     fill_maps: bool = False
+    unprivileged: bool = False  # as test_loader's @unpriv runs (verifier.oracle.unpriv)
+    unpriv_caps: int = 0  # capabilities kept when unprivileged (a test's __caps_unpriv)
 
 
 MAP_TYPE_PERF_EVENT_ARRAY, MAP_TYPE_STACK_TRACE = 4, 7
@@ -99,6 +102,15 @@ def _fill_maps(lib: ctypes.CDLL, obj: int) -> None:
         m = lib.bpf_object__next_map(obj, m)
 
 
+def _skip_privileged_maps(lib: ctypes.CDLL, obj: int) -> None:
+    """test_loader: in unprivileged runs, maps an unprivileged user cannot create are not created
+    (libbpf then poisons the instructions that load them)."""
+    m = lib.bpf_object__next_map(obj, None)
+    while m:
+        lib.bpf_map__set_autocreate(m, unpriv_capable_map(lib.bpf_map__type(m), lib.bpf_map__map_flags(m)))
+        m = lib.bpf_object__next_map(obj, m)
+
+
 def _attempt(
     lib: ctypes.CDLL,
     obj_path: str,
@@ -107,6 +119,21 @@ def _attempt(
     level: int,
     size: int,
     load: LoadOptions = LoadOptions(),
+) -> _Attempt:
+    if load.unprivileged:
+        with dropped_capabilities(load.unpriv_caps):
+            return _attempt_as_is(lib, obj_path, program, prog_type, level, size, load)
+    return _attempt_as_is(lib, obj_path, program, prog_type, level, size, load)
+
+
+def _attempt_as_is(
+    lib: ctypes.CDLL,
+    obj_path: str,
+    program: str,
+    prog_type: str | int | None,
+    level: int,
+    size: int,
+    load: LoadOptions,
 ) -> _Attempt:
     lb.drain_messages()
     obj = lib.bpf_object__open_file(obj_path.encode(), None)
@@ -127,6 +154,8 @@ def _attempt(
             lib.bpf_program__set_flags(prog, load.prog_flags)
         if load.fill_maps:
             _fill_maps(lib, obj)
+        if load.unprivileged:
+            _skip_privileged_maps(lib, obj)
         lib.bpf_program__set_log_buf(prog, buf, size)
         lib.bpf_program__set_log_level(prog, level)
         ret = lib.bpf_object__load(obj)
@@ -203,6 +232,8 @@ def _load_in_child(
     if load.prog_flags:
         cmd.append(f"--flags={load.prog_flags}")
     cmd += [f"--with={name}" for name in load.companions]
+    if load.unprivileged:
+        cmd.append(f"--unpriv={load.unpriv_caps}")
     cmd += [obj_path, program]
     if prog_type is not None:
         cmd.append(str(prog_type))
