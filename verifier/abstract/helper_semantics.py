@@ -24,6 +24,13 @@ USER_RINGBUF_DRAIN = 209
 # ('write into map forbidden'): map_update_elem, map_delete_elem, map_push_elem (87), map_pop_elem (88)
 MAP_WRITING_HELPERS = frozenset({MAP_UPDATE_ELEM, MAP_DELETE_ELEM, 87, 88})
 
+# is_ptr_cast_function(): the socket returned is the argument seen as another type; it carries the
+# argument's reference (ref_obj_id), so releasing the socket kills it too (5.1: 'bpf: Fix
+# bpf_tcp_sock and bpf_sk_fullsock issue related to bpf_sk_release'; the skc_to_* casts join it as
+# they arrive): sk_fullsock, tcp_sock, skc_to_tcp6_sock, skc_to_tcp_sock, skc_to_tcp_timewait_sock,
+# skc_to_tcp_request_sock, skc_to_udp6_sock, skc_to_unix_sock, skc_to_mptcp_sock
+PTR_CAST_HELPERS = frozenset({95, 96, 136, 137, 138, 139, 140, 178, 196})
+
 # helpers whose pointer argument releases a reference (OBJ_RELEASE in the proto):
 # bpf_sk_release, bpf_ringbuf_submit, bpf_ringbuf_discard, bpf_ringbuf_submit_dynptr,
 # bpf_ringbuf_discard_dynptr

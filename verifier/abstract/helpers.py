@@ -61,7 +61,8 @@ class CallMeta:
     """struct bpf_call_arg_meta: what earlier arguments tell about later ones."""
 
     __slots__ = (
-        "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem"
+        "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
+        "ref_obj_id",
     )
 
     def __init__(self) -> None:
@@ -74,6 +75,7 @@ class CallMeta:
         self.func = -1
         self.key_const: int | None = None
         self.null_mem = False  # a NULL passed for ARG_PTR_TO_MEM_OR_NULL: only a zero size may follow
+        self.ref_obj_id = 0  # the reference an argument carries (a cast's result carries it on)
 
 
 class HelperMixin:
@@ -197,6 +199,8 @@ class HelperMixin:
         regno = argno
         reg = self.read_reg(state, regno)
         t = reg.type
+        if reg.ref_obj_id:
+            meta.ref_obj_id = reg.ref_obj_id
         maybe_null_ok = "PTR_MAYBE_NULL" in flags
         if base == "ARG_PTR_TO_CTX_OR_NULL":  # ARG_PTR_TO_CTX | PTR_MAYBE_NULL
             base, maybe_null_ok = "ARG_PTR_TO_CTX", True
@@ -510,7 +514,9 @@ class HelperMixin:
             return unknown_reg()
         if maybe_null or acquires:
             reg = reg.evolve(id=self.new_id())
-        if acquires:
+        if fid in hs.PTR_CAST_HELPERS:
+            reg = reg.evolve(ref_obj_id=meta.ref_obj_id)
+        elif acquires:
             reg = reg.evolve(ref_obj_id=reg.id)
             state.refs = state.refs + (RefState(reg.id, idx, base),)
         return reg

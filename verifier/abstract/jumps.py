@@ -273,7 +273,7 @@ class JumpMixin:
             return
         if is_null:
             map_regs(state, lambda r: r.id == pid and r.maybe_null, lambda r: const_reg(0))
-            if ref:
+            if ref and ref == pid:  # a cast of a referenced socket is NULL: the socket is still held
                 state.refs = tuple(x for x in state.refs if x.id != ref)
             return
 
