@@ -121,6 +121,10 @@ class HelperMixin:
             if not rules.map_compatible(m.type, fid):
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
 
+        if fid == hs.GET_LOCAL_STORAGE:
+            flags_reg = regs[2]  # check_helper_call(): the helper cannot fail, so it takes no flags
+            if flags_reg.type != SCALAR or not flags_reg.var.is_const or flags_reg.var.const_value != 0:
+                raise Reject("get_local_storage() doesn't support non-zero flags", "helper-arg", (2,))
         if fid == hs.SPIN_LOCK:
             if state.active_lock is not None:
                 raise Reject("Locking two bpf_spin_locks are not allowed", "lock")
