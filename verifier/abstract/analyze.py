@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from verifier.abstract import AnalysisOptions
 from verifier.abstract.func_returns import non_int_subprog_problem
@@ -90,7 +93,26 @@ def _check_maps(v: Verifier, prog, rules) -> None:
             raise Reject(message, "map-type")
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: the analysis makes no reference cycles (its states are
+    freed by reference counting), so the collector's passes would only walk the explored states
+    again and again (a fifth of the analysis time on Cilium's largest programs)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:
+    with no_cyclic_gc():
+        return _analyze_program(obj, prog, rules, options)
+
+
+def _analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:
     options = options or AnalysisOptions()
     kernel = getattr(rules, "name", str(getattr(rules, "version", "")))
     verdict = ProgramVerdict(prog.name, prog.section, prog.prog_type, kernel, ACCEPT)

@@ -467,15 +467,23 @@ class Verifier(
         for a, b in sorted(self.calls_made):
             callees.setdefault(a, []).append(b)
         limit = self.rules.limit("stack", self.unprivileged)
-
-        def walk(sub: int, total: int, frames: int, seen: tuple[int, ...]) -> None:
-            total += rounded(self.stack_depths.get(sub, 0))
-            if total > limit:
-                raise Reject(f"combined stack size of {frames} calls is {total}. Too large", "stack-limit")
-            for c in callees.get(sub, ()):
-                if c not in seen:
-                    walk(c, total, frames + 1, seen + (c,))
-
         if callees:
-            walk(0, 0, 1, (0,))
+            subs = {0, *callees, *(c for cs in callees.values() for c in cs)}
+            sizes = {sub: rounded(self.stack_depths.get(sub, 0)) for sub in subs}
+            _walk_stack(callees, sizes, limit, 0, 0, 1, (0,))
         return self.stack_depths.get(0, 0)
+
+
+def _walk_stack(
+    callees: dict[int, list[int]], sizes: dict[int, int], limit: int, sub: int, total: int, frames: int,
+    seen: tuple[int, ...],
+) -> None:
+    """combined_stack_check()'s walk down every chain of calls from `sub` (a module function: a
+    recursive closure would keep the Verifier, and every state it explored, alive until the
+    cyclic garbage collector finds it)."""
+    total += sizes[sub]
+    if total > limit:
+        raise Reject(f"combined stack size of {frames} calls is {total}. Too large", "stack-limit")
+    for c in callees.get(sub, ()):
+        if c not in seen:
+            _walk_stack(callees, sizes, limit, c, total, frames + 1, seen + (c,))
