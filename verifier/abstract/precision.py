@@ -148,7 +148,7 @@ class PrecisionMixin:
                             continue
                     else:
                         idx, skey = entry, -1
-                    self._bt_subseq = nxt
+                    subseq = nxt
                     nxt = idx
                     kind, dst, src = table[idx]
                     if kind == _BT_NONE:
@@ -189,6 +189,7 @@ class PrecisionMixin:
                             elif not mask:
                                 return
                         continue
+                    self._bt_subseq = subseq
                     fr = self._backtrack(entry, mask, fr)
                     if not mask:
                         return

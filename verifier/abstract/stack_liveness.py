@@ -69,7 +69,9 @@ class StackLiveness:
         """The function that owns frame 0, then the call site of every frame up to `depth`."""
         frames = state.frames
         last = len(frames) - 1 if depth is None else depth
-        return (frames[0].subprog,) + tuple(frames[i].callsite for i in range(1, last + 1))
+        if not last:
+            return (frames[0].subprog,)
+        return (frames[0].subprog, *[frames[i].callsite for i in range(1, last + 1)])
 
     def _instance(self, state: State, chain: Chain) -> _Instance:
         inst = self.instances.get(chain)
