@@ -30,6 +30,7 @@ KERNEL_TESTS = [
     "tests/test_cfg_kernel_differential.py",
     "tests/test_adversarial.py",
     "tests/test_oracle_kernel.py",
+    "tests/test_unpriv_kernel.py",
 ]
 
 

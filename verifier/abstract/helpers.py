@@ -170,7 +170,8 @@ class HelperMixin:
         if info is None:
             return None, "", False, None, ()
         name = f"bpf_{info.name}" if not info.name.startswith("bpf_") else info.name
-        allowed = rules.helper_allowed(fid, self.prog_type, self.attach_type)
+        # bpf_base_func_proto(): some helpers need CAP_BPF or CAP_PERFMON (NULL proto without them)
+        allowed = rules.helper_allowed(fid, self.prog_type, self.attach_type, not self.unprivileged)
         proto = rules.helper_proto(fid, self.prog_type)
         args = []
         for i, arg in enumerate(proto_args(proto) if proto is not None else []):
@@ -442,7 +443,12 @@ class HelperMixin:
             return
         mregno = meta.mem_regno
         if mem_reg.type == PTR_TO_STACK:
-            if meta.raw_mem:
+            if meta.raw_mem and not var.is_const and self.unprivileged:
+                # check_mem_size_reg(): a size that is not a constant turns raw mode off (meta = NULL),
+                # so every byte the helper may write must be initialised already, which only an
+                # unprivileged loader (no allow_uninit_stack) can fail; the bytes are then written
+                self.stack_helper_access(state, mregno, mem_reg, size, False, zero_ok)
+            elif meta.raw_mem:
                 # bounds only; the bytes are marked written after the call's checks
                 self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
             else:

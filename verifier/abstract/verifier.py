@@ -40,6 +40,7 @@ from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import Frame, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
+from verifier.rules.maps import creatable_unprivileged
 
 
 class _ReplayDone(Exception):
@@ -390,6 +391,11 @@ class Verifier(
             ref = self.prog.map_refs.get(idx)
             if ref is None or not 0 <= ref.map_index < len(self.maps):
                 raise Reject(f"fd {insn.imm} is not pointing to valid bpf_map", "load-error")
+            m = self.maps[ref.map_index]
+            if self.unprivileged and not creatable_unprivileged(m.type, m.flags):
+                # map_create() refuses the map to this loader; libbpf (as the selftests' test_loader
+                # runs it, the map left uncreated) poisons the instructions that load it
+                raise Reject(f"BPF map '{m.name}' is referenced but wasn't created", "privileged-map")
             if src in (op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_IDX) and ref.pseudo == op.BPF_PSEUDO_MAP_FD:
                 reg = pointer_reg(CONST_PTR_TO_MAP, map_index=ref.map_index)
             else:

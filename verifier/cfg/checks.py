@@ -1,7 +1,8 @@
 """`structural_check(program, rules)`: the kernel's checks before it simulates anything.
 
 Order (kernel/bpf/syscall.c `bpf_prog_load()`, then kernel/bpf/verifier.c `bpf_check()`):
-1. program size: 0 or more than the insn limit -> -E2BIG from bpf_prog_load (no log);
+1. program size: 0 or more than the insn limit -> -E2BIG from bpf_prog_load (no log); then, for an
+   unprivileged loader, a program type other than socket_filter / cgroup_skb -> -EPERM (no log);
 2. before 5.10 the ld_imm64 pass runs first; from 5.10 it runs after the subprogram checks;
 3. subprogram discovery (privilege, call targets, count) and `check_subprogs()` ranges;
 4. `check_cfg()`: jumps out of range, back-edges, unreachable insns, jumps into ld_imm64;
@@ -49,9 +50,23 @@ def check_size(program: Program, view: KernelView) -> None:
                                 "bpf_prog_load() returns -E2BIG before the verifier runs")
 
 
+def check_prog_type_privilege(program: Program, view: KernelView) -> None:
+    """bpf_prog_load(): without CAP_BPF (CAP_SYS_ADMIN before 5.8) only socket filters and cgroup skb
+    programs load; every other type is refused with -EPERM before the verifier runs (no log)."""
+    if view.unprivileged and not view.rules.prog_type_unprivileged(program.prog_type):
+        raise StructuralProblem(
+            -1,
+            "EPERM",
+            "privileged-prog-type",
+            f"an unprivileged loader may load only socket_filter and cgroup_skb programs, not "
+            f"{program.prog_type}: bpf_prog_load() returns -EPERM before the verifier runs",
+        )
+
+
 def run_passes(program: Program, view: KernelView, insn_fields: bool = True) -> None:
     """Raise StructuralProblem for the first pass that fails."""
     check_size(program, view)
+    check_prog_type_privilege(program, view)
     ldimm64_first = not view.behaves("ldimm64_after_subprogs")
     if ldimm64_first:
         check_ldimm64_pass(program, view)

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from verifier.oracle.verdict import ENV_REJECT, REJECT, KernelVerdict
+from verifier.rules.maps import creatable_unprivileged
 
 # include/uapi/linux/capability.h
 CAP_NET_ADMIN = 12
@@ -37,35 +38,10 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 SYSCTL_UNPRIV_DISABLED = "/proc/sys/kernel/unprivileged_bpf_disabled"
 
-# include/uapi/linux/bpf.h map types an unprivileged user may create (kernel/bpf/syscall.c map_create(),
-# test_loader.c is_unpriv_capable_map()); hash maps only without BPF_F_ZERO_SEED
-MAP_HASH, MAP_ARRAY, MAP_PROG_ARRAY, MAP_PERF_EVENT_ARRAY = 1, 2, 3, 4
-MAP_PERCPU_HASH, MAP_PERCPU_ARRAY, MAP_CGROUP_ARRAY = 5, 6, 8
-MAP_ARRAY_OF_MAPS, MAP_HASH_OF_MAPS, MAP_CGROUP_STORAGE = 12, 13, 19
-MAP_PERCPU_CGROUP_STORAGE, MAP_RINGBUF, MAP_USER_RINGBUF = 21, 27, 31
-UNPRIV_MAP_TYPES = frozenset(
-    {
-        MAP_ARRAY,
-        MAP_PERCPU_ARRAY,
-        MAP_PROG_ARRAY,
-        MAP_PERF_EVENT_ARRAY,
-        MAP_CGROUP_ARRAY,
-        MAP_ARRAY_OF_MAPS,
-        MAP_CGROUP_STORAGE,
-        MAP_PERCPU_CGROUP_STORAGE,
-        MAP_RINGBUF,
-        MAP_USER_RINGBUF,
-    }
-)
-UNPRIV_HASH_TYPES = frozenset({MAP_HASH, MAP_PERCPU_HASH, MAP_HASH_OF_MAPS})
-BPF_F_ZERO_SEED = 1 << 6
-
-
 def unpriv_capable_map(map_type: int, map_flags: int) -> bool:
-    """May an unprivileged user create this map (is_unpriv_capable_map())?"""
-    if map_type in UNPRIV_HASH_TYPES:
-        return not map_flags & BPF_F_ZERO_SEED
-    return map_type in UNPRIV_MAP_TYPES
+    """May an unprivileged user create this map (test_loader's is_unpriv_capable_map(), the kernel's
+    map_create() rule: verifier.rules.maps)?"""
+    return creatable_unprivileged(map_type, map_flags)
 
 
 class _CapHeader(ctypes.Structure):

@@ -340,6 +340,13 @@ EXPLANATIONS: dict[str, Explanation] = {
         "loaders; 1M from 5.2).",
         "Split the program with tail calls, or move code into functions that are not inlined (`__noinline`).",
     ),
+    "privileged-prog-type": Explanation(
+        "program type needs privileges",
+        "Without CAP_BPF (CAP_SYS_ADMIN before 5.8) the kernel loads only socket filter and cgroup skb "
+        "programs; bpf(BPF_PROG_LOAD) refuses every other type with EPERM.",
+        "Load the program with CAP_BPF (and CAP_NET_ADMIN or CAP_PERFMON as its type needs), or write it "
+        "as a socket filter.",
+    ),
     "timeout": Explanation(
         "analysis timed out",
         "bpfcheck's own time budget ran out before it reached a verdict; this says nothing about the kernel.",

@@ -28,6 +28,38 @@ CGROUP_STORAGE, REUSEPORT_SOCKARRAY, PERCPU_CGROUP_STORAGE, QUEUE, STACK = 19, 2
 SK_STORAGE, DEVMAP_HASH, STRUCT_OPS, RINGBUF, INODE_STORAGE, TASK_STORAGE = 24, 25, 26, 27, 28, 29
 BLOOM_FILTER, USER_RINGBUF, CGRP_STORAGE, ARENA = 30, 31, 32, 33
 
+# map_create() (kernel/bpf/syscall.c, Debian linux-source 6.12.117; centralised there by "bpf: Centralize
+# permissions checks for all BPF map types", 6.5, before that each type's map_alloc_check asked
+# bpf_capable() itself): the types a user without CAP_BPF may create; every other type needs CAP_BPF
+# (CAP_NET_ADMIN for sockmap/sockhash/devmap/xskmap) and fails with -EPERM. The selftests' test_loader
+# (is_unpriv_capable_map()) leaves the others uncreated in its unprivileged runs.
+UNPRIVILEGED_MAP_TYPES: frozenset[int] = frozenset(
+    {
+        ARRAY,
+        PERCPU_ARRAY,
+        PROG_ARRAY,
+        PERF_EVENT_ARRAY,
+        CGROUP_ARRAY,
+        ARRAY_OF_MAPS,
+        HASH,
+        PERCPU_HASH,
+        HASH_OF_MAPS,
+        RINGBUF,
+        USER_RINGBUF,
+        CGROUP_STORAGE,
+        PERCPU_CGROUP_STORAGE,
+    }
+)
+BPF_F_ZERO_SEED = 1 << 6  # htab_map_alloc(): a hash map with a zero seed needs CAP_SYS_ADMIN
+
+
+def creatable_unprivileged(map_type: int, map_flags: int = 0) -> bool:
+    """May a user without CAP_BPF, CAP_NET_ADMIN and CAP_SYS_ADMIN create this map (map_create())?"""
+    if map_type in (HASH, PERCPU_HASH, HASH_OF_MAPS) and map_flags & BPF_F_ZERO_SEED:
+        return False
+    return map_type in UNPRIVILEGED_MAP_TYPES
+
+
 _SRC_54 = "kernel/bpf/verifier.c check_map_func_compatibility (index file 18775714588, ~5.4)"
 _SRC_NEW = "kernel/bpf/verifier.c check_map_func_compatibility, later additions (recalled from 5.8+/6.x)"
 
