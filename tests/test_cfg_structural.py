@@ -6,6 +6,8 @@ independent of the rules tables; its feature versions are the ones the task stat
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from verifier.cfg.checks import structural_check
@@ -41,8 +43,13 @@ def make(*parts: Insn | list[Insn], **fields: object) -> Program:
     return Program("p", "xdp", "xdp", asm.program(*parts), **fields)  # type: ignore[arg-type]
 
 
+def socket(program: Program) -> Program:
+    """The same instructions as a socket filter: a type an unprivileged loader may load."""
+    return dataclasses.replace(program, section="socket", prog_type="socket_filter")
+
+
 def message(program: Program, kernel: str = "6.18", unprivileged: bool = False) -> str | None:
-    findings = structural_check(program, FakeRules(kernel), unprivileged=unprivileged)
+    findings = structural_check(socket(program) if unprivileged else program, FakeRules(kernel), unprivileged=unprivileged)
     assert len(findings) <= 1
     return findings[0].kernel_message if findings else None
 
@@ -77,6 +84,17 @@ def test_size_limit_by_version_and_privilege() -> None:
     assert message(big_program(4097), "5.1") == "E2BIG"
     assert message(big_program(4097), "5.2") is None
     assert message(big_program(4097), "5.2", unprivileged=True) == "E2BIG"
+
+
+@pytest.mark.parametrize("kernel", ["4.14", "5.10", "6.18"])
+def test_unprivileged_loader_gets_two_program_types(kernel: str) -> None:
+    """bpf_prog_load(): -EPERM for every type but socket_filter and cgroup_skb, after the size check."""
+    xdp = make(*MINIMAL)
+    assert message(xdp, kernel) is None
+    assert structural_check(xdp, FakeRules(kernel), unprivileged=True)[0].kernel_message == "EPERM"
+    cgroup = dataclasses.replace(xdp, section="cgroup_skb/egress", prog_type="cgroup_skb")
+    assert structural_check(cgroup, FakeRules(kernel), unprivileged=True) == []
+    assert message(big_program(4097), kernel, unprivileged=True) == "E2BIG"
 
 
 # --- check_subprogs ----------------------------------------------------------------------
@@ -127,7 +145,7 @@ def test_bpf_to_bpf_call_before_416_leaves_the_callee_unreachable() -> None:
     ],
 )
 def test_unprivileged_calls(kernel: str, text: str) -> None:
-    findings = structural_check(make(*CALLS), FakeRules(kernel), unprivileged=True)
+    findings = structural_check(socket(make(*CALLS)), FakeRules(kernel), unprivileged=True)
     assert findings[0].kernel_message == text and findings[0].category == "privilege"
     assert findings[0].insn == 0
 
@@ -135,7 +153,7 @@ def test_unprivileged_calls(kernel: str, text: str) -> None:
 def test_unprivileged_from_analysis_options() -> None:
     from verifier.abstract import AnalysisOptions
 
-    findings = structural_check(make(*CALLS), FakeRules("6.18"), options=AnalysisOptions(unprivileged=True))
+    findings = structural_check(socket(make(*CALLS)), FakeRules("6.18"), options=AnalysisOptions(unprivileged=True))
     assert findings[0].category == "privilege"
     assert structural_check(make(*CALLS), FakeRules("6.18"), options=AnalysisOptions()) == []
 

@@ -85,7 +85,9 @@ def obj_path(tmp_path_factory) -> Path:
 
 
 def _names() -> list[str]:
-    return [line.split("int ", 1)[1].split("(", 1)[0] for line in C_SOURCE.splitlines() if " NAKED int " in line]
+    return [
+        line.split("int ", 1)[1].split("(", 1)[0] for line in C_SOURCE.splitlines() if " NAKED int " in line
+    ]
 
 
 def _live_unprivileged_usable() -> bool:
@@ -117,7 +119,12 @@ def test_unprivileged_as_the_kernel(obj_path: Path, name: str) -> None:
     verdict, err, msg = RECORDING.answer(name)
     options = AnalysisOptions(unprivileged=True, timeout=60.0)
     result = check_object(
-        str(obj_path), [RECORDING.release or "host"], options, prog_filter=name, stages=Stages.real(), witnesses=False
+        str(obj_path),
+        [RECORDING.release or "host"],
+        options,
+        prog_filter=name,
+        stages=Stages.real(),
+        witnesses=False,
     )
     ours = next(v for v in result.verdicts if v.name == name)
     assert ours.verdict == verdict, ours.findings[0].kernel_message if ours.findings else ""

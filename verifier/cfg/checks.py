@@ -32,6 +32,7 @@ from verifier.cfg.problem import StructuralProblem
 from verifier.cfg.subprogs import check_subprog_ranges, find_subprog_starts
 from verifier.elf.model import Program
 from verifier.isa.insn import Insn
+from verifier.rules.prog_types import UNPRIVILEGED_PROG_TYPES, normalize_prog_type
 from verifier.verdict import Finding
 
 BPF_MAXINSNS = 4096  # include/uapi/linux/bpf_common.h, used when the rules know no "max_insns"
@@ -53,7 +54,7 @@ def check_size(program: Program, view: KernelView) -> None:
 def check_prog_type_privilege(program: Program, view: KernelView) -> None:
     """bpf_prog_load(): without CAP_BPF (CAP_SYS_ADMIN before 5.8) only socket filters and cgroup skb
     programs load; every other type is refused with -EPERM before the verifier runs (no log)."""
-    if view.unprivileged and not view.rules.prog_type_unprivileged(program.prog_type):
+    if view.unprivileged and normalize_prog_type(program.prog_type) not in UNPRIVILEGED_PROG_TYPES:
         raise StructuralProblem(
             -1,
             "EPERM",
