@@ -14,6 +14,8 @@ before the backport (no uninitialised read at all).
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from bpf_c import compile_c, verdict_of
 
@@ -57,6 +59,7 @@ def test_uninitialised_reads_as_the_real_kernels(obj, kernel: str) -> None:
 
 def test_unprivileged_never_reads_uninitialised_stack(obj) -> None:
     prog = next(p for p in obj.programs if p.name == "uninit_within")
+    prog = dataclasses.replace(prog, section="socket", prog_type="socket_filter")  # a type it may load
     options = AnalysisOptions(timeout=10, unprivileged=True)
     verdict = check_program(obj, prog, "6.18", for_kernel("6.18"), options, Stages.real())
     assert verdict.findings[0].kernel_message == "invalid read from stack off -8+0 size 8"
