@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -146,8 +147,11 @@ def kind_allowed(kind: str, prog_type: str) -> bool:
     return True
 
 
-def random_cprogram(rng: random.Random) -> CProgram:
-    prog_type = rng.choice(list(PROG_TYPES))
+UNPRIVILEGED_TYPES = ("socket", "cgroup_skb")  # what bpf_prog_load() lets a loader without CAP_BPF load
+
+
+def random_cprogram(rng: random.Random, unprivileged: bool = False) -> CProgram:
+    prog_type = rng.choice(UNPRIVILEGED_TYPES if unprivileged else list(PROG_TYPES))
     kinds = list(KIND_WEIGHTS)
     weights = [KIND_WEIGHTS[k] * (1.0 if kind_allowed(k, prog_type) else 0.08) for k in kinds]
     blocks = []
@@ -774,24 +778,27 @@ def _kernel_version() -> str:
 class Judge:
     """Loads programs with the kernel and checks them with bpfcheck."""
 
-    def __init__(self, timeout: float = 30.0) -> None:
+    def __init__(self, timeout: float = 30.0, unprivileged: bool = False) -> None:
         from verifier.oracle.differential import default_options, engine_stages
 
         self.stages = engine_stages()
         if self.stages is None:
             raise RuntimeError("bpfcheck engine not available")
-        self.options = default_options(timeout=timeout)
+        self.options = replace(default_options(timeout=timeout), unprivileged=unprivileged)
+        self.unprivileged = unprivileged  # the kernel loads as test_loader's unprivileged runs
         self.version = _kernel_version()
 
     def judge(self, obj: Path) -> Outcome:
         """The live kernel's answer next to bpfcheck's at the running kernel's rules."""
-        from verifier.oracle import load_with_kernel
+        from verifier.oracle import LoadOptions, load_with_kernel
+        from verifier.oracle.unpriv import unprivileged_verdict
 
         try:
-            kv = load_with_kernel(obj, PROGRAM_NAME, isolate=False)
+            kv = load_with_kernel(obj, PROGRAM_NAME, isolate=False, load=LoadOptions(unprivileged=self.unprivileged))
         except InputError as exc:
             return Outcome("load_error", str(exc), "missing", "")
-        return self.judge_recorded(obj, kv.verdict, kv.msg, self.version, kv.log)
+        verdict = unprivileged_verdict(kv) if self.unprivileged else kv.verdict
+        return self.judge_recorded(obj, verdict, kv.msg, self.version, kv.log)
 
     def judge_recorded(self, obj: Path, verdict: str, msg: str, kernel: str, log: str = "") -> Outcome:
         """A recorded kernel answer next to bpfcheck's at that kernel's rules (`kernel`: its release)."""
@@ -928,7 +935,9 @@ def save_reproducer(case: Case, outcome: Outcome, directory: Path, judge: Judge)
     (directory / "case.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
-def random_case(rng: random.Random, raw_share: float = 0.35) -> Case:
+def random_case(rng: random.Random, raw_share: float = 0.35, unprivileged: bool = False) -> Case:
+    if unprivileged:  # raw programs are xdp: C only
+        return Case(random_cprogram(rng, unprivileged=True))
     return Case(random_raw(rng) if rng.random() < raw_share else random_cprogram(rng))
 
 
@@ -954,7 +963,7 @@ def run(count: int, seed: int, judge: Judge, do_shrink: bool = True, raw_share: 
     with tempfile.TemporaryDirectory(prefix="diff_fuzz_") as tmp:
         workdir = Path(tmp)
         for index in range(count):
-            case = random_case(rng, raw_share)
+            case = random_case(rng, raw_share, judge.unprivileged)
             outcome = evaluate(case, judge, workdir)
             result.outcomes.append((case, outcome))
             if progress and index % 25 == 24:
@@ -1010,6 +1019,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", action="store_true", help=f"save new classes under {DATA_DIR}")
     parser.add_argument("--verdicts-only", action="store_true", help="ignore message mismatches")
     parser.add_argument("--list", action="store_true", help="print the saved reproducers as a markdown table")
+    parser.add_argument("--unprivileged", action="store_true",
+                        help="socket/cgroup_skb C programs, the kernel loading as an unprivileged user "
+                             "(kernel.unprivileged_bpf_disabled 2 -> 0 for the run) and bpfcheck --unprivileged")
     args = parser.parse_args(argv)
     if args.list:
         print(reproducer_table(), end="")
@@ -1019,7 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
     if not kernel_available():
         print("bpf() not permitted here: no kernel oracle", file=sys.stderr)
         return 2
-    judge = Judge()
+    judge = Judge(unprivileged=args.unprivileged)
     existing = known_classes(DATA_DIR)
 
     def save(case: Case, outcome: Outcome) -> None:
@@ -1032,8 +1044,14 @@ def main(argv: list[str] | None = None) -> int:
         save_reproducer(case, outcome, directory, judge)
         print(f"saved {directory.relative_to(REPO_ROOT)}", flush=True)
 
-    result = run(args.count, args.seed, judge, not args.no_shrink, args.raw_share,
-                 progress=lambda line: print(line, flush=True), on_class=save)
+    from verifier.oracle.unpriv import unprivileged_bpf_allowed
+
+    with unprivileged_bpf_allowed() if args.unprivileged else nullcontext(True) as allowed:
+        if not allowed:
+            print("unprivileged bpf() cannot be enabled here", file=sys.stderr)
+            return 2
+        result = run(args.count, args.seed, judge, not args.no_shrink, args.raw_share,
+                     progress=lambda line: print(line, flush=True), on_class=save)
     compared = result.compared
     kernel_rejects = sum(o.kernel == "reject" for _, o in compared)
     agree = sum(not o.disagrees for _, o in compared)

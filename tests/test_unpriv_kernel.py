@@ -8,7 +8,9 @@ can be enabled, the live kernel is asked too (a different live answer is kernel 
 The rules: bpf_prog_load() refuses every program type but socket_filter and cgroup_skb (EPERM);
 bpf_base_func_proto() hands out some helpers only with CAP_BPF or CAP_PERFMON; map_create() refuses
 most map types (libbpf then poisons the loads of the map); check_mem_size_reg() turns raw mode off for
-a size that is not a constant, so the stack a helper fills must be initialised already.
+a size that is not a constant, so the stack a helper fills must be initialised already. And the words of
+two refusals: a pointer whose offset leaves [-(1<<29), 1<<29) (check_reg_sane_offset_ptr()), and a stack
+pointer moved by a variable (the offset printed with the variable's known bits).
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ SEC("socket") NAKED int var_len_into_init_stack(void)
 SEC("socket") NAKED int const_len_into_uninit_stack(void)
 { asm volatile ("r6 = r1; r4 = 8; r1 = r6; r2 = 0; r3 = r10; r3 += -8; call 26; r0 = *(u64*)(r10 - 8);"
   "r0 = 0; exit;"); }
+SEC("socket") NAKED int map_value_minus_u32(void)
+{ asm volatile ("call 7; w6 = w0; w6 |= 1;" LOOKUP("%[m]") "if r0 == 0 goto 1f; r0 -= r6; r1 = *(u8*)(r0 + 0);"
+  "1: r0 = 0; exit;" :: [m]"i"(&arr)); }
+SEC("socket") NAKED int stack_plus_odd_var(void)
+{ asm volatile ("call 7; r0 |= 7; r0 &= 15; r1 = r10; r1 += -64; r1 += r0; r0 = 0; exit;"); }
 char _license[] SEC("license") = "GPL";
 """
 
@@ -132,3 +139,23 @@ def test_unprivileged_as_the_kernel(obj_path: Path, name: str) -> None:
         assert ours.findings[0].kernel_message == msg
     if live and not recording_mode():
         compare_live(RECORDING, name, _live_answer(obj_path, name), f"unpriv_loader:{name}")
+
+
+def test_pointer_offset_words_before_the_split(obj_path: Path) -> None:
+    """The earlier 6.18.44 build kept one check_reg_sane_offset() (feature sane_offset_ptr_split)."""
+    options = AnalysisOptions(unprivileged=True, timeout=60.0)
+    words = {}
+    for build in ("6.18.44-fc", "6.18.44-fc-v1045"):
+        result = check_object(
+            str(obj_path),
+            [build],
+            options,
+            prog_filter="map_value_minus_u32",
+            stages=Stages.real(),
+            witnesses=False,
+        )
+        words[build] = result.verdicts[0].findings[0].kernel_message
+    assert words == {
+        "6.18.44-fc": "value -4294967295 makes map_value pointer be out of bounds",
+        "6.18.44-fc-v1045": "map_value pointer offset -4294967295 is not allowed",
+    }

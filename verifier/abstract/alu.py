@@ -244,7 +244,8 @@ class AluMixin:
         # a 64-bit link keeps its distance in off, checked where the build does (sane_offset_checks_linked_delta)
         linked_off = off.off if off.id & ADD_CONST and self.feature("sane_offset_checks_linked_delta") else 0
         _check_sane_offset(off.var, linked_off, name, dst)
-        _check_sane_offset(ptr.var, ptr.off, name, dst)
+        split = self.feature("sane_offset_ptr_split")
+        _check_sane_offset(ptr.var, ptr.off, name, dst, split)
         sanitize = self.unprivileged and bool(insn.opcode & op.BPF_X) and code in (op.BPF_ADD, op.BPF_SUB)
         mask_to_left = (code == op.BPF_ADD) == (ov.smin < 0)
         if sanitize:
@@ -310,8 +311,10 @@ class AluMixin:
         """sanitize_check_bounds(): for !root a moved stack or map value pointer must stay in bounds."""
         if reg.type == PTR_TO_STACK:
             if not reg.var.is_const:
+                tn = reg.var.var_off
+                off = _s32(reg.off + tn.value)  # the kernel prints off + var_off.value as an int
                 raise Reject(
-                    f"R{dst} variable stack access prohibited for !root, var_off={reg.var.var_off} off={reg.off}",
+                    f"R{dst} variable stack access prohibited for !root, var_off={tn} off={off}",
                     "pointer-arith",
                     (dst,),
                 )
@@ -342,10 +345,11 @@ class AluMixin:
         name = ptr.type_name
         opstr = ALU_STRING.get(code, "?")
         ov = off.var
+        split = self.feature("sane_offset_ptr_split")
         if code == op.BPF_ADD:
             if known:
                 new = ptr.evolve(off=ptr.off + _signed(ov.const_value))
-                _check_sane_offset(new.var, new.off, name, dst)
+                _check_sane_offset(new.var, new.off, name, dst, split)
                 return _drop_pkt_end_mark(new)
             var = ptr.var.alu(op.BPF_ADD, ov, True)
             new = ptr.evolve(var=var)
@@ -358,7 +362,7 @@ class AluMixin:
                 raise Reject(f"R{dst} subtraction from stack pointer prohibited", "pointer-arith", (dst,))
             if known:
                 new = ptr.evolve(off=ptr.off - _signed(ov.const_value))
-                _check_sane_offset(new.var, new.off, name, dst)
+                _check_sane_offset(new.var, new.off, name, dst, split)
                 return _drop_pkt_end_mark(new)
             var = ptr.var.alu(op.BPF_SUB, ov, True)
             new = ptr.evolve(var=var)
@@ -368,7 +372,7 @@ class AluMixin:
             raise Reject(f"R{dst} bitwise operator {opstr} on pointer prohibited", "pointer-arith", (dst,))
         else:
             raise Reject(f"R{dst} pointer arithmetic with {opstr} operator prohibited", "pointer-arith", (dst,))
-        _check_sane_offset(new.var, new.off, name, dst)
+        _check_sane_offset(new.var, new.off, name, dst, split)
         return new
 
 
@@ -376,8 +380,24 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def _check_sane_offset(var: Scalar, fixed_off: int, type_name: str, dst: int) -> None:
-    """check_reg_sane_offset()."""
+def _s32(v: int) -> int:
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+def _check_sane_offset(var: Scalar, fixed_off: int, type_name: str, dst: int, ptr_split: bool = False) -> None:
+    """check_reg_sane_offset(); `ptr_split`: check_reg_sane_offset_ptr() of a pointer (feature
+    sane_offset_ptr_split), whose constant or minimum offset beyond 1<<29 is 'pointer offset N'."""
+    if ptr_split:
+        if var.is_const:
+            val = _signed(var.const_value)
+            if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
+                raise Reject(f"{type_name} pointer offset {val} is not allowed", "pointer-arith", (dst,))
+        if fixed_off >= BPF_MAX_VAR_OFF or fixed_off <= -BPF_MAX_VAR_OFF:
+            raise Reject(f"{type_name} pointer offset {fixed_off} is not allowed", "pointer-arith", (dst,))
+        if var.smin >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
+            raise Reject(f"{type_name} pointer offset {var.smin} is not allowed", "pointer-arith", (dst,))
+        return
     if var.is_const:
         val = _signed(var.const_value)
         if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:

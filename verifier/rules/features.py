@@ -437,6 +437,19 @@ _ROWS: tuple[Feature, ...] = (
         until=(6, 17),
     ),
     Feature(
+        "sane_offset_ptr_split",
+        (6, 18),
+        "check_reg_sane_offset() split in two: the scalar operand keeps the old checks (without reg->off), the "
+        "pointer (before the move, and the result after it) is refused as '<type> pointer offset N is not "
+        "allowed' for a constant offset or a minimum beyond 1<<29 (no 'unbounded min value' / 'makes ... out "
+        "of bounds' words for it any more)",
+        "source: mainline check_reg_sane_offset_scalar() / check_reg_sane_offset_ptr() (search index copy of "
+        "kernel/bpf/verifier.c, version not confirmed); measured: 6.18.44-fc-v1045 prints 'map_value pointer "
+        "offset -4294967295 is not allowed' for a pointer minus an unknown u32 (scripts/diff_fuzz_unpriv.py "
+        "seeds 1-3); the earlier 6.18.44 build kept the old function (its reg->off check: "
+        "sane_offset_checks_linked_delta); per build in verifier/rules/builds.py",
+    ),
+    Feature(
         "movsx_range_from_subreg",
         (6, 18),
         "r = (s8/s16/s32) r' (and sign-extending loads of spilled scalars) keep the source's 32-bit signed range "
