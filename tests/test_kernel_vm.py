@@ -137,12 +137,15 @@ def test_realworld_jobs_and_labels_stay_outside_the_repository(tmp_path: Path) -
     (root / "proj" / "a.o").write_bytes(b"")
     rows = [{"object": "proj/a.o", "program": "p", "verdict": "accept"},
             {"object": "proj/missing.o", "program": "q", "verdict": "accept"},
-            {"object": "proj/a.o", "program": "r", "verdict": "load_error", "backend": "raw", "prog_type": 6}]  # fmt: skip
+            {"object": "proj/a.o", "program": "r", "verdict": "load_error", "backend": "raw", "prog_type": 6},
+            {"object": "proj/a.o", "program": "s", "verdict": "accept", "prog_type": 3}]  # fmt: skip
     (labels / "proj.verdicts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (labels / "other.verdicts.jsonl").write_text(json.dumps(rows[0]) + "\n")
     jobs = realworld_jobs(root, labels, ("proj",))
-    assert [(j.id, j.prog_type, j.backend) for j in jobs] == [
-        ("realworld/proj/a.o:p", None, "libbpf"), ("realworld/proj/a.o:r", "6", RAW)]  # fmt: skip
+    # libbpf loads: the labelled type only where libbpf cannot tell one from the section (l3af's tc-egress)
+    assert [(j.id, j.prog_type, j.backend, j.type_if_unknown) for j in jobs] == [
+        ("realworld/proj/a.o:p", None, "libbpf", True), ("realworld/proj/a.o:r", "6", RAW, False),
+        ("realworld/proj/a.o:s", "3", "libbpf", True)]  # fmt: skip
     assert all(j.fill_maps for j in jobs)  # sized as the projects' loaders size them, as the labels were made
     assert recordings.root_for("realworld") != recordings.RECORDINGS
     assert recordings.root_for("corpus") == recordings.RECORDINGS

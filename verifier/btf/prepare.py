@@ -119,27 +119,28 @@ KFUNC_GPL_MESSAGE = "cannot call kernel function from non-GPL compatible program
 
 
 def pre_verifier_rejection(obj: Any, program: Any, rules: Any) -> Any:
-    """What add_subprog_and_kfunc() refuses before any instruction is simulated, or None.
+    """What add_subprog_and_kfunc() and check_attach_btf_id() refuse before any instruction is
+    simulated, or None.
 
     add_kfunc_call() (kernel/bpf/verifier.c, 5.13+) refuses every kfunc call of a program whose
     license is not GPL-compatible, reachable or not (libbpf 1.1 leaves an unresolved weak kfunc
     as a kfunc call with imm 0, which meets the same check).
     """
+    from verifier.btf.struct_ops_attach import struct_ops_rejection
     from verifier.verdict import Finding
 
+    if getattr(program, "load_errors", None):
+        return None
     has = getattr(rules, "has", None)
-    if getattr(program, "load_errors", None) or not callable(has) or not has("kfuncs"):
-        return None
-    if getattr(obj, "gpl_compatible", True):
-        return None
-    for idx, insn in enumerate(program.insns):
-        if insn.is_kfunc_call:
-            name = program.extern_refs.get(idx, "")
-            return Finding(
-                insn=idx,
-                kernel_message=KFUNC_GPL_MESSAGE,
-                category="kfunc-gpl",
-                message=f"the program calls kfunc {name or '(unnamed)'} but its license "
-                f"({obj.license or 'none'}) is not GPL-compatible",
-            )
-    return None
+    if callable(has) and has("kfuncs") and not getattr(obj, "gpl_compatible", True):
+        for idx, insn in enumerate(program.insns):
+            if insn.is_kfunc_call:
+                name = program.extern_refs.get(idx, "")
+                return Finding(
+                    insn=idx,
+                    kernel_message=KFUNC_GPL_MESSAGE,
+                    category="kfunc-gpl",
+                    message=f"the program calls kfunc {name or '(unnamed)'} but its license "
+                    f"({obj.license or 'none'}) is not GPL-compatible",
+                )
+    return struct_ops_rejection(obj, program, rules)  # check_attach_btf_id(), after add_subprog_and_kfunc()

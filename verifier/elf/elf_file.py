@@ -194,14 +194,14 @@ def _read_symbols(path: str, sections: list[ElfSection], little: bool) -> list[E
 def _read_relocs(
     path: str, sections: list[ElfSection], nsyms: int, little: bool
 ) -> dict[int, list[ElfReloc]]:
-    """Relocations of executable sections and of `.maps` (the only ones the loader applies)."""
+    """Relocations of executable sections, of `.maps` and of `.struct_ops` (the ones the loader applies)."""
     endian = "<" if little else ">"
     out: dict[int, list[ElfReloc]] = {}
     for sec in sections:
         if sec.type not in (ec.SHT_REL, ec.SHT_RELA):
             continue
         target = sections[sec.info] if 0 < sec.info < len(sections) else None
-        if target is None or not (target.is_exec or target.name == ".maps"):
+        if target is None or not (target.is_exec or target.name in (".maps", ".struct_ops")):
             continue
         entry = ec.REL_ENTRY_SIZE if sec.type == ec.SHT_REL else ec.RELA_ENTRY_SIZE
         layout = struct.Struct(endian + ("QQ" if sec.type == ec.SHT_REL else "QQq"))

@@ -91,6 +91,9 @@ class Program:
     expected_attach_type: str | None = None  # e.g. "cgroup_inet_egress", "trace_fentry"
     attach_to: str | None = None  # the part after the section prefix: "sys_connect", "sched/sched_switch"
     sleepable: bool = False
+    # struct_ops: the struct type of the `.struct_ops` variable whose member points at the program (the
+    # loader's attach_btf_id); None when no such variable names it (the kernel then sees attach_btf_id 0)
+    struct_ops_type: str | None = None
     map_refs: dict[int, MapRef] = field(default_factory=dict)  # ld_imm64 insn index -> map
     func_refs: dict[int, int] = field(default_factory=dict)  # ld_imm64 BPF_PSEUDO_FUNC index -> target insn
     subprogs: list[Subprog] = field(default_factory=list)  # sorted by start; subprogs[0].start == 0

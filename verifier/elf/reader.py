@@ -29,6 +29,7 @@ from verifier.elf.linker import ObjectCode, link_program
 from verifier.elf.maps import collect_maps
 from verifier.elf.model import BpfObject, Program
 from verifier.elf.sections import classify_section, unknown_section_message
+from verifier.elf.struct_ops import struct_ops_types
 from verifier.errors import ElfError
 
 TEXT_NOT_A_PROGRAM = ("function in .text is not a program (no SEC() section): libbpf loads no program "
@@ -55,8 +56,11 @@ def _build(img: ElfImage) -> BpfObject:
     _split_symbolless_sections(img, code, relocs)
     obj = ObjectCode(img, code, relocs, maps, _ksym_names(btf), btf_ext, btf.strings if btf else b"")
     programs = [_program(obj, fn, img.path) for fn in _entries(code, _is_legacy(code, maps.maps))]
+    st_ops = struct_ops_types(img, btf)
     for prog in programs:
         prog.load_errors.extend(w for w in maps.warnings if w not in prog.load_errors)
+        if prog.prog_type == "struct_ops":
+            prog.struct_ops_type = st_ops.get(prog.name)
     return BpfObject(img.path, programs, maps.maps, _license(img), _version(img),
                      has_btf=btf is not None, has_btf_ext=btf_ext is not None, btf=btf)
 

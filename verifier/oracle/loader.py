@@ -74,16 +74,20 @@ class LoadOptions:
     """How a test harness loads a program: extra `prog_flags` (BPF_F_STRICT_ALIGNMENT, ...) and
     the names of programs loaded alongside it; `fill_maps` sizes maps the object leaves at
     max_entries 0 (a project's own loader sets them before loading) as bpfcheck's reader does, and
-    pins no map (pinning needs a BPF file system and is no part of verification)."""
+    pins no map (pinning needs a BPF file system and is no part of verification); `type_if_unknown`
+    applies the caller's program type only where libbpf cannot tell one from the section name (a
+    project's loader names it: l3af's `tc-egress`, xdp-tutorial's `xdp_pass`)."""
 
     prog_flags: int = 0
     companions: tuple[str, ...] = ()
     fill_maps: bool = False
     unprivileged: bool = False  # as test_loader's @unpriv runs (verifier.oracle.unpriv)
     unpriv_caps: int = 0  # capabilities kept when unprivileged (a test's __caps_unpriv)
+    type_if_unknown: bool = False
 
 
 MAP_TYPE_PERF_EVENT_ARRAY, MAP_TYPE_STACK_TRACE = 4, 7
+PROG_TYPE_UNSPEC = 0
 STACK_TRACE_VALUE = 127 * 8  # PERF_MAX_STACK_DEPTH (the sysctl's default) u64 entries, as bcc's tools size it
 
 
@@ -145,7 +149,7 @@ def _attempt_as_is(
         prog = _select_program(lib, obj, program, load.companions)
         if prog is None:
             return _Attempt(errno_mod.ENOENT, "", [f"no program named {program!r} in {obj_path}"])
-        if prog_type is not None:
+        if prog_type is not None and not (load.type_if_unknown and lib.bpf_program__type(prog) != PROG_TYPE_UNSPEC):
             choice = resolve_prog_type(lib, prog_type)
             lib.bpf_program__set_type(prog, choice.prog_type)
             if choice.expected_attach_type is not None:

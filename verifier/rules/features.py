@@ -715,6 +715,17 @@ _ROWS: tuple[Feature, ...] = (
         "commit 838a10bd2ebf (a fix in the 6.13 cycle after cb4158ce8ec8 made every raw_tp argument "
         "possibly NULL in 6.13-rc1; version recalled); absent from 6.12.117 btf.c",
     ),
+    Feature(
+        "struct_ops_zero_attach_silent",
+        (6, 9),
+        "check_struct_ops_btf_id() refuses a struct_ops program with attach_btf_id 0 (no struct_ops "
+        "variable of the object points at it) with -ENOTSUPP and no log line; before, "
+        "bpf_struct_ops_find(0) failed and the log said 'attach_btf_id 0 is not a supported struct'",
+        "source read: Debian linux-source 6.1.192 (the message) and 6.12.117 (`if "
+        "(!prog->aux->attach_btf_id) return -ENOTSUPP;`); measured: cilium/ebpf testdata struct_ops.o on "
+        "the real 6.1.0-57 (message, errno 524) and 6.12.117 (empty log, errno 524); mainline version "
+        "recalled (6.9, the series letting modules register struct_ops types, Kui-Feng Lee)",
+    ),
 )
 
 FEATURES: dict[str, Feature] = {row.name: row for row in _ROWS}

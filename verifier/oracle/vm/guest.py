@@ -42,7 +42,8 @@ def _load(job: Job) -> KernelVerdict:
         return load_raw(job.object, job.program, job.prog_type)
     from verifier.oracle.loader import LoadOptions, load_in_process
 
-    return load_in_process(job.object, job.program, job.prog_type, LoadOptions(fill_maps=job.fill_maps))
+    load = LoadOptions(fill_maps=job.fill_maps, type_if_unknown=job.type_if_unknown)
+    return load_in_process(job.object, job.program, job.prog_type, load)
 
 
 def _libbpf_messages(job: Job) -> str:

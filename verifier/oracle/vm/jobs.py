@@ -21,6 +21,7 @@ class Job:
     prog_type: str | None = None
     backend: str = LIBBPF
     fill_maps: bool = False  # size maps left at max_entries 0, as the project's loader would
+    type_if_unknown: bool = False  # libbpf loads: `prog_type` only where libbpf cannot tell it from the section
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def dump_line(item: Job | Result) -> str:
 
 
 def job_from_dict(data: dict) -> Job:
-    keys = ("id", "object", "program", "prog_type", "backend", "fill_maps")
+    keys = ("id", "object", "program", "prog_type", "backend", "fill_maps", "type_if_unknown")
     return Job(**{k: data[k] for k in keys if k in data})
 
 

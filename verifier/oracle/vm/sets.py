@@ -77,7 +77,8 @@ def realworld_jobs(
     """Every labelled program of the real-project sets (`projects`, default all) built under `root`.
 
     Ids are "realworld/<object as labelled>:<program>" (the object path starts with the set's folder).
-    libbpf loads pick the type from the section as the projects' loaders do; raw loads need the type.
+    libbpf loads pick the type from the section as the projects' loaders do, the labelled type only where
+    libbpf cannot tell one (sections the projects' own loaders type: `tc-egress`); raw loads need the type.
     Maps the object leaves at max_entries 0 are sized (the projects' loaders set them) as the
     6.18 labels were made and as bpfcheck's reader does.
     """
@@ -90,9 +91,10 @@ def realworld_jobs(
             if "program" not in row or not (root / row["object"]).is_file():
                 continue
             backend = RAW if row.get("backend") == RAW else LIBBPF
-            prog_type = str(row["prog_type"]) if backend == RAW and row.get("prog_type") else None
+            prog_type = str(row["prog_type"]) if row.get("prog_type") else None
             jobs.append(Job(f"realworld/{row['object']}:{row['program']}", str(root / row["object"]),
-                            row["program"], prog_type, backend, fill_maps=True))  # fmt: skip
+                            row["program"], prog_type, backend, fill_maps=True,
+                            type_if_unknown=backend != RAW))  # fmt: skip
     return jobs
 
 
