@@ -111,6 +111,15 @@ EXPLANATIONS: dict[str, Explanation] = {
         "the kernel checks every kfunc call before it simulates anything, reachable or not.",
         'Declare a GPL-compatible license: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
     ),
+    "struct-ops-attach": Explanation(
+        "struct_ops program without its struct",
+        "The loader tells the kernel which struct (and member) a struct_ops program implements only when a "
+        "`.struct_ops` variable of the object points at it; without one the kernel gets attach_btf_id 0, "
+        "which names no struct_ops type, and refuses the program before simulating anything. struct_ops "
+        "programs also need a GPL-compatible license.",
+        'Point a member of a `SEC(".struct_ops")` variable at the program (libbpf 1.2 and newer also read '
+        '`SEC(".struct_ops.link")`), and declare a GPL-compatible license.',
+    ),
     "helper-arg": Explanation(
         "bad helper argument",
         "An argument passed to a helper has the wrong type (a scalar where a pointer is needed, a map "
