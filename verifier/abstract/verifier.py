@@ -409,6 +409,8 @@ class Verifier(
             self.write_reg(state, insn.dst, reg)
             return
         if src == op.BPF_PSEUDO_FUNC:
+            if not self.prog.func_info:  # check_ld_imm(): the loader passed no .BTF.ext func_info
+                raise Reject("missing btf func_info", "callback-btf")
             target = self.prog.func_refs.get(idx, idx + insn.imm + 1)
             self.write_reg(state, insn.dst, pointer_reg(PTR_TO_FUNC, subprog=target))
             return

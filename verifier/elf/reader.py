@@ -55,10 +55,13 @@ def _build(img: ElfImage) -> BpfObject:
     relocs = _index_relocs(img, code)
     _split_symbolless_sections(img, code, relocs)
     obj = ObjectCode(img, code, relocs, maps, _ksym_names(btf), btf_ext, btf.strings if btf else b"")
-    programs = [_program(obj, fn, img.path) for fn in _entries(code, _is_legacy(code, maps.maps))]
+    legacy = _is_legacy(code, maps.maps)
+    programs = [_program(obj, fn, img.path) for fn in _entries(code, legacy)]
     st_ops = struct_ops_types(img, btf)
     for prog in programs:
         prog.load_errors.extend(w for w in maps.warnings if w not in prog.load_errors)
+        if legacy:  # loaded with bpf() directly (verifier.oracle.raw_loader): no BTF, no func_info
+            prog.func_info = {}
         if prog.prog_type == "struct_ops":
             prog.struct_ops_type = st_ops.get(prog.name)
     return BpfObject(img.path, programs, maps.maps, _license(img), _version(img),

@@ -5,7 +5,9 @@ bpfcheck's own ELF reader (verifier.elf) supplies the linked instructions, the m
 ld_imm64 map references; maps are created as the object describes them (the reader already
 raises a zero max_entries to 1, or to the CPU count for perf event arrays; a map-in-map with
 value_size 0 gets 4), the references are patched with the new fds, and the program is loaded
-with a verifier log (level 1|4). Everything is closed before returning.
+with a verifier log (level 1|4). No BTF is passed (no func_info: bpfcheck's reader drops it for
+legacy objects, so a callback's address is refused as the kernel refuses it here). Everything is
+closed before returning.
 
 `union bpf_attr` layouts (include/uapi/linux/bpf.h, stable since 4.x):
   BPF_MAP_CREATE: map_type@0 key_size@4 value_size@8 max_entries@12 map_flags@16 inner_map_fd@20

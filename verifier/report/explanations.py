@@ -120,6 +120,14 @@ EXPLANATIONS: dict[str, Explanation] = {
         'Point a member of a `SEC(".struct_ops")` variable at the program (libbpf 1.2 and newer also read '
         '`SEC(".struct_ops.link")`), and declare a GPL-compatible license.',
     ),
+    "callback-btf": Explanation(
+        "callback without BTF",
+        "The program takes a function's address (a callback for bpf_loop, bpf_for_each_map_elem, timers), "
+        "and the kernel needs the BTF function records (.BTF.ext func_info) to check it; this load passes "
+        "none (the object was built without -g, or its loader passes no BTF).",
+        "Build with `-g` so the object carries BTF and .BTF.ext, and load it with a loader that passes them "
+        "(libbpf does).",
+    ),
     "helper-arg": Explanation(
         "bad helper argument",
         "An argument passed to a helper has the wrong type (a scalar where a pointer is needed, a map "
