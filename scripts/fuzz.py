@@ -385,12 +385,13 @@ class CliResult:
     stderr: str
 
     def problems(self) -> list[str]:
-        """What breaks the CLI's contract: exit 0/1/2, one stderr line for 2, no traceback, no hang."""
+        """What breaks the CLI's contract: exit 0/1/2/3 (3: a program could not be decided, e.g. a
+        relocation a mutant broke), one stderr line for 2, no traceback, no hang."""
         out = []
         if self.returncode is None:
             out.append("hang: killed after the time bound")
             return out
-        if self.returncode not in (0, 1, 2):
+        if self.returncode not in (0, 1, 2, 3):
             out.append(f"exit status {self.returncode}")
         if "Traceback" in self.stderr:
             out.append("traceback on stderr")
