@@ -48,6 +48,7 @@ SEC("socket") NAKED int jiffies_needs_bpf(void) { asm volatile ("call 118; r0 = 
 SEC("socket") NAKED int task_needs_perfmon(void) { asm volatile ("call 35; r0 = 0; exit;"); }
 SEC("socket") NAKED int prandom_for_all(void) { asm volatile ("call 7; r0 = 0; exit;"); }
 SEC("socket") NAKED int coarse_ns_for_all(void) { asm volatile ("call 160; r0 = 0; exit;"); }
+SEC("socket") NAKED int uid_gid_for_all(void) { asm volatile ("call 15; r0 = 0; exit;"); }
 SEC("socket") NAKED int lru_map_reached(void)
 { asm volatile (LOOKUP("%[m]") "if r0 == 0 goto 1f; r0 = *(u64*)(r0 + 0); 1: r0 = 0; exit;" :: [m]"i"(&lru)); }
 SEC("socket") NAKED int lru_map_dead(void)
