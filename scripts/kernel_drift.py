@@ -31,6 +31,7 @@ KERNEL_TESTS = [
     "tests/test_adversarial.py",
     "tests/test_oracle_kernel.py",
     "tests/test_unpriv_kernel.py",
+    "tests/test_dynptr_slice.py",
 ]
 
 

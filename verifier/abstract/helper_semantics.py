@@ -67,6 +67,10 @@ CHANGES_PKT_DATA = frozenset({
 # kfuncs that move packet data (is_kfunc_pkt_changing() in kernel/bpf/verifier.c, v6.18)
 PKT_CHANGING_KFUNCS = frozenset({"bpf_xdp_pull_data"})
 
+# kfuncs returning a slice of a dynptr's memory (check_kfunc_call(): KF_bpf_dynptr_slice(_rdwr)): R0 is
+# PTR_TO_MEM (MEM_RDONLY for bpf_dynptr_slice) | PTR_MAYBE_NULL of the constant size in R4 (buffer__szk)
+DYNPTR_SLICE_KFUNCS = frozenset({"bpf_dynptr_slice", "bpf_dynptr_slice_rdwr"})
+
 # helpers whose result do_refine_retval_range() bounds by the size argument: [-MAX_ERRNO, size]
 # (bpf_probe_read_str, bpf_get_stack, bpf_probe_read_user_str, bpf_probe_read_kernel_str,
 # bpf_get_task_stack)

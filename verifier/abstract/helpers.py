@@ -365,6 +365,27 @@ class HelperMixin:
         # other argument kinds (dynptrs, kptrs, ...): any initialised register
         return
 
+    def dynptr_slice_result(self, state: State, name: str) -> Reg:
+        """R0 of bpf_dynptr_slice(ptr, offset, buffer__opt, buffer__szk) and its _rdwr twin
+        (check_kfunc_args() KF_ARG_PTR_TO_MEM_SIZE, then check_kfunc_call()): the size must be a
+        constant; a buffer that is not NULL is checked for that many bytes, read and written
+        (check_kfunc_mem_size_reg()); the result is memory of that size, or NULL."""
+        size_reg = self.read_reg(state, 4)
+        if size_reg.type != SCALAR or not size_reg.var.is_const:
+            raise Reject("R4 must be a known constant", "kfunc-arg", (4,))
+        size = size_reg.var.const_value
+        buf = self.read_reg(state, 3)
+        if size and not (buf.type == SCALAR and buf.is_const and buf.var.const_value == 0):
+            if buf.type == PTR_TO_STACK:
+                self.stack_helper_access(state, 3, buf, size, False, True)
+                self.stack_helper_access(state, 3, buf, size, True, True)
+            else:
+                self.mem_access(state, 3, buf, 0, size, False, None, self.idx, False)
+                self.mem_access(state, 3, buf, 0, size, True, None, self.idx, False)
+        return pointer_reg(
+            PTR_TO_MEM, maybe_null=True, mem_size=size, rdonly=name == "bpf_dynptr_slice", id=self.new_id()
+        )
+
     def _releases(self, fid: int, argno: int) -> bool:
         proto = self.rules.helper_proto(fid, self.prog_type)
         rel = getattr(proto, "releases", None)

@@ -192,6 +192,8 @@ class Reg:
         name = TYPE_NAMES.get(self.type, "?")
         if self.type == PTR_TO_MEM and self.map_index >= 0:
             name = "ringbuf_mem"  # MEM_RINGBUF: a record reserved in a ring buffer map
+        if self.type == PTR_TO_MEM and self.rdonly:
+            name = "rdonly_" + name  # reg_type_str(): MEM_RDONLY's prefix comes first
         if self.maybe_null:  # reg_type_str(): PTR_TO_BTF_ID's suffix comes after its "ptr_"
             name += "or_null_" if self.type == PTR_TO_BTF_ID else "_or_null"
         return name

@@ -367,6 +367,9 @@ class Verifier(
         # the prototype comes from the target's BTF (btf_ptr.kfunc_result); without it, the call
         # returns an unknown scalar
         typed = btf_ptr.kfunc_result(self, idx)
+        name = self.prog.extern_refs.get(idx)
+        if name in hs.DYNPTR_SLICE_KFUNCS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
+            typed = self.dynptr_slice_result(state, name)  # a special kfunc: its result is the kernel's rule
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
             self._clear_packet_pointers(state)
         regs = state.frames[-1].regs
