@@ -222,7 +222,7 @@ def test_kfunc_calls_follow_the_targets_btf(btf_file: str) -> None:
 
 
 def test_raw_tp_null_args_table() -> None:
-    """kfree_skb's fourth argument may be NULL (raw_tp_null_args, 6.13+); cachefiles_lookup's
+    """kfree_skb's fourth argument may be NULL (raw_tp_null_args, 6.13+, 6.12.6+); cachefiles_lookup's
     third (0x2: an ERR_PTR) reads as a scalar."""
     from verifier.rules import for_kernel
 
@@ -242,8 +242,12 @@ def test_raw_tp_null_args_table() -> None:
     assert btf_ptr.ctx_arg(v, 24, 8).maybe_null and not btf_ptr.ctx_arg(v, 16, 8).maybe_null
     v.prog = SimpleNamespace(attach_to="cachefiles_lookup")
     assert btf_ptr.ctx_arg(v, 16, 8).type == SCALAR and btf_ptr.ctx_arg(v, 0, 8).maybe_null
+    # btf.c: no table up to 6.11.11; the 6.12 stable series took it at 6.12.6 (Debian 6.12.117 has it)
     v.rules = for_kernel("6.12")
-    assert not btf_ptr.ctx_arg(v, 0, 8).maybe_null
+    assert btf_ptr.ctx_arg(v, 0, 8).maybe_null
+    for older in ("6.12.5", "6.11"):
+        v.rules = for_kernel(older)
+        assert not btf_ptr.ctx_arg(v, 0, 8).maybe_null
 
 
 def test_iterator_arguments_may_be_null() -> None:

@@ -59,7 +59,6 @@ def test_for_kernel_cached_and_named():
 FEATURE_VERSIONS = [
     ("jmp_ext", (4, 14)),
     ("bpf_to_bpf_calls", (4, 16)),
-    ("map_value_helper_args", (4, 18)),
     ("reference_tracking", (4, 20)),
     ("jmp32", (5, 1)),
     ("spin_lock", (5, 1)),
@@ -72,7 +71,7 @@ FEATURE_VERSIONS = [
     ("tail_call_in_subprogs", (5, 10)),
     ("atomics", (5, 12)),
     ("pseudo_func", (5, 13)),
-    ("kfuncs", (5, 13)),
+    ("kfuncs", (5, 14)),
     ("callbacks", (5, 13)),
     ("timers", (5, 15)),
     ("bpf_loop", (5, 17)),
@@ -84,7 +83,59 @@ FEATURE_VERSIONS = [
     ("spill_const_tracking", (5, 3)),
     ("global_func_ptr_args", (5, 12)),
     ("spill_narrow_scalar", (5, 16)),
+    # dated from the kernel trees listed in verifier/rules/data/NOTES.md (issue 14)
+    ("map_value_helper_args", (4, 19)),
+    ("btf", (4, 19)),
+    ("rdonly_map_const", (5, 5)),
+    ("sockmap_lookup", (5, 8)),
+    ("map_ptr_btf_access", (5, 9)),
+    ("btf_ctx_int_ptr_scalar", (5, 17)),
+    ("reduced_prune_points", (6, 2)),
+    ("st_into_ctx", (6, 4)),
+    ("reg_not_null_mem", (6, 4)),
+    ("uninit_stack_read_any_depth", (6, 7)),
+    ("callbacks_unknown_count", (6, 7)),
+    ("exit_retval_precise", (6, 8)),
+    ("jne_const_edge", (6, 8)),
+    ("linked_scalar_ids_mov32", (6, 9)),
+    ("stack_round_16_jit", (6, 9)),
+    ("history_forced_checkpoint", (6, 11)),
+    ("linked_regs_add_const", (6, 11)),
+    ("btf_ctx_ptr_size_8", (6, 13)),
+    ("raw_tp_null_args", (6, 13)),
+    ("helper_stack_access_type", (6, 14)),
+    ("resource_leak_prefix", (6, 14)),
+    ("btf_ctx_non_struct_ptr_scalar", (6, 18)),
+    ("reg_not_null_map_ptr_mem", (6, 18)),
 ]
+
+
+# (feature, first point release of a stable series that has it, by the Debian changelogs)
+BACKPORTS = [
+    ("reduced_prune_points", "6.1.72"),
+    ("raw_tp_null_args", "6.12.6"),
+    ("btf_ctx_ptr_size_8", "6.12.6"),
+    ("reg_not_null_map_ptr_mem", "6.12.43"),
+    ("fork_scalars_and_or", "6.12.80"),
+    ("ld_abs_callback_refused", "6.12.114"),
+    ("ld_abs_subprog_exit", "6.18.3"),
+]
+
+
+@pytest.mark.parametrize(("feature", "first"), BACKPORTS)
+def test_backport_points(feature, first):
+    series, patch = first.rsplit(".", 1)
+    assert for_kernel(first).has(feature) and for_kernel(series).has(feature)
+    assert not for_kernel(f"{series}.{int(patch) - 1}").has(feature)
+
+
+def test_mainline_has_not_what_only_the_6_18_44_build_has():
+    # mainline 6.18.2 lacks them (source); the 6.18 row is the newest known build, 6.18.44
+    for feature in ("linked_regs_add_const_any", "fork_scalars_and_or", "bswap_tracking", "movsx_range_from_subreg"):
+        assert for_kernel("6.18").has(feature) and not for_kernel("6.18.2").has(feature), feature
+    # not in any mainline tree read before 6.19 (6.12 took it at 6.12.114; 6.18.44 accepts without it)
+    assert not for_kernel("6.18").has("ld_abs_callback_refused") and not for_kernel("6.11").has("ld_abs_callback_refused")
+    assert not for_kernel("6.18.2").has("ld_abs_subprog_exit") and for_kernel("6.18").has("ld_abs_subprog_exit")
 
 
 @pytest.mark.parametrize(("feature", "since"), FEATURE_VERSIONS)
@@ -93,8 +144,9 @@ def test_feature_boundaries(feature, since):
     index = versions.index(since)
     assert for_kernel(since).has(feature)
     assert for_kernel(NEWEST).has(feature)
-    if index > 0:
-        assert not for_kernel(versions[index - 1]).has(feature)
+    if index > 0:  # the release before, without the backports of its point releases
+        before = versions[index - 1]
+        assert not for_kernel(f"{before[0]}.{before[1]}.0").has(feature)
 
 
 def test_scalar_named_inv_until_5_17():
@@ -150,9 +202,12 @@ def test_x_y_means_the_newest_known_build():
 def test_a_named_build_has_its_own_facts():
     old = for_kernel("6.18.44-fc")
     assert old.name == "6.18.44-fc" and old.version == (6, 18)
-    assert not old.has("movsx_range_from_subreg") and old.has("sane_offset_checks_linked_delta")
+    assert not old.has("movsx_range_from_subreg") and not old.has("sane_offset_skips_linked_delta")
     assert for_kernel("6.18").has("movsx_range_from_subreg")
-    assert not for_kernel("6.18").has("sane_offset_checks_linked_delta")
+    assert for_kernel("6.18").has("sane_offset_skips_linked_delta")
+    # mainline 6.18.2 (source) still checks the distance, as 6.11-6.17 do
+    assert not for_kernel("6.18.2").has("sane_offset_skips_linked_delta")
+    assert for_kernel("6.18.2").has("sane_offset_checks_linked_delta")
     assert old.has("bounded_loops")  # everything else follows the X.Y row
     with pytest.raises(KeyError):
         old.has("no_such_feature")

@@ -242,7 +242,8 @@ class AluMixin:
         elif ptr.type in NO_ARITH_TYPES:
             raise Reject(f"R{dst} pointer arithmetic on {name} prohibited", "pointer-arith", (dst,))
         # a 64-bit link keeps its distance in off, checked where the build does (sane_offset_checks_linked_delta)
-        linked_off = off.off if off.id & ADD_CONST and self.feature("sane_offset_checks_linked_delta") else 0
+        checks = self.feature("sane_offset_checks_linked_delta") and not self.feature("sane_offset_skips_linked_delta")
+        linked_off = off.off if off.id & ADD_CONST and checks else 0
         _check_sane_offset(off.var, linked_off, name, dst)
         split = self.feature("sane_offset_ptr_split")
         _check_sane_offset(ptr.var, ptr.off, name, dst, split)

@@ -59,8 +59,9 @@ FLIP = {
 # decided for. ctx, stack and packet pointers are not among them: both branches are walked.
 # (PTR_TO_BTF_ID counts only when trusted; treated as unknown here, which walks both.)
 NOT_NULL_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON})
-# reg_not_null() of later kernels also knows these (feature reg_not_null_map_ptr_mem)
-NOT_NULL_TYPES_LATER = frozenset({PTR_TO_MEM, CONST_PTR_TO_MAP})
+# reg_not_null() of later kernels also knows these: PTR_TO_MEM since 6.4 (feature reg_not_null_mem),
+# CONST_PTR_TO_MAP later (feature reg_not_null_map_ptr_mem)
+NOT_NULL_LATER = {PTR_TO_MEM: "reg_not_null_mem", CONST_PTR_TO_MAP: "reg_not_null_map_ptr_mem"}
 
 
 class JumpMixin:
@@ -134,9 +135,8 @@ class JumpMixin:
         """reg_not_null(): pointers that cannot be NULL."""
         if reg.maybe_null:
             return False
-        return reg.type in NOT_NULL_TYPES or (
-            reg.type in NOT_NULL_TYPES_LATER and self.rules.has("reg_not_null_map_ptr_mem")
-        )
+        feature = NOT_NULL_LATER.get(reg.type)
+        return reg.type in NOT_NULL_TYPES or (feature is not None and self.rules.has(feature))
 
     def _branch_taken(self, dst: Reg, src: Reg, name: str, is32: bool) -> int:
         if dst.type == SCALAR and src.type == SCALAR:

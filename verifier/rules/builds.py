@@ -42,7 +42,7 @@ BUILDS: tuple[KernelBuild, ...] = (
         (6, 18),
         44,
         1,
-        {"movsx_range_from_subreg": False, "sane_offset_checks_linked_delta": True, "sane_offset_ptr_split": False},
+        {"movsx_range_from_subreg": False, "sane_offset_skips_linked_delta": False, "sane_offset_ptr_split": False},
         "the 6.18.44 build the test suite was first recorded on (its uname began 6.18.44-fc; the full string was "
         "not kept): tests/data/engine_disagreements/*/kernel.log; sign extension as mainline v6.18 "
         "coerce_reg_to_size_sx() (issue 11 of this project)",

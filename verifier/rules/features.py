@@ -51,112 +51,141 @@ _ROWS: tuple[Feature, ...] = (
         "jmp_ext",
         (4, 14),
         "BPF_JLT/JLE/JSLT/JSLE jump opcodes (ISA v2)",
-        "KV §3 4.14, commit 92b31a9af73b; cilium/ebpf features/misc.go (ISA v2)",
+        "KV §3 4.14, commit 92b31a9af73b; cilium/ebpf features/misc.go (ISA v2); source: present in 4.14.177, the oldest tree read and the oldest version bpfcheck supports",
     ),
     Feature(
         "check_return_code",
         (4, 15),
         "R0 range checked at exit for cgroup program types",
-        "KV §3 4.15 / §4, commit 390ee7e29fc8",
+        "KV §3 4.15 / §4, commit 390ee7e29fc8; source: check_return_code() absent from 4.14.177, present in 4.15.0",
     ),
     Feature(
         "bpf_to_bpf_calls",
         (4, 16),
         "BPF_PSEUDO_CALL to subprograms (root only), call depth 8",
-        "KV §3 4.16, commit cc8b0b92a169",
+        "KV §3 4.16, commit cc8b0b92a169; source: BPF_PSEUDO_CALL absent from 4.15.0, present in 4.16.13",
     ),
     Feature(
         "map_value_helper_args",
-        (4, 18),
+        (4, 19),
         "map value pointers accepted as map key/value helper args",
-        "KV §3 4.18, commit d71962f3e627",
+        "commit d71962f3e627 (bcc kernel-versions.md: 4.18); source: check_func_arg() of 4.16.13 takes only "
+        "PTR_TO_STACK (or packet) for ARG_PTR_TO_MAP_KEY/VALUE, 4.19.304 and 4.20.0 also PTR_TO_MAP_VALUE; no "
+        "4.17/4.18 tree was reachable: bounded (4.16.13, 4.19.304], taken at 4.19, the stricter side (was: 4.18)",
     ),
-    Feature("btf", (4, 18), "BTF loaded with programs and maps", "KV §3 4.18, commit 69b693f0aefa"),
+    Feature(
+        "btf",
+        (4, 19),
+        "BTF loaded with programs and maps",
+        "commit 69b693f0aefa (bcc kernel-versions.md: 4.18); source: BPF_BTF_LOAD absent from the uapi bpf.h of "
+        "4.16.13, present in 4.19.304: bounded (4.16.13, 4.19.304], taken at 4.19 (was: 4.18; no verdict uses it)",
+    ),
     Feature(
         "reference_tracking",
         (4, 20),
         "acquired socket references must be released",
-        "KV §3 4.20, commit 6acc9b432e67",
+        "KV §3 4.20, commit 6acc9b432e67; source: acquire_reference_state() absent from 4.19.304, present in 4.20.0",
     ),
     Feature(
         "jmp32",
         (5, 1),
         "BPF_JMP32 instruction class (ISA v3)",
-        "KV §3 5.1, commit 092ed0968bb6; cilium/ebpf features/misc.go (ISA v3)",
+        "commit 092ed0968bb6; source: absent from 5.0.0, present in 5.2.1 (no 5.1 tree reachable); dated 5.1 by cilium/ebpf features/misc.go haveV3ISA",
     ),
-    Feature("spin_lock", (5, 1), "bpf_spin_lock/unlock in map values", "KV §3 5.1, commit d83525ca62cf"),
+    Feature(
+        "spin_lock",
+        (5, 1),
+        "bpf_spin_lock/unlock in map values",
+        "commit d83525ca62cf; process_spin_lock() source: absent from 5.0.0, present in 5.2.1 (no 5.1 tree reachable); dated 5.1 by bcc docs/kernel-versions.md "
+        "(BPF_FUNC_spin_lock 5.1)",
+    ),
     Feature(
         "dead_code_elimination",
-        (5, 1),
+        (5, 2),
         "unreachable code removed (privileged) instead of rejected later",
-        "KV §3 5.1; ebpf-docs verifier.md",
+        "opt_remove_dead_code() absent from 5.0.0, present in 5.2.1 (no 5.1 tree reachable): taken at 5.2, the "
+        "stricter side (was: 5.1 from ebpf-docs verifier.md; no verdict uses it)",
     ),
     Feature(
         "global_data",
         (5, 2),
         "ld_imm64 BPF_PSEUDO_MAP_VALUE: .data/.rodata/.bss global variables",
-        "KV §3 5.2, commit d8eca5bbb2be",
+        "commit d8eca5bbb2be; BPF_PSEUDO_MAP_VALUE absent from 5.0.0, present in 5.2.1 (bcc: 5.2)",
     ),
     Feature(
         "large_programs",
         (5, 2),
         "1,000,000 instructions for privileged programs",
-        "KV §1, commit c04c0d2b968a",
+        "commit c04c0d2b968a; BPF_COMPLEXITY_LIMIT_INSNS 1000000 in include/linux/bpf.h of 5.2.1, not 5.0.0 "
+        "(bcc 'BPF 1M insn limit': 5.2)",
     ),
     Feature(
         "bounded_loops",
         (5, 3),
         "back-edges allowed for privileged programs when the loop terminates",
-        "KV §3 5.3, commit 2589726d12a1",
+        "KV §3 5.3, commit 2589726d12a1; source: 'infinite loop detected' absent from 5.2.1, present in 5.3.0",
     ),
     Feature(
         "spill_const_tracking",
         (5, 3),
         "8-byte spills of scalars keep the register's bounds (before: the slot became STACK_MISC)",
         "commit f7cf25b2026d 'bpf: track spill/fill of constants' (June 2019 series with precision "
-        "tracking, v5.3; version recalled)",
+        "tracking, v5.3); source: save_register_state()/register_is_const() spill absent from 5.2.1, present in 5.3.0",
     ),
     Feature(
         "precision_tracking",
         (5, 3),
         "precise scalar tracking (state pruning ignores imprecise scalars)",
-        "commit b5dc0163d8fd 'bpf: precise scalar_value tracking' (v5.3; version recalled)",
+        "commit b5dc0163d8fd 'bpf: precise scalar_value tracking' (v5.3); source: mark_chain_precision() absent from 5.2.1, present in 5.3.0",
     ),
     Feature(
         "rdonly_map_const",
         (5, 5),
         "loads from frozen read-only maps (.rodata) are known constants",
-        "commit a23740ec43ba 'bpf: Track contents of read-only maps as scalars' (Oct 2019, v5.5)",
+        "commit a23740ec43ba 'bpf: Track contents of read-only maps as scalars' (Oct 2019, v5.5); source: bpf_map_is_rdonly() absent from 5.4.0, present in 5.5-rc5",
     ),
     Feature(
         "global_func_verification",
         (5, 6),
         "global (non-static) functions verified once, on their own",
-        "KV §3 5.6, commit 51c39bb1d5d1",
+        "KV §3 5.6, commit 51c39bb1d5d1; source: BTF_FUNC_GLOBAL absent from 5.5-rc5, present in 5.6.4",
     ),
     Feature(
         "alu32_bounds",
         (5, 7),
         "explicit 32-bit subregister bounds tracking",
-        "commit 3f50f132d840 'bpf: Verifier, do explicit ALU32 bounds tracking' (v5.7)",
+        "commit 3f50f132d840 'bpf: Verifier, do explicit ALU32 bounds tracking' (v5.7); source: s32_min_value (bpf_verifier.h) absent from 5.6.4, present in 5.7.14",
     ),
-    Feature("cap_bpf", (5, 8), "CAP_BPF/CAP_PERFMON split of root privileges", "KV §2/§3 5.8"),
     Feature(
-        "ringbuf", (5, 8), "BPF_MAP_TYPE_RINGBUF and bpf_ringbuf_* helpers", "KV §3 5.8, commit 457f44363a88"
+        "cap_bpf",
+        (5, 8),
+        "CAP_BPF/CAP_PERFMON split of root privileges",
+        "KV §2/§3 5.8; source: bpf_capable() absent from 5.7.14, present in 5.8.1",
+    ),
+    Feature(
+        "ringbuf",
+        (5, 8),
+        "BPF_MAP_TYPE_RINGBUF and bpf_ringbuf_* helpers",
+        "KV §3 5.8, commit 457f44363a88; source: BPF_MAP_TYPE_RINGBUF absent from 5.7.14, present in 5.8.1",
     ),
     Feature(
         "btf_id_ld_imm64",
         (5, 10),
         "ld_imm64 BPF_PSEUDO_BTF_ID (typed/untyped ksyms)",
-        "commit 4976b718c355 'bpf: Introduce pseudo_btf_id' (v5.10)",
+        "commit 4976b718c355 'bpf: Introduce pseudo_btf_id' (v5.10); source: BPF_PSEUDO_BTF_ID absent from 5.9.1, present in 5.10.262",
     ),
     Feature(
         "tail_call_in_subprogs",
         (5, 10),
         "tail calls mixed with bpf-to-bpf calls (x86; 256 B per frame)",
-        "KV §1, ebpf-docs tail-calls.md; before: 'tail_calls are not allowed in programs with bpf-to-bpf calls'",
+        "KV §1, ebpf-docs tail-calls.md; before: 'tail_calls are not allowed in programs with bpf-to-bpf calls'; source: the message is in 5.9.1, not in 5.10.262",
     ),
-    Feature("sleepable", (5, 10), "sleepable (BPF_F_SLEEPABLE) programs", "bcc kernel-versions.md 5.10"),
+    Feature(
+        "sleepable",
+        (5, 10),
+        "sleepable (BPF_F_SLEEPABLE) programs",
+        "bcc kernel-versions.md 5.10; source: BPF_F_SLEEPABLE absent from 5.9.1, present in 5.10.262",
+    ),
     Feature(
         "var_off_stack_read",
         (5, 12),
@@ -176,46 +205,54 @@ _ROWS: tuple[Feature, ...] = (
         "atomics",
         (5, 12),
         "BPF_ATOMIC fetch-add/and/or/xor, xchg, cmpxchg (beyond plain add)",
-        "KV §3 5.12; cilium/ebpf; commit 981f94c3e921 'bpf: Add BPF_FETCH field / create atomic_fetch_add'",
+        "KV §3 5.12; cilium/ebpf; commit 981f94c3e921 'bpf: Add BPF_FETCH field / create atomic_fetch_add'; source: BPF_FETCH absent from 5.11.0, present in 5.12.9",
     ),
     Feature(
         "global_func_ptr_args",
         (5, 12),
         "global functions may take pointer (PTR_TO_MEM via BTF) arguments",
-        "commit e5069b9c23b3 'bpf: Support pointers in global func args' (v5.12); corpus/manifest.toml",
+        "commit e5069b9c23b3 'bpf: Support pointers in global func args' (v5.12); corpus/manifest.toml; source: PTR_TO_MEM in btf.c absent from 5.11.0, present in 5.12.9",
     ),
     Feature(
         "pseudo_func",
         (5, 13),
         "ld_imm64 BPF_PSEUDO_FUNC (callback function pointers)",
-        "commit 69c087ba6225 'bpf: Add bpf_for_each_map_elem() helper' (v5.13)",
+        "commit 69c087ba6225 'bpf: Add bpf_for_each_map_elem() helper'; BPF_PSEUDO_FUNC absent from 5.12.9, "
+        "present in 5.14-rc5 (no 5.13 tree reachable); dated 5.13 by bcc docs/kernel-versions.md "
+        "(BPF_FUNC_for_each_map_elem 5.13)",
     ),
     Feature(
         "callbacks",
         (5, 13),
         "helpers taking callbacks (bpf_for_each_map_elem)",
-        "commit 69c087ba6225 (v5.13)",
+        "commit 69c087ba6225; set_callee_state_fn absent from 5.12.9, present in 5.14-rc5; dated 5.13 by bcc "
+        "docs/kernel-versions.md (BPF_FUNC_for_each_map_elem 5.13)",
     ),
     Feature(
         "kfuncs",
-        (5, 13),
+        (5, 14),
         "calls to kernel functions (BPF_PSEUDO_KFUNC_CALL)",
-        "commit e6ac2450d6de 'bpf: Support bpf program calling kernel function' (v5.13)",
+        "commit e6ac2450d6de 'bpf: Support bpf program calling kernel function'; source: BPF_PSEUDO_KFUNC_CALL "
+        "absent from 5.12.9, present in 5.14-rc5, no 5.13 tree reachable and no documented version: taken at "
+        "5.14, the stricter side (was: 5.13)",
     ),
     Feature(
         "timers",
         (5, 15),
         "bpf_timer in map values",
-        "commit b00628b1c7d5 'bpf: Introduce bpf timers' (v5.15)",
+        "commit b00628b1c7d5 'bpf: Introduce bpf timers' (v5.15); source: process_timer_func() absent from 5.14-rc5, present in 5.15.16",
     ),
     Feature(
-        "bpf_loop", (5, 17), "bpf_loop() helper", "commit e6f2dd0f8067 'bpf: Add bpf_loop helper' (v5.17)"
+        "bpf_loop",
+        (5, 17),
+        "bpf_loop() helper",
+        "commit e6f2dd0f8067 'bpf: Add bpf_loop helper' (v5.17); source: BPF_FUNC_loop absent from 5.16.10, present in 5.17-rc5",
     ),
     Feature(
         "scalar_named_inv",
         (4, 14),
         "the verifier log calls scalars 'inv' (later 'scalar')",
-        "shared/reference/README.md ('inv' became 'scalar' in 5.18)",
+        "shared/reference/README.md ('inv' became 'scalar' in 5.18); source: reg_type_str [SCALAR_VALUE] is \"inv\" in 5.17-rc5, \"scalar\" in 5.18.12",
         until=(5, 17),
     ),
     Feature(
@@ -223,8 +260,8 @@ _ROWS: tuple[Feature, ...] = (
         (5, 16),
         "<8-byte spills of scalars (8-byte aligned) keep the register's bounds; a fill of the spilled size "
         "at the slot's start restores them",
-        "commit 354e8f1970f8 'bpf: Support <8-byte scalar spill and refill' (v5.16; version recalled); "
-        "5.10.262 source has it (save_register_state(size), fill when size == spill_size)",
+        "commit 354e8f1970f8 'bpf: Support <8-byte scalar spill and refill' (v5.16); "
+        "5.10.262 source has it (save_register_state(size), fill when size == spill_size); source: `size == spill_size` fill absent from 5.15.16, present in 5.16.10",
         backports=(Backport((5, 10), 168, "ChangeLog-5.10.168 (Debian linux-image-5.10.0-46 changelog)"),),
     ),
     Feature(
@@ -234,7 +271,7 @@ _ROWS: tuple[Feature, ...] = (
         "commit befae75856ab 'bpf: propagate nullness information for reg to reg comparisons' (Eduard "
         "Zingerman; bpf-next pull 2022-11-25, v6.2); 6.1.192 source has no such branch in "
         "check_cond_jmp_op(), 6.12.117 has it; measured: 5.10.0-46 and 6.1.0-57 refuse corpus "
-        "ptr/null_by_equal_pointer.o:deref_on_equal_side",
+        "ptr/null_by_equal_pointer.o:deref_on_equal_side; source: absent from 6.1.192, present in 6.2.1",
     ),
     Feature(
         "st_imm_spill",
@@ -242,7 +279,7 @@ _ROWS: tuple[Feature, ...] = (
         "BPF_ST of a non-zero immediate at an 8-byte aligned slot (privileged) is a spilled constant "
         "(before: STACK_MISC; an immediate 0 stays STACK_ZERO until spill_zero_scalar)",
         "commit ecdf985d7615 'bpf: track immediate values written to stack by BPF_ST instruction' "
-        "(bpf-next 2023-02-15, v6.3); 5.10.262 and 6.1.192 sources: `insn->imm != 0`",
+        "(bpf-next 2023-02-15, v6.3); 5.10.262 and 6.1.192 sources: `insn->imm != 0`; source: absent from 6.2.1, present in 6.3.8",
         backports=(
             Backport((5, 10), 186, "ChangeLog-5.10.186 (Debian linux-image-5.10.0-46 changelog)"),
             Backport((6, 1), 36, "ChangeLog-6.1.36 (Debian linux-image-6.1.0-57 changelog)"),
@@ -266,7 +303,7 @@ _ROWS: tuple[Feature, ...] = (
         "commits c871d0e00f0e 'bpf: enforce precise retval range on program exit' and eabe518de533 'bpf: "
         "enforce precision of R0 on program/async callback return' (Andrii Nakryiko, bpf-next Dec 2023, "
         "v6.8); 5.10.262 / 6.1.192 check_return_code(): no mark_chain_precision(), 6.12.117: present; "
-        "measured: 5.10.0-46 and 6.1.0-57 accept tests/data/engine_disagreements/004, 6.12.117 rejects it",
+        "measured: 5.10.0-46 and 6.1.0-57 accept tests/data/engine_disagreements/004, 6.12.117 rejects it; source: check_return_code() calls mark_chain_precision() in 6.8.0, not 6.7.3",
     ),
     Feature(
         "narrowing_fill",
@@ -277,8 +314,18 @@ _ROWS: tuple[Feature, ...] = (
         "Mikityanskiy; bpf-next pull 2024-02-29, v6.9); 6.1.192 source: `size == spill_size`, 6.12.117: "
         "bpf_stack_narrow_access_ok()",
     ),
-    Feature("dynptrs", (5, 19), "bpf_dynptr helpers", "KV §3 5.19, commit 263ae152e962"),
-    Feature("kptrs", (5, 19), "kptr fields and bpf_kptr_xchg", "KV §3 5.19, commit c0a5a21c25f3"),
+    Feature(
+        "dynptrs",
+        (5, 19),
+        "bpf_dynptr helpers",
+        "KV §3 5.19, commit 263ae152e962; source: ARG_PTR_TO_DYNPTR absent from 5.18.12, present in 5.19.0",
+    ),
+    Feature(
+        "kptrs",
+        (5, 19),
+        "kptr fields and bpf_kptr_xchg",
+        "KV §3 5.19, commit c0a5a21c25f3; source: bpf_kptr_xchg absent from 5.18.12, present in 5.19.0",
+    ),
     Feature(
         "uninit_stack_read_priv",
         (6, 3),
@@ -303,11 +350,13 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature(
         "uninit_stack_read_any_depth",
-        (6, 8),
+        (6, 7),
         "with uninit_stack_read_priv, a read below the deepest slot written so far grows the stack instead of "
         "failing ('invalid read from stack R10 off=-8 size=8': reads were bounded by -allocated_stack)",
-        "'bpf: Fix accesses to uninit stack slots' (Andrei Matei, CVE-2023-52452; mainline v6.8, version recalled, "
-        "6.7 not excluded: taken late, which only makes bpfcheck stricter); source: Debian 5.10.262 "
+        "'bpf: Fix accesses to uninit stack slots' (Andrei Matei, CVE-2023-52452); source: "
+        "check_stack_slot_within_bounds() bounds reads by -allocated_stack in 6.6.0, takes -MAX_BPF_STACK when "
+        "allow_uninit_stack in 6.7.3, and no 6.7.y stable ChangeLog in Debian's changelog lists it: 6.7 (was: 6.8); "
+        "Debian 5.10.262 "
         "check_stack_slot_within_bounds() still uses -state->allocated_stack for reads; measured: 5.10.0-46 "
         "refuses corpus stack/uninit.o:stack_uninit_read, 6.1.0-57 (6.1.192) accepts it",
         backports=(
@@ -324,36 +373,38 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature(
         "st_into_ctx",
-        (6, 3),
+        (6, 4),
         "BPF_ST (store immediate) into the context allowed (before: 'BPF_ST stores into R1 ctx is not allowed')",
-        "commit 'bpf: allow ctx writes using BPF_ST_MEM instruction' (Eduard Zingerman, 2023, v6.3)",
+        "commit 'bpf: allow ctx writes using BPF_ST_MEM instruction' (Eduard Zingerman, 2023); source: the message "
+        "'BPF_ST stores into R%d %s is not allowed' is in verifier.c of 6.3.8, gone in 6.4.4 (was: 6.3)",
     ),
     Feature(
         "open_coded_iterators",
         (6, 4),
         "bpf_iter_* kfuncs and loops driven by them",
-        "KV §3 6.4, commit 06accc8779c1",
+        "KV §3 6.4, commit 06accc8779c1; source: process_iter_arg()/is_iter_next_kfunc() absent from 6.3.8, present in 6.4.4",
     ),
     Feature(
         "cpu_v4",
         (6, 6),
         "sign-extending loads/movs, bswap, gotol, sdiv/smod (ISA v4)",
-        "KV §3 6.6, commit 1f9a1ea821ff; shared README: 6.1 rejects ldsx ('BPF_LDX uses reserved fields')",
+        "KV §3 6.6, commit 1f9a1ea821ff; shared README: 6.1 rejects ldsx ('BPF_LDX uses reserved fields'); source: BPF_MEMSX absent from 6.5.0, present in 6.6.0",
     ),
     Feature(
         "map_ptr_btf_access",
-        (5, 10),
+        (5, 9),
         "privileged programs read the fields of a map pointer (CONST_PTR_TO_MAP) through the BTF of the "
         "map implementation's struct (struct bpf_array, bpf_htab, ...: check_ptr_to_map_access()); "
         "before, any load through a map pointer was 'invalid mem access'",
-        "commit 41c48f3a9823 'bpf: Support access to bpf map fields' (Andrey Ignatov, v5.10, version "
-        "recalled); 6.18 behaviour confirmed on the running kernel (study selftests verifier_map_ptr.c)",
+        "commit 41c48f3a9823 'bpf: Support access to bpf map fields' (Andrey Ignatov); source: "
+        "check_ptr_to_map_access() absent from verifier.c of 5.8.1, present in 5.9.1 (was: 5.10); 6.18 behaviour "
+        "confirmed on the running kernel (study selftests verifier_map_ptr.c)",
     ),
     Feature(
         "global_func_arg_tags",
         (6, 8),
         "__arg_ctx/__arg_nonnull/... global function argument tags",
-        "KV §3 6.8, commit 94e1c70a3452",
+        "KV §3 6.8, commit 94e1c70a3452; source: 'arg:' decl tags in btf.c absent from 6.7.3, present in 6.8.0",
     ),
     Feature(
         "spill_unbounded_scalar_id",
@@ -361,7 +412,7 @@ _ROWS: tuple[Feature, ...] = (
         "an unbounded scalar is spilled as a register (keeping its id: later bound checks on the source "
         "refine the slot); before, register_is_bounded() sent it to STACK_MISC",
         "commit e67ddd9b1cff 'bpf: Track spilled unbounded scalars' (bpf-next pull 2024-02-29, v6.9); "
-        "5.10.262 / 6.1.192 sources: register_is_bounded(reg) in check_stack_write_fixed_off()",
+        "5.10.262 / 6.1.192 sources: register_is_bounded(reg) in check_stack_write_fixed_off(); source: register_is_bounded() spill test in 6.8.0, gone in 6.9.0",
     ),
     Feature(
         "jne_const_edge",
@@ -369,51 +420,74 @@ _ROWS: tuple[Feature, ...] = (
         "on the 'not equal' side of a comparison with a constant at the edge of a range, the range "
         "shrinks by one (x in [0,63], x != 0 gives [1,63]); before, that side learns nothing",
         "regs_refine_cond_op() BPF_JNE case, series 'BPF register bounds logic and testing improvements' "
-        "(Andrii Nakryiko, v6.8; version recalled); source: absent from Debian's 6.1.192 "
+        "(Andrii Nakryiko, v6.8); source: absent from Debian's 6.1.192 "
         "(reg_set_min_max only marks the equal side known), present in 6.12.117; measured: "
         "corpus helpers/arg_types.o:helper_bounded_size ('invalid zero-sized read') on 5.10.0-46 and 6.1.0-57, "
         "accepted by 6.12.117+deb13",
     ),
-    Feature("may_goto", (6, 9), "may_goto instruction (BPF_JMP|BPF_JCOND)", "KV §3 6.9, commit 011832b97b31"),
-    Feature("arena", (6, 9), "BPF_MAP_TYPE_ARENA", "KV §3 6.9"),
+    Feature(
+        "may_goto",
+        (6, 9),
+        "may_goto instruction (BPF_JMP|BPF_JCOND)",
+        "KV §3 6.9, commit 011832b97b31; source: BPF_JCOND absent from 6.8.0, present in 6.9.0",
+    ),
+    Feature(
+        "arena",
+        (6, 9),
+        "BPF_MAP_TYPE_ARENA",
+        "KV §3 6.9; source: BPF_MAP_TYPE_ARENA (uapi bpf.h) absent from 6.8.0, present in 6.9.0",
+    ),
     Feature(
         "linked_scalar_ids_mov32",
-        (6, 8),
+        (6, 9),
         "w1 = w2 of a value that fits in 32 bits, and scalar spills, keep the copies linked",
         "assign_scalar_id_before_mov(), series 'Improvements for tracking scalars in the BPF verifier' "
-        "(Maxim Mikityanskiy, v6.8)",
+        "(Maxim Mikityanskiy); source: absent from verifier.c of 6.8.0, present in 6.9.0 (mov and "
+        "check_stack_write_fixed_off()) (was: 6.8)",
     ),
     Feature(
         "stack_round_16_jit",
-        (6, 8),
+        (6, 9),
         "JIT-ed programs round each frame's stack to 16 bytes in the combined stack check (not 32)",
-        "round_up_stack_depth(), Yonghong Song's llvm18 selftest fixes (v6.8); adversarial tests "
+        "round_up_stack_depth(); source: 6.8.0 check_max_stack_depth_subprog() rounds every frame to 32, "
+        "6.9.0 has round_up_stack_depth() (16 when JIT-ed) (was: 6.8); adversarial tests "
         "call_chain_8_x65_stack / call_chain_6_x80_stack against 6.18",
     ),
     Feature(
         "linked_regs_add_const",
         (6, 11),
         "rX += const keeps rX linked to its copies at a known distance (BPF_ADD_CONST)",
-        "commit 98d7ca374ba4 'bpf: Track delta between \"linked\" registers.' (v6.11)",
+        "commit 98d7ca374ba4 'bpf: Track delta between \"linked\" registers.' (v6.11); source: BPF_ADD_CONST absent from 6.10.0, present in 6.11.11",
     ),
     Feature(
         "resource_leak_prefix",
         (6, 14),
         "a leaked reference at exit ends with 'BPF_EXIT instruction in main prog would lead to reference leak'",
-        "check_resource_leak() refactor (v6.14, version recalled); 6.18 log in corpus/manifest.toml",
+        "check_resource_leak() refactor (v6.14); 6.18 log in corpus/manifest.toml; source: 6.13.2 prints 'BPF_EXIT instruction would lead to reference leak', 6.14.0 'BPF_EXIT instruction in main prog would lead to reference leak'",
     ),
     Feature(
         "linked_regs_add_const_any",
-        (6, 17),
+        (7, 2),
         "linked distances also through rX -= const, negative constants and 32-bit adds (BPF_ADD_CONST32)",
-        "version recalled; 6.18 behaviour confirmed by tests/data/engine_disagreements/010",
+        "source: adjust_reg_min_max_vals() of mainline 6.18.2 links only a 64-bit rX += const in [0, S32_MAX] "
+        "(as 6.11.11-6.14), Debian 7.2.13 also BPF_SUB, alu32 and negative constants (BPF_ADD_CONST32): "
+        "mainline bounded (6.18.2, 7.2.13], taken at 7.2, the stricter side (was: 6.17); the 6.18 series has it "
+        "by 6.18.44 (measured: tests/data/engine_disagreements/010 on the running 6.18.44)",
+        backports=(
+            Backport(
+                (6, 18),
+                44,
+                "measured on 6.18.44; 6.18.2 source lacks it, the point release that took it is not known, "
+                "so earlier ones are not claimed",
+            ),
+        ),
     ),
     Feature(
         "tail_call_map_msg",
         (6, 17),
         "a tail call with a non-prog-array map reports 'expected prog array map for tail call'",
         "record_func_key() message (commit 192e3aa14529's fix, 6.17, per verifier/abstract); "
-        "shared corpus verdicts: 6.18 prints it for tail_call_bad.o",
+        "shared corpus verdicts: 6.18 prints it for tail_call_bad.o; source: the message absent from 6.14.0, present in 6.18.2: bounded, kept at 6.17 (a message only)",
     ),
     Feature(
         "const_array_lookup_nonnull",
@@ -423,7 +497,7 @@ _ROWS: tuple[Feature, ...] = (
         "slot or zeroed bytes), else the result stays map_value_or_null",
         "series 'bpf: verifier: Support eliding map lookup nullness' (Daniel Xu, Jan 2025, v6.14; "
         "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18; corpus/manifest.toml: a u32 key stored "
-        "at r10-4 (not 8-aligned) is still map_value_or_null on 6.18",
+        "at r10-4 (not 8-aligned) is still map_value_or_null on 6.18; source: get_constant_map_key() absent from 6.13.2, present in 6.14.0",
     ),
     Feature(
         "sane_offset_checks_linked_delta",
@@ -431,10 +505,19 @@ _ROWS: tuple[Feature, ...] = (
         "pointer += linked scalar: check_reg_sane_offset() also refuses the scalar's kept distance to its "
         "link (reg->off) beyond 1<<29 ('fp pointer offset N is not allowed'); without it, an unbounded "
         "linked scalar gets 'math between ... unbounded min value'",
-        "the distance lives in reg->off since 98d7ca374ba4 (v6.11); measured: an earlier 6.18.44 build still "
-        "checks it (tests/data/engine_disagreements/008/kernel.log), 6.18.44-fc-v1045 does not "
+        "the distance lives in reg->off since 98d7ca374ba4; source: check_reg_sane_offset() reads reg->off in "
+        "6.11.11, 6.14 and mainline 6.18.2 (was: until 6.17); where it stops: sane_offset_skips_linked_delta",
+    ),
+    Feature(
+        "sane_offset_skips_linked_delta",
+        (7, 2),
+        "check_reg_sane_offset() no longer checks a linked scalar's kept distance (reg->off): see "
+        "sane_offset_checks_linked_delta",
+        "source: Debian 7.2.13 check_reg_sane_offset() has no reg->off, mainline 6.18.2 has: bounded (6.18.2, "
+        "7.2.13], taken at 7.2, the stricter side; measured: an earlier 6.18.44 build still checks it "
+        "(tests/data/engine_disagreements/008/kernel.log), 6.18.44-fc-v1045 does not "
         "(tests/data/engine_disagreements/008/case.json, recordings); per build in verifier/rules/builds.py",
-        until=(6, 17),
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
         "sane_offset_ptr_split",
@@ -451,13 +534,15 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature(
         "movsx_range_from_subreg",
-        (6, 18),
+        (7, 3),
         "r = (s8/s16/s32) r' (and sign-extending loads of spilled scalars) keep the source's 32-bit signed range "
         "when it fits the narrower type: smin/smax = s32 range, umin/umax = the sign-extended u32 range, "
         "var_off recomputed from the ranges; before, any range crossing the narrow sign bit became the whole type",
         "measured on 6.18.44-fc-v1045 (tests/data/kernel_recordings/scalar_alu.json, 1,100 sign extensions, "
-        "0 mismatches); an earlier 6.18.44 build did not (mainline coerce_reg_to_size_sx at v6.18); "
-        "per build in verifier/rules/builds.py",
+        "0 mismatches); an earlier 6.18.44 build did not; per build in verifier/rules/builds.py. Source: "
+        "coerce_reg_to_size_sx() of mainline 6.18.2 and Debian 7.2.13 derive the range from the 64-bit bounds "
+        "only: no source read has it, so no release is claimed (7.3: later than every source; was: 6.18)",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
         "pkt_data_changes_tracked",
@@ -466,9 +551,9 @@ _ROWS: tuple[Feature, ...] = (
         "call in it or in a function it calls: subprog_info.changes_pkt_data) invalidates the caller's "
         "packet pointers; a tail call made directly does not (6.18: accepted)",
         "commits 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' and 51081a3f25c7 "
-        "'bpf: track changes_pkt_data property for global functions' (v6.13, versions recalled); "
+        "'bpf: track changes_pkt_data property for global functions' (v6.13); source: subprog_info.changes_pkt_data absent from 6.11.11, present in 6.13.2; "
         "6.18 behaviour confirmed against the running kernel (corpus/src/packet/invalidated_by_calls.c); "
-        "6.12.117 source has subprog_info.changes_pkt_data; measured: 6.12.117 refuses write_after_global_pull",
+        "6.12.117 source has subprog_info.changes_pkt_data; measured: 6.12.117 refuses write_after_global_pull; source: subprog_info.changes_pkt_data absent from 6.11.11, present in 6.13.2 (6.12 by ChangeLog-6.12.25)",
         backports=(
             Backport(
                 (6, 12),
@@ -483,10 +568,10 @@ _ROWS: tuple[Feature, ...] = (
         (6, 13),
         "a direct bpf_tail_call() invalidates the caller's packet pointers (bpf_helper_changes_pkt_data() "
         "lists it)",
-        "commit 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' (v6.13, recalled); "
+        "commit 1a4607ffba35 'bpf: consider that tail calls invalidate packet pointers' (v6.13); "
         "backport ChangeLog-6.12.9 (Debian linux-image-6.12.117 changelog); measured: 6.12.117 refuses "
         "corpus packet/invalidated_by_calls.o:write_after_tail_call, 6.18.44 accepts it (when that changed "
-        "back is not dated: taken as late as possible, the stricter side)",
+        "back is not dated: taken as late as possible, the stricter side); source: bpf_helper_changes_pkt_data() lists tail_call from 6.13.2 on; 6.14.0 invalidates after every tail call, mainline 6.18.2 sets changes_data = false for one in the main program: the end is bounded (6.14, 6.18.2], kept at 6.17, the stricter side",
         until=(6, 17),
         backports=(Backport((6, 12), 9, "ChangeLog-6.12.9 (Debian linux-image-6.12.117 changelog)"),),
     ),
@@ -494,28 +579,37 @@ _ROWS: tuple[Feature, ...] = (
         "xskmap_lookup",
         (5, 3),
         "map_lookup_elem() on an xskmap returns an xdp_sock (PTR_TO_XDP_SOCK once checked for NULL)",
-        "commit fada7fdc83c0 'bpf: Allow bpf_map_lookup_elem() on an xskmap' (v5.3, version recalled)",
+        "commit fada7fdc83c0 'bpf: Allow bpf_map_lookup_elem() on an xskmap' (v5.3); source: check_map_func_compatibility() refuses map_lookup_elem on an xskmap in 5.2.1, allows it in 5.3.0",
     ),
     Feature(
         "sockmap_lookup",
-        (5, 10),
+        (5, 8),
         "map_lookup_elem() on a sockmap or sockhash returns a referenced socket (sock once checked for "
         "NULL), to be released with bpf_sk_release()",
-        "commit 64d85290d79c 'bpf: Allow bpf_map_lookup_elem for SOCKMAP and SOCKHASH' (v5.10, version "
-        "recalled); 6.18 behaviour confirmed (corpus/src/refs/sockmap_lookup.c)",
+        "commit 64d85290d79c 'bpf: Allow bpf_map_lookup_elem for SOCKMAP and SOCKHASH'; source: "
+        "check_map_func_compatibility() and is_acquire_function() of 5.7.14 lack it, 5.8.1 has both (was: 5.10); "
+        "6.18 behaviour confirmed (corpus/src/refs/sockmap_lookup.c)",
     ),
     Feature(
         "ld_abs_subprog_exit",
-        (6, 18),
+        (6, 19),
         "LD_ABS/LD_IND in a subprogram: the load's failure returns 0 from that function (bpf_gen_ld_abs()'s "
         "hidden exit), and the verifier walks that return into the caller",
         "commit ee861486e377 'bpf: Fix ld_{abs,ind} failure path analysis in subprogs' (Daniel Borkmann, "
-        "Apr 2026, CVE-2026-53090; mainline after 7.0, a stable fix: 6.18.44 has it); backports from the "
-        "Debian changelogs: 6.1.183, 6.12.101 (5.10.262 lacks it); measured: 6.1.0-57 and 6.12.117 refuse "
-        "corpus calls/ld_abs_subprog.o:caller_trusts_one ('R9 !read_ok'), 5.10.0-46 accepts it",
+        "Apr 2026, CVE-2026-53090); source: check_ld_abs() of mainline 6.18.2 has no frame exit, Debian 7.2.13 "
+        "has it: mainline bounded (6.18.2, 7.2.13], taken from 6.19, the stricter side (the walk refuses more); "
+        "backports from the Debian changelogs: 6.1.183, 6.12.101 (5.10.262 lacks it); measured: 6.1.0-57 and "
+        "6.12.117 refuse corpus calls/ld_abs_subprog.o:caller_trusts_one ('R9 !read_ok'), 5.10.0-46 accepts it; "
+        "6.18.44 has it",
         backports=(
             Backport((6, 1), 183, "ChangeLog-6.1.183 (Debian linux-image-6.1.0-57 changelog)"),
             Backport((6, 12), 101, "ChangeLog-6.12.101 (Debian linux-image-6.12.117 changelog)"),
+            Backport(
+                (6, 18),
+                3,
+                "absent from the 6.18.2 source, present in 6.18.44 (measured): the point release between is not "
+                "known, taken as 6.18.3, the stricter side",
+            ),
         ),
     ),
     Feature(
@@ -524,18 +618,20 @@ _ROWS: tuple[Feature, ...] = (
         "with ld_abs_subprog_exit, the hidden exit of an LD_ABS directly in a sync callback fails the "
         "precision walk ('verifier bug: callback unexpected regs 1'); before, the callback returns 0",
         "measured: 6.18.44 refuses tests/test_ld_abs_callback.py's body_loads so, 6.1.0-57 (which has "
-        "ld_abs_subprog_exit) accepts it",
+        "ld_abs_subprog_exit) accepts it; source: measured only",
     ),
     Feature(
         "ld_abs_callback_refused",
-        (6, 2),
+        (6, 19),
         "LD_ABS/LD_IND in a callback or a function a callback calls: 'cannot use BPF_LD_[ABS|IND] within "
         "callback' (check_ld_abs() walks the frames for in_callback_fn; check_max_stack_depth_subprog() too)",
-        "source: 6.12.117 check_ld_abs() has the check, 6.1.192 does not; measured: 6.12.117 refuses "
+        "commit 'bpf: Reject legacy packet loads from callbacks' (CVE-2026-98044); source: the message is in "
+        "no verifier.c from 4.14.177 to mainline 6.18.2 (6.2.1, 6.11.11, 6.13.2, 6.14 read), in Debian 6.12.117 "
+        "and 7.2.13: mainline bounded (6.18.2, 7.2.13], taken from 6.19, the stricter side (was: 6.2 to 6.17); "
+        "backport ChangeLog-6.12.114 (Debian linux-image-6.12.117 changelog); measured: 6.12.117 refuses "
         "tests/test_ld_abs_callback.py's body_loads and deeper_loads with it, 6.1.0-57 and 6.18.44 accept "
-        "deeper_loads. Mainline commit and the versions it spans not found: taken from 6.2 to 6.17, "
-        "the stricter side",
-        until=(6, 17),
+        "deeper_loads",
+        backports=(Backport((6, 12), 114, "ChangeLog-6.12.114 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
         "tail_call_subprog_exit",
@@ -544,7 +640,7 @@ _ROWS: tuple[Feature, ...] = (
         "returns to the function's caller): the verifier walks that return into the caller; made "
         "directly in a synchronous callback it fails the kernel's precision walk",
         "measured on the running 6.18 kernel (tests/test_tail_call_exit.py; the study selftest "
-        "verifier_live_stack.c expects it); earlier kernels not confirmed, so not claimed",
+        "verifier_live_stack.c expects it); source: the curframe branch of check_helper_call() for BPF_FUNC_tail_call absent from 6.14.0, present in mainline 6.18.2: bounded (6.14, 6.18.2], taken at 6.18",
     ),
     Feature(
         "global_func_arg_tags",
@@ -552,7 +648,7 @@ _ROWS: tuple[Feature, ...] = (
         "`arg:` BTF decl tags on global function parameters (__arg_ctx, __arg_nonnull, __arg_nullable, "
         "__arg_trusted, __arg_arena) decide the argument's type before its BTF type does",
         "commit 94e1c70a3452 'bpf: support 'arg:xxx' btf_decl_tag-based hints for global subprog args' "
-        "and the series around it (Andrii Nakryiko, v6.8, version recalled); btf_prepare_func_args() and "
+        "and the series around it (Andrii Nakryiko, v6.8); btf_prepare_func_args() and "
         "btf_validate_prog_ctx_type() in kernel/bpf/btf.c",
     ),
     Feature(
@@ -566,7 +662,7 @@ _ROWS: tuple[Feature, ...] = (
         "commit ab5cfac139ab 'bpf: verify callbacks as if they are called unknown number of times' "
         "(Eduard Zingerman, v6.7; push_callback_call(), prepare_func_exit() returning to the callsite, "
         "widen_imprecise_scalars(), calls_callback() checkpoints in is_state_visited()); the study "
-        "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18",
+        "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18; source: push_callback_call()/widen_imprecise_scalars() absent from 6.6.0, present in 6.7.3",
     ),
     Feature(
         "helper_stack_access_type",
@@ -576,43 +672,53 @@ _ROWS: tuple[Feature, ...] = (
         "`invalid indirect read from stack ...`), a helper writing past the stack is `invalid write to "
         "stack R1 off=-8 size=9` (before: `invalid indirect access to stack ...`)",
         "commit 'bpf: verifier: Refactor helper access type tracking' (Daniel Xu, series 'bpf: verifier: "
-        "Support eliding map lookup nullness', v6.14, version recalled); source read: Debian "
+        "Support eliding map lookup nullness', v6.14); source read: Debian "
         "linux-source 6.12.117 still has both; recorded: the real 5.10, 6.1 and 6.12 kernels print `invalid "
         "indirect access to stack` (tests/data/kernels/*/fuzz.jsonl); measured: the running 6.18.44 prints "
         "`invalid write to stack R1 off=-8 size=9` and `invalid read from stack R2 off -64+0 size 64` "
         "(study selftests verifier_helper_access_var_len.c, CAP_BPF-only loader)",
     ),
     Feature(
+        "reg_not_null_mem",
+        (6, 4),
+        "reg_not_null() counts PTR_TO_MEM as never NULL: `if r1 == 0` with such a pointer is decided. "
+        "Before, both sides were walked",
+        "source: reg_type_not_null()/reg_not_null() of 6.1.192, 6.2.1 and 6.3.8 lack PTR_TO_MEM, 6.4.4 "
+        "(lewisevans2007/linux-6.4, the 6.4 line of rules/data/NOTES.md) and every later tree have it",
+    ),
+    Feature(
         "reg_not_null_map_ptr_mem",
-        (6, 17),
-        "reg_not_null() also counts a map pointer (CONST_PTR_TO_MAP) and PTR_TO_MEM as never NULL: "
-        "`if r1 == 0` with a map pointer in r1 is decided (an unprivileged loader may then compare it). "
-        "Before, both sides were walked and an unprivileged comparison was refused",
-        "source read: Debian linux-source 6.1.192 reg_type_not_null() lacks both, 6.12.117 reg_not_null() "
-        "has both (with PTR_TO_XDP_SOCK, PTR_TO_BUF, trusted PTR_TO_BTF_ID); measured: the running "
-        "6.18.44 accepts the map pointer comparison for a loader with CAP_BPF only; mainline version "
-        "unconfirmed (kernel-patches/bpf 'Map ptr null' series, mid 2025, taken by the 6.12 stable series)",
-        backports=(
-            Backport(
-                (6, 12),
-                117,
-                "first point release read with it (Debian linux-source 6.12.117); the exact point release "
-                "that took it is not known",
-            ),
-        ),
+        (6, 18),
+        "reg_not_null() also counts a map pointer (CONST_PTR_TO_MAP) as never NULL: `if r1 == 0` with a map "
+        "pointer in r1 is decided (an unprivileged loader may then compare it). Before, both sides were walked "
+        "and an unprivileged comparison was refused",
+        "commit 'bpf: Make reg_not_null() true for CONST_PTR_TO_MAP'; source: reg_not_null() of mainline 6.14 "
+        "lacks it, 6.18.2 has it: bounded (6.14, 6.18.2], taken at 6.18, the stricter side (was: 6.17); "
+        "backport ChangeLog-6.12.43 (Debian linux-image-6.12.117 changelog; the 6.12.117 source has it); "
+        "measured: the running 6.18.44 accepts the map pointer comparison for a loader with CAP_BPF only",
+        backports=(Backport((6, 12), 43, "ChangeLog-6.12.43 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
         "fork_scalars_and_or",
-        (7, 0),
+        (7, 2),
         "AND/OR of a scalar whose signed range is exactly [-1, 0] (64-bit, else 32-bit) with a constant "
         "splits the path: one side walks on with the register -1, the other re-executes the instruction "
         "with it 0 (maybe_fork_scalars(): the `w s>>= 31; w &= K` idiom of LLVM)",
         "commit 'bpf: Recognize special arithmetic shift in the verifier' (bffacdb80b93, Alexei Starovoitov, "
-        "Jan 2026, bpf-next after v6.19, version recalled) with its fix 'bpf: Fix unsound scalar forking in "
-        "maybe_fork_scalars() for BPF_OR' (push_stack at insn_idx, not insn_idx + 1, Mar 2026); taken by "
-        "the 6.18 stable series (the stable review of the fix for 6.12 and 6.18); measured: the running "
-        "6.18.44-fc-v1045 accepts programs that need it (study selftests verifier_subreg.c arsh_31_and)",
+        "Jan 2026) with its fix 'bpf: Fix unsound scalar forking in maybe_fork_scalars() for BPF_OR' "
+        "(push_stack at insn_idx, not insn_idx + 1, Mar 2026); source: maybe_fork_scalars() absent from mainline "
+        "6.18.2, present in Debian 7.2.13: mainline bounded (6.18.2, 7.2.13], taken at 7.2, the stricter side "
+        "(was: 7.0); Debian 6.12.117 has it: ChangeLog-6.12.75 (the feature) and 6.12.80 (the BPF_OR fix; "
+        "6.12.75-79 fork OR wrongly and are taken as without it); measured: the running 6.18.44-fc-v1045 accepts "
+        "programs that need it (study selftests verifier_subreg.c arsh_31_and)",
         backports=(
+            Backport(
+                (6, 12),
+                80,
+                "ChangeLog-6.12.75 'bpf: Recognize special arithmetic shift in the verifier' and ChangeLog-6.12.80 "
+                "'bpf: Fix unsound scalar forking in maybe_fork_scalars() for BPF_OR' (Debian "
+                "linux-image-6.12.117 changelog)",
+            ),
             Backport(
                 (6, 18),
                 44,
@@ -625,39 +731,50 @@ _ROWS: tuple[Feature, ...] = (
         "xdp_pull_data_kfunc",
         (6, 18),
         "the kfunc bpf_xdp_pull_data() exists and changes packet data (is_kfunc_pkt_changing())",
-        "kernel/bpf/verifier.c v6.18 special_kfunc_list KF_bpf_xdp_pull_data (version recalled; "
-        "confirmed on the running 6.18 kernel)",
+        "kernel/bpf/verifier.c special_kfunc_list KF_bpf_xdp_pull_data; source: absent from 6.14, present in "
+        "6.18.2: bounded (6.14, 6.18.2], taken at 6.18; confirmed on the running 6.18 kernel",
     ),
     Feature(
         "bswap_tracking",
-        (6, 18),
+        (7, 2),
         "BPF_END keeps what is known of the value: the tnum's bytes are swapped (bswap, or to_be on "
         "little-endian), bounds re-derived from it, 16/32-bit results truncated (scalar_byte_swap()); "
         "before, the result was an unknown scalar",
         "patch 'bpf: ... BPF_END ... tnum_bswap16/32/64' (lore 20260204111503.77871-2-ziye@zju.edu.cn, "
-        "upstream in 7.0, version recalled) and its fix resetting the scalar id, backported to 6.18.y "
-        "(Sasha Levin): mainline v6.18.0 lacks it, the newest known 6.18 build (6.18.44, the X.Y row's "
-        "meaning) has it, measured on 6.18.44-fc-v1045 (katran's checksum code); the first 6.18.y with "
-        "it is not known, so no point-release row",
+        "and its fix resetting the scalar id, backported to 6.18.y; source: tnum_bswap*/scalar_byte_swap() "
+        "absent from mainline 6.18.2 and Debian 6.12.117, present in Debian 7.2.13: mainline bounded (6.18.2, "
+        "7.2.13], taken at 7.2, the stricter side (was: 6.18); measured on 6.18.44-fc-v1045 (katran's checksum "
+        "code)",
+        backports=(
+            Backport(
+                (6, 18),
+                44,
+                "measured on 6.18.44-fc-v1045; the first 6.18.y with it is not known, so earlier ones are not "
+                "claimed",
+            ),
+        ),
     ),
     # the exploration (prune points, checkpoints): verifier/abstract/prune_points.py, explorer.py
     Feature(
         "reduced_prune_points",
-        (6, 3),
+        (6, 2),
         "the instruction after an unconditional jump is no longer a prune point; calls of helpers "
         "that take a callback and iterator _next kfuncs are (verifier/abstract/prune_points.py)",
-        "commit 618945fbed52 'bpf: remove unnecessary prune and jump points' (v6.3; id and version "
-        "recalled); visit_insn()/mark_prune_point() in kernel/bpf/verifier.c v6.17-v6.18, "
-        "init_explored_state() in push_insn() in 5.10/6.1",
+        "commit 618945fbed52 'bpf: remove unnecessary prune and jump points'; source: visit_insn() of 6.0-rc1 "
+        "marks t + 1 after BPF_JA (init_explored_state()), 6.2.1 and later only the target (mark_prune_point()) "
+        "(was: 6.3); backport ChangeLog-6.1.72 'bpf: remove unnecessary prune and jump points' (Debian "
+        "linux-image-6.1.0-57 changelog; the 6.1.192 source has the 6.2 layout)",
+        backports=(Backport((6, 1), 72, "ChangeLog-6.1.72 (Debian linux-image-6.1.0-57 changelog)"),),
     ),
     Feature(
         "history_forced_checkpoint",
-        (6, 7),
+        (6, 11),
         "a prune point adds a checkpoint whatever the 2-jump/8-instruction heuristic says once the "
         "state's instruction history (jump points, register spills and fills) has more than 40 "
         "entries since the last one",
-        "is_state_visited() in kernel/bpf/verifier.c v6.18 ('Avoid accumulating infinitely long jmp "
-        "history'); first release recalled as the 6.7 callback-loop series, not confirmed",
+        "is_state_visited() ('Avoid accumulating infinitely long jmp history': `cur->jmp_history_cnt > 40`); "
+        "source: absent from 6.10.0, present in 6.11.11 and no 6.11.y stable ChangeLog in Debian's changelog "
+        "lists it: 6.11 (was: 6.7)",
     ),
     Feature(
         "static_reg_liveness",
@@ -666,8 +783,8 @@ _ROWS: tuple[Feature, ...] = (
         "(compute_live_registers(): clean_func_state() makes the others NOT_INIT), no longer those "
         "read on the explored paths (REG_LIVE_READ, removed from regsafe())",
         "kernel/bpf/verifier.c v6.18 clean_func_state()/regsafe() (the 6.18 liveness rework, "
-        "'bpf: ... bpf_stack_liveness'); compute_live_registers() itself since 6.15, where it was "
-        "combined with REG_LIVE_READ; 6.15-6.17 not modelled",
+        "'bpf: ... bpf_stack_liveness'); source: compute_live_registers() absent from 6.14, present in 6.18.2 "
+        "(no REG_LIVE_READ left): bounded (6.14, 6.18.2], taken at 6.18 (6.15-6.17 not modelled)",
     ),
     Feature(
         "static_stack_liveness",
@@ -677,7 +794,8 @@ _ROWS: tuple[Feature, ...] = (
         "backward data-flow brought up to date when a path ends), no longer those read on the paths "
         "below the checkpoint (REG_LIVE_READ)",
         "kernel/bpf/liveness.c and clean_func_state()/bpf_stack_slot_alive() in v6.18 (Eduard "
-        "Zingerman's 'bpf: callchain sensitive stack liveness tracking using CFG' series); the "
+        "Zingerman's 'bpf: callchain sensitive stack liveness tracking using CFG' series); source: "
+        "kernel/bpf/liveness.c absent from 6.14, present in 6.18.2: bounded (6.14, 6.18.2], taken at 6.18; the "
         "running 6.18.44 kernel prints the sets ('(0) frame 0 insn N +live -8') at log level 2",
     ),
     # btf_ctx_access() (kernel/bpf/btf.c), read in the Debian linux-source packages 5.10.262,
@@ -686,34 +804,42 @@ _ROWS: tuple[Feature, ...] = (
         "btf_ctx_struct_arg",
         (6, 1),
         "tracing programs read struct arguments passed by value (as scalars)",
-        "commit 720e6a435194 (v6.1); absent in 5.10.262 btf.c, present in 6.1.192",
+        "commit 720e6a435194; source: btf_ctx_access() of 6.0-rc1 reads only small ints and enums as scalars, "
+        "6.1.192 also __btf_type_is_struct(t)",
     ),
     Feature(
         "btf_ctx_int_ptr_scalar",
-        (5, 13),
+        (5, 17),
         "a tracing argument pointing to any integer reads as a scalar (before: only char *)",
-        "is_int_ptr() in 6.1.192 btf.c, is_string_ptr() (char only) in 5.10.262; first release assumed 5.13",
+        "source: btf.c has is_string_ptr() (char only) up to 5.16.10, is_int_ptr() from 5.17-rc5 (was: 5.13)",
     ),
     Feature(
         "btf_ctx_ptr_size_8",
-        (6, 8),
+        (6, 13),
         "a pointer argument of a tracing program must be read with an 8-byte load",
-        "commit 'bpf: Check size for BTF-based ctx access of pointer members' (v6.8); in 6.12.117 btf.c",
+        "commit 'bpf: Check size for BTF-based ctx access of pointer members'; source: btf_ctx_access() 'func "
+        "'%s' size %d must be 8' absent from every tree up to 6.11.11, present in 6.13.2 (was: 6.8); backport "
+        "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog; the 6.12.117 source has it)",
+        backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
         "btf_ctx_non_struct_ptr_scalar",
-        (6, 13),
+        (6, 18),
         "a tracing argument pointing to anything but a struct (or to a pointer) reads as a scalar",
-        "btf_type_is_struct_ptr() in torvalds/linux btf.c (2025); 6.12.117 still refuses "
-        "('arg%d type %s is not a struct'); first release assumed 6.13",
+        "btf_type_is_struct_ptr() in btf_ctx_access(); source: 6.12.117, 6.13.2 and 6.14 still use is_int_ptr() "
+        "and refuse ('arg%d type %s is not a struct'), 6.18.2 has no is_int_ptr(): bounded (6.14, 6.18.2], "
+        "taken at 6.18, the stricter side (was: 6.13)",
     ),
     Feature(
         "raw_tp_null_args",
         (6, 13),
         "tp_btf arguments listed in the kernel's raw_tp_null_args table may be NULL (or an ERR_PTR, "
         "then a scalar); verifier/btf/data/raw_tp_null_args.csv",
-        "commit 838a10bd2ebf (a fix in the 6.13 cycle after cb4158ce8ec8 made every raw_tp argument "
-        "possibly NULL in 6.13-rc1; version recalled); absent from 6.12.117 btf.c",
+        "commit 838a10bd2ebf 'bpf: Augment raw_tp arguments with PTR_MAYBE_NULL'; source: raw_tp_null_args[] "
+        "absent from btf.c up to 6.11.11, present in 6.13.2 and later; backport ChangeLog-6.12.6 (Debian "
+        "linux-image-6.12.117 changelog, with the revert of cb4158ce8ec8; the 6.12.117 source has the table; "
+        "was: no 6.12 backport)",
+        backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
         "struct_ops_zero_attach_silent",

@@ -1,0 +1,118 @@
+"""Version facts re-dated from the kernel sources (issue 14; verifier/rules/data/NOTES.md lists the
+trees read): our own programs whose verdict changes exactly where the source says.
+
+- st_into_ctx: 'BPF_ST stores into R%d %s is not allowed' is in 6.3.8's verifier.c, gone in 6.4.4;
+- linked_scalar_ids_mov32: assign_scalar_id_before_mov() appears in 6.9.0 (not in 6.8.0);
+- linked_regs_add_const_any: mainline 6.18.2 links only rX += const in [0, S32_MAX]; the 6.18.44
+  build (the 6.18 row) also rX += negative constants;
+- fork_scalars_and_or: Debian 6.12.117 has maybe_fork_scalars() (ChangeLog-6.12.75, its BPF_OR fix
+  6.12.80); mainline 6.18.2 does not;
+- sockmap_lookup: check_map_func_compatibility() lets a sockmap be looked up from 5.8.1 on (not 5.7.14);
+- btf_ctx_access(): integer pointers read as scalars from 5.17-rc5, pointer arguments need an 8-byte load
+  from 6.13.2 (6.12.6 by backport), pointers to non-structs read as scalars only in 6.18.2 of the trees read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from bpf_c import compile_c
+
+from verifier.abstract import AnalysisOptions
+from verifier.pipeline import Stages, check_program
+from verifier.rules import for_kernel
+
+C_SOURCE = r"""
+#define SEC(n) __attribute__((section(n), used))
+#define PROG(name, body) SEC("socket") __attribute__((naked)) int name(void) { asm volatile (body ::: "memory"); }
+PROG(st_imm_into_cb, "*(u32 *)(r1 + 48) = 1; r0 = 0; exit;")
+PROG(mov32_link,
+     "call 7; r0 &= 255; w1 = w0; if w1 > 16 goto 1f; r2 = r10; r2 += -32; r2 += r0; r3 = 0;"
+     "*(u8 *)(r2 + 0) = r3; 1: r0 = 0; exit;")
+PROG(negative_add_link,
+     "call 7; r0 &= 255; r1 = r0; r1 += -4; if r1 > 8 goto 1f; r2 = r10; r2 += -32; r2 += r0; r3 = 0;"
+     "*(u8 *)(r2 + 0) = r3; 1: r0 = 0; exit;")
+PROG(and_minus1_0,
+     "call 7; w2 = w0; w2 s>>= 31; w2 &= -100; if w2 == 0 goto 1f; if w2 == -100 goto 1f; w0 /= 0;"
+     "1: w0 = 0; exit;")
+char _license[] SEC("license") = "GPL";
+"""
+
+VERDICTS = {
+    "st_imm_into_cb": {"6.3": "reject", "6.4": "accept", "6.18": "accept"},
+    "mov32_link": {"6.8": "reject", "6.9": "accept", "6.18": "accept"},
+    "negative_add_link": {"6.11": "reject", "6.17": "reject", "6.18.2": "reject", "6.18": "accept"},
+    "and_minus1_0": {"6.11": "reject", "6.12.79": "reject", "6.12": "accept", "6.18.2": "reject", "6.18": "accept"},
+}
+CASES = [(name, kernel, verdict) for name, by_kernel in VERDICTS.items() for kernel, verdict in by_kernel.items()]
+
+
+@pytest.fixture(scope="module")
+def obj(tmp_path_factory):
+    return compile_c(C_SOURCE, tmp_path_factory.mktemp("source_dated"))
+
+
+def _verdict(obj, name: str, kernel: str) -> str:
+    prog = next(p for p in obj.programs if p.name == name)
+    return check_program(
+        obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real()
+    ).verdict
+
+
+@pytest.mark.parametrize(("name", "kernel", "verdict"), CASES)
+def test_verdict_changes_at_the_source_version(obj, name: str, kernel: str, verdict: str) -> None:
+    assert _verdict(obj, name, kernel) == verdict
+
+
+def test_sockmap_lookup_from_5_8() -> None:
+    from verifier.elf.reader import load_object
+
+    path = Path(__file__).resolve().parent.parent / "corpus" / "build" / "refs" / "sock_maps.o"
+    corpus = load_object(str(path))
+    assert _verdict(corpus, "sockmap_lookup_released", "5.7") == "reject"
+    assert _verdict(corpus, "sockmap_lookup_released", "5.8") == "accept"
+
+
+def _tracing_view(kernel: str) -> SimpleNamespace:
+    """What btf_ptr.ctx_arg() reads of a verifier: a raw_tp `xmit(void *, long *, struct s *)`."""
+    from tests.btf_builder import BtfBuilder
+    from verifier.btf.kernel import KernelBtf
+
+    b = BtfBuilder()
+    s = b.struct("s", 4, [])
+    proto = b.func_proto(0, [("__data", b.ptr(0)), ("cnt", b.ptr(b.int_("long", 8, signed=True))), ("p", b.ptr(s))])
+    b.typedef("btf_trace_xmit", b.ptr(proto))
+    ids = iter(range(1, 100))
+    return SimpleNamespace(
+        _kernel_btf=KernelBtf.from_bytes(b.build(), "t"),
+        attach_type="trace_raw_tp",
+        rules=for_kernel(kernel),
+        new_id=lambda: next(ids),
+        prog=SimpleNamespace(attach_to="xmit"),
+    )
+
+
+def test_btf_ctx_access_by_source_version() -> None:
+    from verifier.abstract import btf_ptr
+    from verifier.abstract.regs import PTR_TO_BTF_ID, SCALAR
+    from verifier.abstract.reject import Reject
+
+    # long *: refused as 'is not a struct' before is_int_ptr() (5.17-rc5), a scalar after
+    with pytest.raises(Reject):
+        btf_ptr.ctx_arg(_tracing_view("5.16"), 0, 8)
+    assert btf_ptr.ctx_arg(_tracing_view("5.17"), 0, 8).type == SCALAR
+    # a 4-byte load of a pointer argument: refused from 6.13 (6.12.6 by backport)
+    assert btf_ptr.ctx_arg(_tracing_view("6.12.5"), 8, 4).type == PTR_TO_BTF_ID
+    for kernel in ("6.12", "6.13", "6.18"):
+        with pytest.raises(Reject):
+            btf_ptr.ctx_arg(_tracing_view(kernel), 8, 4)
+    rows = {
+        "btf_ctx_int_ptr_scalar": ("5.16", "5.17"),
+        "btf_ctx_ptr_size_8": ("6.12.5", "6.13"),
+        "btf_ctx_non_struct_ptr_scalar": ("6.14", "6.18"),
+        "btf_ctx_struct_arg": ("6.0", "6.1"),
+    }
+    for feature, (without, with_it) in rows.items():
+        assert not for_kernel(without).has(feature) and for_kernel(with_it).has(feature), feature
