@@ -116,3 +116,20 @@ def test_btf_ctx_access_by_source_version() -> None:
     }
     for feature, (without, with_it) in rows.items():
         assert not for_kernel(without).has(feature) and for_kernel(with_it).has(feature), feature
+
+
+# helpers whose uapi bpf.h FN() entry appears a release later than bcc's table said (rules/data/NOTES.md)
+HELPERS_BY_SOURCE = [
+    ("tcp_gen_syncookie", "5.3", "5.4"),
+    ("tcp_send_ack", "5.5", "5.6"),
+    ("jiffies64", "5.5", "5.6"),
+    ("sk_assign", "5.6", "5.7"),
+    ("seq_printf", "5.7", "5.8"),
+    ("csum_level", "5.7", "5.8"),
+]
+
+
+@pytest.mark.parametrize(("helper", "without", "with_it"), HELPERS_BY_SOURCE)
+def test_helper_versions_from_uapi(helper: str, without: str, with_it: str) -> None:
+    assert for_kernel(without).helper_by_name(helper) is None
+    assert for_kernel(with_it).helper_by_name(helper) is not None
