@@ -133,3 +133,21 @@ HELPERS_BY_SOURCE = [
 def test_helper_versions_from_uapi(helper: str, without: str, with_it: str) -> None:
     assert for_kernel(without).helper_by_name(helper) is None
     assert for_kernel(with_it).helper_by_name(helper) is not None
+
+
+def test_pass_facts_by_source_version() -> None:
+    from verifier.cfg.kernel_facts import KernelView
+
+    def behaves(kernel: str, fact: str) -> bool:
+        return KernelView(for_kernel(kernel)).behaves(fact)
+
+    # check_cond_jmp_op() reads dst_reg first: 6.6.0 (not 6.5.0), 6.1.53 by backport (6.1.192 has it)
+    assert behaves("6.6", "cond_jmp_dst_first") and not behaves("6.5", "cond_jmp_dst_first")
+    assert behaves("6.1", "cond_jmp_dst_first") and behaves("6.1.53", "cond_jmp_dst_first")
+    assert not behaves("6.1.52", "cond_jmp_dst_first") and not behaves("5.10", "cond_jmp_dst_first")
+    # check_cfg() steps over ld_imm64: 6.7.3 (not 6.6.0), 6.1.72 by backport
+    assert behaves("6.7", "cfg_ldimm64_stride") and not behaves("6.6", "cfg_ldimm64_stride")
+    assert behaves("6.1.72", "cfg_ldimm64_stride") and not behaves("6.1.71", "cfg_ldimm64_stride")
+    # load-acquire / store-release opcodes: absent 6.14.0, present 6.18.2
+    assert behaves("6.18", "atomic_acquire_release") and not behaves("6.17", "atomic_acquire_release")
+    assert behaves("5.14", "subprog_and_kfunc_pass") and not behaves("5.13", "subprog_and_kfunc_pass")

@@ -27,6 +27,7 @@ class CtxField:
     since: Version = (4, 14)
     attach: frozenset[str] | None = None  # attach types that may access it (None: all)
     source: str = ""
+    min_size: int = 0  # loads below this size are refused (sk_reuseport_md.eth_protocol: 2)
 
     @property
     def end(self) -> int:
@@ -40,6 +41,8 @@ class CtxField:
 
 def size_ok(rule: str, size: int, field: CtxField) -> bool:
     unit = field.access_unit()
+    if size < field.min_size:
+        return False
     if rule == "exact":
         return size == unit
     if rule == "narrow":

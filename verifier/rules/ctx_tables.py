@@ -4,8 +4,9 @@ Source unless a row says otherwise: shared/reference/ctx_access.md ("CA"), read
 from net/core/filter.c (index commit 0076cad30135) and kernel/trace/bpf_trace.c
 (00b8f39f1d15); layouts from uapi bpf.h. Field versions for __sk_buff from
 ebpf-docs __sk_buff.md (quoted in CA §1; data/data_end taken as 4.7 per bcc).
-Rows marked "recalled" come from memory of the 5.x/6.x *_is_valid_access
-functions and were not re-read in this session.
+Each field's `since` was checked (2026-12-03, issue 14) against the uapi struct of the kernel trees listed
+in rules/data/NOTES.md (the first tree whose struct has the field; bounded where a release is missing), and
+the access rules of the structs below marked "source:" against the *_is_valid_access() functions read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ from __future__ import annotations
 from verifier.rules.ctx_fields import CtxField
 
 CA = "shared/reference/ctx_access.md"
+_SYSCTL = "source: sysctl_is_valid_access() of 6.12.117 kernel/bpf/cgroup.c; uapi bpf_sysctl absent 5.0.0, present 5.2.1"
+_SOCKOPT = (
+    "source: cg_sockopt_is_valid_access() of 5.3.0, 5.9.1 and 6.12.117 kernel/bpf/cgroup.c (same rules); "
+    "uapi bpf_sockopt absent 5.2.1, present 5.3.0"
+)
+_DEV = "source: cgroup_dev_is_valid_access() of 6.12.117 kernel/bpf/cgroup.c; uapi absent 4.14.177, present 4.15.0"
+_REUSEPORT = (
+    "source: sk_reuseport_is_valid_access() of 4.19.304, 5.14-rc5 and 6.12.117 net/core/filter.c; uapi "
+    "sk_reuseport_md absent 4.16.13, present 4.19.304 (4.17/4.18 not read: 4.19 is the stricter side)"
+)
+_SK_LOOKUP = "source: sk_lookup_is_valid_access() of 6.12.117 net/core/filter.c; uapi bpf_sk_lookup absent 5.8.1, present 5.9.1"
 
 # ---------------------------------------------------------------------------
 # struct __sk_buff (192 bytes). Columns: name, off, size, since, base rule kind,
@@ -113,7 +125,14 @@ SOCK_FIELDS = (
     CtxField("dst_ip4", 52, 4, "narrow", since=(5, 1), source=CA),
     CtxField("dst_ip6", 56, 16, "narrow", since=(5, 1), source=CA),
     CtxField("state", 72, 4, "narrow", since=(5, 1), source=CA),
-    CtxField("rx_queue_mapping", 76, 4, "narrow", since=(5, 8), source=CA + " (version recalled)"),
+    CtxField(
+        "rx_queue_mapping",
+        76,
+        4,
+        "narrow",
+        since=(5, 8),
+        source=CA + "; source: uapi absent 5.7.14, present 5.8.1",
+    ),
 )
 SOCK_SIZE = 80
 
@@ -139,14 +158,28 @@ _V6 = frozenset(
         "cgroup_udp6_recvmsg",
     }
 )
+# the program type's release (prog_types.csv: 4.17, bcc); uapi bpf_sock_addr absent 4.16.13, present 4.19.304
+_SA = (4, 17)
+_SA_SRC = (
+    "; since: the cgroup_sock_addr program type (4.17; uapi bpf_sock_addr absent 4.16.13, present 4.19.304)"
+)
 SOCK_ADDR_FIELDS = (
-    CtxField("user_family", 0, 4, "exact", source=CA),
-    CtxField("user_ip4", 4, 4, "narrow", "exact", attach=_V4, source=CA),
-    CtxField("user_ip6", 8, 16, "narrow", "exact", attach=_V6, source=CA + " (8-byte wide access allowed)"),
-    CtxField("user_port", 24, 4, "narrow", "exact", source=CA),
-    CtxField("family", 28, 4, "exact", source=CA),
-    CtxField("type", 32, 4, "exact", source=CA),
-    CtxField("protocol", 36, 4, "exact", source=CA),
+    CtxField("user_family", 0, 4, "exact", since=_SA, source=CA + _SA_SRC),
+    CtxField("user_ip4", 4, 4, "narrow", "exact", attach=_V4, since=_SA, source=CA + _SA_SRC),
+    CtxField(
+        "user_ip6",
+        8,
+        16,
+        "narrow",
+        "exact",
+        attach=_V6,
+        since=_SA,
+        source=CA + _SA_SRC + " (8-byte wide access allowed)",
+    ),
+    CtxField("user_port", 24, 4, "narrow", "exact", since=_SA, source=CA + _SA_SRC),
+    CtxField("family", 28, 4, "exact", since=_SA, source=CA + _SA_SRC),
+    CtxField("type", 32, 4, "exact", since=_SA, source=CA + _SA_SRC),
+    CtxField("protocol", 36, 4, "exact", since=_SA, source=CA + _SA_SRC),
     CtxField(
         "msg_src_ip4",
         40,
@@ -167,7 +200,15 @@ SOCK_ADDR_FIELDS = (
         attach=frozenset({"cgroup_udp6_sendmsg"}),
         source=CA,
     ),
-    CtxField("sk", 64, 8, "exact", reg_type="sock", since=(5, 3), source=CA + " (version recalled)"),
+    CtxField(
+        "sk",
+        64,
+        8,
+        "exact",
+        reg_type="sock",
+        since=(5, 3),
+        source=CA + "; source: uapi absent 5.2.1, present 5.3.0",
+    ),
 )
 SOCK_ADDR_SIZE = 72
 SOCK_ADDR_WIDE = ("user_ip6", "msg_src_ip6")
@@ -185,12 +226,27 @@ SOCK_OPS_FIELDS = (
     CtxField("sk_txhash", 164, 4, "exact", "exact", since=(4, 16), source=CA),
     CtxField("bytes_received", 168, 8, "exact", since=(4, 16), source=CA),
     CtxField("bytes_acked", 176, 8, "exact", since=(4, 16), source=CA),
-    CtxField("sk", 184, 8, "exact", reg_type="sock_or_null", since=(5, 3), source=CA + " (version recalled)"),
+    CtxField(
+        "sk",
+        184,
+        8,
+        "exact",
+        reg_type="sock_or_null",
+        since=(5, 3),
+        source=CA + "; source: uapi absent 5.2.1, present 5.3.0",
+    ),
     CtxField("skb_data", 192, 8, "exact", reg_type="pkt", since=(5, 10), source=CA),
     CtxField("skb_data_end", 200, 8, "exact", reg_type="pkt_end", since=(5, 10), source=CA),
     CtxField("skb_len", 208, 4, "exact", since=(5, 10), source=CA),
     CtxField("skb_tcp_flags", 212, 4, "narrow", since=(5, 10), source=CA),
-    CtxField("skb_hwtstamp", 216, 8, "exact", since=(6, 2), source=CA + " (version recalled)"),
+    CtxField(
+        "skb_hwtstamp",
+        216,
+        8,
+        "exact",
+        since=(6, 2),
+        source=CA + "; source: uapi absent 6.1.192, present 6.2.1",
+    ),
 )
 SOCK_OPS_SIZE = 224
 
@@ -207,75 +263,110 @@ SK_MSG_FIELDS = (
     CtxField("remote_port", 60, 4, "exact", since=(4, 18), source=CA),
     CtxField("local_port", 64, 4, "exact", since=(4, 18), source=CA),
     CtxField(
-        "size", 68, 4, "exact", since=(4, 20), source=CA + " (3bdbd0228e75, same cycle as msg_push_data)"
+        "size",
+        68,
+        4,
+        "exact",
+        since=(5, 0),
+        source=CA
+        + " (3bdbd0228e75); source: absent from the uapi sk_msg_md of 4.20.0, present in 5.0.0 (was: 4.20)",
     ),
     CtxField("sk", 72, 8, "exact", reg_type="sock", since=(5, 8), source=CA),
 )
 SK_MSG_SIZE = 80
 
 # ---------------------------------------------------------------------------
-# struct bpf_sysctl (cgroup_sysctl; layout CA §11, rules recalled from sysctl_is_valid_access).
+# struct bpf_sysctl (cgroup_sysctl; layout CA §11, rules from sysctl_is_valid_access()).
 SYSCTL_FIELDS = (
-    CtxField("write", 0, 4, "narrow", since=(5, 2), source=CA + " layout; rule recalled"),
-    CtxField("file_pos", 4, 4, "narrow", "exact", since=(5, 2), source=CA + " layout; rule recalled"),
+    CtxField("write", 0, 4, "narrow", since=(5, 2), source=CA + " layout; " + _SYSCTL),
+    CtxField("file_pos", 4, 4, "narrow", "exact", since=(5, 2), source=CA + " layout; " + _SYSCTL),
 )
 SYSCTL_SIZE = 8
 
-# struct bpf_sockopt (cgroup_sockopt; layout CA §11, rules recalled from cg_sockopt_is_valid_access).
+# struct bpf_sockopt (cgroup_sockopt; layout CA §11, rules from cg_sockopt_is_valid_access()).
 _GET = frozenset({"cgroup_getsockopt"})
 _SET = frozenset({"cgroup_setsockopt"})
 SOCKOPT_FIELDS = (
-    CtxField("sk", 0, 8, "exact", reg_type="sock", since=(5, 3), source=CA + " layout; rule recalled"),
-    CtxField("optval", 8, 8, "exact", reg_type="pkt", since=(5, 3), source="recalled"),
-    CtxField("optval_end", 16, 8, "exact", reg_type="pkt_end", since=(5, 3), source="recalled"),
-    CtxField("level", 24, 4, "exact", "exact", since=(5, 3), source="recalled (write: setsockopt only)"),
-    CtxField("optname", 28, 4, "exact", "exact", since=(5, 3), source="recalled (write: setsockopt only)"),
-    CtxField("optlen", 32, 4, "exact", "exact", since=(5, 3), source="recalled"),
+    CtxField("sk", 0, 8, "exact", reg_type="sock", since=(5, 3), source=CA + " layout; " + _SOCKOPT),
+    CtxField("optval", 8, 8, "exact", reg_type="pkt", since=(5, 3), source=_SOCKOPT),
+    CtxField("optval_end", 16, 8, "exact", reg_type="pkt_end", since=(5, 3), source=_SOCKOPT),
+    CtxField("level", 24, 4, "exact", "exact", since=(5, 3), source=_SOCKOPT + " (write: setsockopt only)"),
+    CtxField("optname", 28, 4, "exact", "exact", since=(5, 3), source=_SOCKOPT + " (write: setsockopt only)"),
+    CtxField("optlen", 32, 4, "exact", "exact", since=(5, 3), source=_SOCKOPT),
     CtxField(
-        "retval", 36, 4, "exact", "exact", since=(5, 3), attach=_GET, source="recalled (getsockopt only)"
+        "retval", 36, 4, "exact", "exact", since=(5, 3), attach=_GET, source=_SOCKOPT + " (getsockopt only)"
     ),
 )
 SOCKOPT_SIZE = 40
 SOCKOPT_WRITE_ATTACH = {"level": _SET, "optname": _SET}
 
-# struct bpf_cgroup_dev_ctx (cgroup_device; layout CA §11, rule recalled): read-only.
+# struct bpf_cgroup_dev_ctx (cgroup_device; layout CA §11, rule from cgroup_dev_is_valid_access()): read-only.
 CGROUP_DEV_FIELDS = (
-    CtxField("access_type", 0, 4, "narrow", since=(4, 15), source=CA + " layout; rule recalled"),
+    CtxField("access_type", 0, 4, "narrow", since=(4, 15), source=CA + " layout; " + _DEV),
     CtxField("major", 4, 4, "exact", since=(4, 15), source=CA),
     CtxField("minor", 8, 4, "exact", since=(4, 15), source=CA),
 )
 CGROUP_DEV_SIZE = 12
 
-# struct sk_reuseport_md (sk_reuseport; layout CA §11, rules recalled): read-only.
+# struct sk_reuseport_md (sk_reuseport; layout CA §11, rules from sk_reuseport_is_valid_access()): read-only.
 SK_REUSEPORT_FIELDS = (
-    CtxField("data", 0, 8, "exact", reg_type="pkt", since=(4, 19), source=CA + " layout; rule recalled"),
-    CtxField("data_end", 8, 8, "exact", reg_type="pkt_end", since=(4, 19), source="recalled"),
-    CtxField("len", 16, 4, "narrow", since=(4, 19), source="recalled"),
-    CtxField("eth_protocol", 20, 4, "narrow", since=(4, 19), source="recalled"),
-    CtxField("ip_protocol", 24, 4, "narrow", since=(4, 19), source="recalled"),
-    CtxField("bind_inany", 28, 4, "narrow", since=(4, 19), source="recalled"),
-    CtxField("hash", 32, 4, "exact", since=(4, 19), source="recalled"),
-    CtxField("sk", 40, 8, "exact", reg_type="sock", since=(5, 14), source="recalled"),
+    CtxField("data", 0, 8, "exact", reg_type="pkt", since=(4, 19), source=CA + " layout; " + _REUSEPORT),
+    CtxField("data_end", 8, 8, "exact", reg_type="pkt_end", since=(4, 19), source=_REUSEPORT),
+    CtxField("len", 16, 4, "narrow", since=(4, 19), source=_REUSEPORT),
     CtxField(
-        "migrating_sk", 48, 8, "exact", reg_type="sock_common_or_null", since=(5, 14), source="recalled"
+        "eth_protocol",
+        20,
+        4,
+        "narrow",
+        since=(4, 19),
+        min_size=2,
+        source=_REUSEPORT + " (a load narrower than sk_buff.protocol, 2 bytes, is refused)",
+    ),
+    CtxField("ip_protocol", 24, 4, "narrow", since=(4, 19), source=_REUSEPORT),
+    CtxField("bind_inany", 28, 4, "narrow", since=(4, 19), source=_REUSEPORT),
+    CtxField("hash", 32, 4, "exact", since=(4, 19), source=_REUSEPORT),
+    CtxField(
+        "sk",
+        40,
+        8,
+        "exact",
+        reg_type="sock",
+        since=(5, 14),
+        source=_REUSEPORT + "; sk: absent 5.12.9, present 5.14-rc5 (no 5.13 tree: 5.14, the stricter side)",
+    ),
+    CtxField(
+        "migrating_sk",
+        48,
+        8,
+        "exact",
+        reg_type="sock_common_or_null",
+        since=(5, 14),
+        source=_REUSEPORT + "; absent 5.12.9, present 5.14-rc5 (no 5.13 tree: 5.14, the stricter side)",
     ),
 )
 SK_REUSEPORT_SIZE = 56
 
-# struct bpf_sk_lookup (sk_lookup; layout CA §11, rules recalled): read-only.
+# struct bpf_sk_lookup (sk_lookup; layout CA §11, rules from sk_lookup_is_valid_access()): read-only.
 SK_LOOKUP_FIELDS = (
     CtxField(
-        "sk", 0, 8, "exact", reg_type="sock_or_null", since=(5, 9), source=CA + " layout; rule recalled"
+        "sk", 0, 8, "exact", reg_type="sock_or_null", since=(5, 9), source=CA + " layout; " + _SK_LOOKUP
     ),
-    CtxField("family", 8, 4, "narrow", since=(5, 9), source="recalled"),
-    CtxField("protocol", 12, 4, "narrow", since=(5, 9), source="recalled"),
-    CtxField("remote_ip4", 16, 4, "narrow", since=(5, 9), source="recalled"),
-    CtxField("remote_ip6", 20, 16, "narrow", since=(5, 9), source="recalled"),
-    CtxField("remote_port", 36, 4, "narrow", since=(5, 9), source="recalled (2-byte field + zero pad)"),
-    CtxField("local_ip4", 40, 4, "narrow", since=(5, 9), source="recalled"),
-    CtxField("local_ip6", 44, 16, "narrow", since=(5, 9), source="recalled"),
-    CtxField("local_port", 60, 4, "narrow", since=(5, 9), source="recalled"),
-    CtxField("ingress_ifindex", 64, 4, "narrow", since=(5, 17), source="recalled (version approximate)"),
+    CtxField("family", 8, 4, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("protocol", 12, 4, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("remote_ip4", 16, 4, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("remote_ip6", 20, 16, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("remote_port", 36, 4, "narrow", since=(5, 9), source=_SK_LOOKUP + " (2-byte field + zero pad)"),
+    CtxField("local_ip4", 40, 4, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("local_ip6", 44, 16, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField("local_port", 60, 4, "narrow", since=(5, 9), source=_SK_LOOKUP),
+    CtxField(
+        "ingress_ifindex",
+        64,
+        4,
+        "narrow",
+        since=(5, 17),
+        source=_SK_LOOKUP + "; ingress_ifindex: absent 5.16.10, present 5.17-rc5",
+    ),
 )
 SK_LOOKUP_SIZE = 72
 
@@ -283,18 +374,43 @@ SK_LOOKUP_SIZE = 72
 PERF_EVENT_FIELDS = (
     CtxField("regs", 0, 168, "exact", unit=8, since=(4, 9), source=CA + " (x86_64 pt_regs)"),
     CtxField("sample_period", 168, 8, "narrow", since=(4, 9), source=CA),
-    CtxField("addr", 176, 8, "narrow", since=(4, 16), source=CA + " (version recalled)"),
+    CtxField(
+        "addr",
+        176,
+        8,
+        "narrow",
+        since=(4, 19),
+        source=CA
+        + "; source: absent from the uapi bpf_perf_event_data of 4.16.13, present in 4.19.304: bounded, "
+        "taken at 4.19, the stricter side (was: 4.16)",
+    ),
 )
 PERF_EVENT_SIZE = 184
 
-# struct bpf_nf_ctx (netfilter, recalled): two pointers, read-only.
+# struct bpf_nf_ctx (netfilter; nf_is_valid_access() in net/netfilter/nf_bpf_link.c): two pointers, read-only.
 NF_FIELDS = (
-    CtxField("state", 0, 8, "exact", reg_type="btf_id", since=(6, 4), source="recalled nf_is_valid_access"),
-    CtxField("skb", 8, 8, "exact", reg_type="btf_id", since=(6, 4), source="recalled nf_is_valid_access"),
+    CtxField(
+        "state",
+        0,
+        8,
+        "exact",
+        reg_type="btf_id",
+        since=(6, 4),
+        source="nf_is_valid_access() of 6.4.4 (exact 8, read-only; absent from 6.3.8)",
+    ),
+    CtxField(
+        "skb",
+        8,
+        8,
+        "exact",
+        reg_type="btf_id",
+        since=(6, 4),
+        source="nf_is_valid_access() of 6.4.4 (exact 8, read-only; absent from 6.3.8)",
+    ),
 )
 NF_SIZE = 16
 
 PT_REGS_SIZE = 168  # x86_64 (CA §3)
 PERF_MAX_TRACE_SIZE = 2048  # include/linux/trace_events.h (CA §4 names the constant)
 MAX_BPF_FUNC_ARGS = 12  # CA §6
-SYSCALL_CTX_MAX = 0xFFFF  # U16_MAX, syscall_prog_is_valid_access (recalled)
+SYSCALL_CTX_MAX = 0xFFFF  # U16_MAX, syscall_prog_is_valid_access() of 6.12.117 kernel/bpf/syscall.c
