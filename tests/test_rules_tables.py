@@ -143,6 +143,12 @@ def test_messages_by_version():
     old, new = for_kernel("5.4"), for_kernel("6.18")
     assert old.message("helper_not_allowed", name="bpf_x", id=9) == "unknown func bpf_x#9"
     assert new.message("helper_not_allowed", name="bpf_x", id=9) == "program of this type cannot use helper bpf_x#9"
+    # verifier.c: 'unknown func %s#%d' up to 6.9.0, 'program of this type cannot use helper' from 6.10.0
+    assert for_kernel("6.9").message("helper_not_allowed", name="bpf_x", id=9) == "unknown func bpf_x#9"
+    assert for_kernel("6.10").message("helper_not_allowed", name="x", id=9).startswith("program of this type")
+    assert for_kernel("5.2").message("jmp_seq", count=9) != for_kernel("5.3").message("jmp_seq", count=9)
+    assert for_kernel("5.17").message("ctx_negative_off", regno=1, off=-8).startswith("dereference of modified")
+    assert for_kernel("5.18").message("ctx_negative_off", regno=1, off=-8).startswith("negative offset ctx ptr")
     assert new.message("helper_unknown", id=300) == "invalid func unknown#300"
     assert new.message("ctx_access", off=80, size=4) == "invalid bpf_context access off=80 size=4"
     assert "root only" in for_kernel("5.7").message("bpf_calls_root_only")

@@ -169,9 +169,11 @@ def test_limits():
     assert new.limit("complexity") == 1_000_000
     assert new.limit("stack") == 512
     assert new.limit("call_depth") == 8
-    assert for_kernel("5.16").limit("tail_calls") == 32
-    assert for_kernel("5.17").limit("tail_calls") == 33
-    assert old.limit("jmp_seq") == 1024 and new.limit("jmp_seq") == 8192
+    # include/linux/bpf.h: MAX_TAIL_CALL_CNT 32 in 5.15.16, 33 in 5.16.10
+    assert for_kernel("5.15").limit("tail_calls") == 32
+    assert for_kernel("5.16").limit("tail_calls") == 33
+    # verifier.c: BPF_COMPLEXITY_LIMIT_STACK 1024 in 5.2.1, BPF_COMPLEXITY_LIMIT_JMP_SEQ 8192 in 5.3.0
+    assert new.limit("jmp_seq") == 1024 and for_kernel("5.3").limit("jmp_seq") == 8192
     assert new.limit("max_subprogs") == 256
     assert new.limit("states_per_insn") == 64
     with pytest.raises(KeyError):

@@ -32,9 +32,9 @@ _ROWS: tuple[MessageRow, ...] = (
     ),
     MessageRow(
         "helper_not_allowed",
-        (6, 2),
+        (6, 10),
         "program of this type cannot use helper {name}#{id}",
-        "verifier.c check_helper_call (6.x; first version not confirmed, between 5.19 and 6.2 copies)",
+        "verifier.c check_helper_call; source: absent from 6.9.0, present in 6.10.0 (was: 6.2)",
     ),
     MessageRow(
         "gpl_only",
@@ -53,9 +53,16 @@ _ROWS: tuple[MessageRow, ...] = (
     ),
     MessageRow(
         "jmp_seq",
-        (5, 2),
+        (4, 14),
+        "BPF program is too complex",
+        "verifier.c push_stack (BPF_COMPLEXITY_LIMIT_STACK); source: 4.14.177 to 5.2.1",
+    ),
+    MessageRow(
+        "jmp_seq",
+        (5, 3),
         "The sequence of {count} jumps is too complex.",
-        "verifier.c push_stack (5.2+, recalled)",
+        "verifier.c push_stack; source: absent from 5.2.1 (BPF_COMPLEXITY_LIMIT_STACK 1024, 'BPF program is too "
+        "complex'), present in 5.3.0 (was: 5.2)",
     ),
     MessageRow(
         "ld_abs_type",
@@ -104,19 +111,21 @@ _ROWS: tuple[MessageRow, ...] = (
         "return_range",
         (4, 15),
         "At program exit the register R0 has value {value} should have been 0 or 1",
-        "KV §4 (before 5.3)",
+        "KV §4; source: check_return_code() of 4.15.0, 4.20.0 and 5.0.0",
     ),
     MessageRow(
         "return_range",
-        (5, 3),
+        (5, 2),
         "At program exit the register R0 has value {value} should have been in {range}",
-        "KV §4",
+        "KV §4; source: absent from 5.0.0, present in 5.2.1 (no 5.1 tree; was: 5.3); 4.19.304 has it too (a "
+        "stable backport, not modelled: a message only)",
     ),
     MessageRow(
         "return_range",
         (6, 8),
         "At program exit the register R0 has {value} should have been in {range}",
-        "verifier.c (smin=/smax= form seen on 6.18 in corpus/manifest.toml; first version not confirmed)",
+        "verifier.c verbose_invalid_scalar(); source: 6.7.3 prints 'has value %s should have been in %s', 6.8.0 "
+        "the smin=/smax= form",
     ),
     MessageRow(
         "ctx_negative_off",
@@ -126,10 +135,10 @@ _ROWS: tuple[MessageRow, ...] = (
     ),
     MessageRow(
         "ctx_negative_off",
-        (5, 17),
+        (5, 18),
         "negative offset ctx ptr R{regno} off={off} disallowed",
-        "verifier.c __check_ptr_off_reg (6.1, 6.12 sources; commit 'bpf: Generalize check_ctx_reg for reuse "
-        "with other types', v5.17 mainline, version recalled); 6.18 selftest verifier_bounds_deduction.c",
+        "verifier.c __check_ptr_off_reg; source: 5.17-rc5 prints 'dereference of modified %s ptr', 5.18.12 "
+        "'negative offset %s ptr' (was: 5.17); 6.18 selftest verifier_bounds_deduction.c",
     ),
 )
 
