@@ -151,3 +151,15 @@ def test_pass_facts_by_source_version() -> None:
     # load-acquire / store-release opcodes: absent 6.14.0, present 6.18.2
     assert behaves("6.18", "atomic_acquire_release") and not behaves("6.17", "atomic_acquire_release")
     assert behaves("5.14", "subprog_and_kfunc_pass") and not behaves("5.13", "subprog_and_kfunc_pass")
+
+
+def test_return_ranges_and_attach_types_by_source_version() -> None:
+    # check_return_code(): fentry/fexit must return 0 from 5.7.14 (5.6.4 does not check them)
+    assert for_kernel("5.6").return_range("tracing", "trace_fentry") is None
+    assert for_kernel("5.7").return_range("tracing", "trace_fentry") == (0, 0)
+    # kprobe/uprobe session [0, 1]: absent from 6.10.0, present in 6.11.11 (uprobe: 6.13.2)
+    assert for_kernel("6.10").return_range("kprobe", "trace_kprobe_session") is None
+    assert for_kernel("6.11").return_range("kprobe", "trace_kprobe_session") == (0, 1)
+    # enum bpf_attach_type: no 4.17/4.18 tree; udp sendmsg hooks taken at 4.19, the stricter side
+    assert not for_kernel("4.18").attach_type_supported("cgroup_udp4_sendmsg")
+    assert for_kernel("4.19").attach_type_supported("cgroup_udp4_sendmsg")
