@@ -163,3 +163,22 @@ def test_return_ranges_and_attach_types_by_source_version() -> None:
     # enum bpf_attach_type: no 4.17/4.18 tree; udp sendmsg hooks taken at 4.19, the stricter side
     assert not for_kernel("4.18").attach_type_supported("cgroup_udp4_sendmsg")
     assert for_kernel("4.19").attach_type_supported("cgroup_udp4_sendmsg")
+
+
+def test_prog_helpers_by_source_version() -> None:
+    from verifier.rules.helpers import find_helper
+
+    def allowed(kernel: str, helper: str, prog_type: str) -> bool:
+        info = find_helper(helper)
+        assert info is not None
+        return for_kernel(kernel).helper_allowed(info.id, prog_type)
+
+    # cgroup_base_func_proto: perf_event_output from 5.8.1 (absent 5.7.14)
+    assert not allowed("5.7", "perf_event_output", "cgroup_device")
+    assert allowed("5.8", "perf_event_output", "cgroup_device")
+    # sock_ops_func_proto: get_netns_cookie from 5.15.16 (absent 5.14-rc5)
+    assert not allowed("5.14", "get_netns_cookie", "sock_ops") and allowed("5.15", "get_netns_cookie", "sock_ops")
+    # xdp_func_proto: the socket lookups from 5.0.0 (absent 4.20.0)
+    assert not allowed("4.20", "sk_lookup_tcp", "xdp") and allowed("5.0", "sk_lookup_tcp", "xdp")
+    # cg_skb_func_proto: sk_lookup_tcp from 5.8.1 (absent 5.7.14)
+    assert not allowed("5.7", "sk_lookup_tcp", "cgroup_skb") and allowed("5.8", "sk_lookup_tcp", "cgroup_skb")
