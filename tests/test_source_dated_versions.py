@@ -182,3 +182,13 @@ def test_prog_helpers_by_source_version() -> None:
     assert not allowed("4.20", "sk_lookup_tcp", "xdp") and allowed("5.0", "sk_lookup_tcp", "xdp")
     # cg_skb_func_proto: sk_lookup_tcp from 5.8.1 (absent 5.7.14)
     assert not allowed("5.7", "sk_lookup_tcp", "cgroup_skb") and allowed("5.8", "sk_lookup_tcp", "cgroup_skb")
+
+
+def test_map_helper_pairs_by_source_version() -> None:
+    from verifier.rules.maps import DEVMAP, SK_STORAGE, SOCKMAP, map_compatible
+
+    # check_map_func_compatibility(): a devmap lookup from 5.3 (5.2.1 refuses), a sockmap lookup from 5.8.1
+    # (5.7.14 refuses), kptr_xchg on sk_storage from 6.4.4 (6.3.8 refuses)
+    assert not map_compatible(DEVMAP, "map_lookup_elem", (5, 2)) and map_compatible(DEVMAP, "map_lookup_elem", (5, 3))
+    assert not map_compatible(SOCKMAP, "map_lookup_elem", (5, 7)) and map_compatible(SOCKMAP, "map_lookup_elem", (5, 8))
+    assert not map_compatible(SK_STORAGE, "kptr_xchg", (6, 3)) and map_compatible(SK_STORAGE, "kptr_xchg", (6, 4))

@@ -61,7 +61,14 @@ def creatable_unprivileged(map_type: int, map_flags: int = 0) -> bool:
 
 
 _SRC_54 = "kernel/bpf/verifier.c check_map_func_compatibility (index file 18775714588, ~5.4)"
-_SRC_NEW = "kernel/bpf/verifier.c check_map_func_compatibility, later additions (recalled from 5.8+/6.x)"
+_SRC_NEW = "kernel/bpf/verifier.c check_map_func_compatibility, later additions"
+# every pair of both tables checked 2026-12-03 (issue 14) against check_map_func_compatibility() of the kernel
+# trees listed in rules/data/NOTES.md; a pair the source dates later than the row said moved to a row of its own
+_SRC_UPDATE = "check_map_func_compatibility(): may_update_sockmap() absent from 5.9.1, present in 5.10.262"
+_SRC_CHECKED = (
+    "kernel/bpf/verifier.c check_map_func_compatibility(): the first tree read that allows the pair "
+    "(rules/data/NOTES.md; the tree before does not); a key's first row starts with its map type / helper"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,49 +93,161 @@ _V = (4, 14)
 MAP_SIDE: tuple[CompatRow, ...] = (
     CompatRow(PROG_ARRAY, ("tail_call",), _V, _SRC_54),
     CompatRow(
-        PERF_EVENT_ARRAY, ("perf_event_read", "perf_event_output", "perf_event_read_value"), _V, _SRC_54
-    ),
-    CompatRow(PERF_EVENT_ARRAY, ("skb_output", "xdp_output"), (5, 5), _SRC_NEW),
-    CompatRow(STACK_TRACE, ("get_stackid",), _V, _SRC_54),
-    CompatRow(CGROUP_ARRAY, ("skb_under_cgroup", "current_task_under_cgroup"), _V, _SRC_54),
-    CompatRow(CGROUP_STORAGE, ("get_local_storage",), _V, _SRC_54),
-    CompatRow(PERCPU_CGROUP_STORAGE, ("get_local_storage",), _V, _SRC_54),
-    CompatRow(DEVMAP, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
-    CompatRow(DEVMAP_HASH, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
-    CompatRow(CPUMAP, ("redirect_map",), _V, _SRC_54),
-    CompatRow(XSKMAP, ("redirect_map", "map_lookup_elem"), _V, _SRC_54),
-    CompatRow(ARRAY_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
-    CompatRow(HASH_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
-    CompatRow(
-        SOCKMAP, ("sk_redirect_map", "sock_map_update", "map_delete_elem", "msg_redirect_map"), _V, _SRC_54
-    ),
-    CompatRow(SOCKMAP, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
-    CompatRow(SOCKMAP, ("map_update_elem",), (5, 10), _SRC_NEW),
-    CompatRow(
-        SOCKHASH,
-        ("sk_redirect_hash", "sock_hash_update", "map_delete_elem", "msg_redirect_hash"),
+        PERF_EVENT_ARRAY,
+        (
+            "perf_event_read",
+            "perf_event_output",
+        ),
         _V,
         _SRC_54,
     ),
-    CompatRow(SOCKHASH, ("map_lookup_elem", "sk_select_reuseport"), (5, 6), _SRC_NEW),
-    CompatRow(SOCKHASH, ("map_update_elem",), (5, 10), _SRC_NEW),
-    CompatRow(REUSEPORT_SOCKARRAY, ("sk_select_reuseport",), _V, _SRC_54),
-    CompatRow(QUEUE, ("map_peek_elem", "map_pop_elem", "map_push_elem"), _V, _SRC_54),
-    CompatRow(STACK, ("map_peek_elem", "map_pop_elem", "map_push_elem"), _V, _SRC_54),
-    CompatRow(SK_STORAGE, ("sk_storage_get", "sk_storage_delete"), _V, _SRC_54),
-    CompatRow(SK_STORAGE, ("kptr_xchg",), (6, 1), _SRC_NEW),
-    CompatRow(RINGBUF, ("ringbuf_output", "ringbuf_reserve", "ringbuf_query"), (5, 8), _SRC_NEW),
+    CompatRow(PERF_EVENT_ARRAY, ("perf_event_read_value",), (4, 15), _SRC_CHECKED),
+    CompatRow(PERF_EVENT_ARRAY, ("skb_output",), (5, 5), _SRC_NEW),
+    CompatRow(PERF_EVENT_ARRAY, ("xdp_output",), (5, 7), _SRC_CHECKED),
+    CompatRow(STACK_TRACE, ("get_stackid",), _V, _SRC_54),
+    CompatRow(
+        CGROUP_ARRAY,
+        (
+            "skb_under_cgroup",
+            "current_task_under_cgroup",
+        ),
+        _V,
+        _SRC_54,
+    ),
+    CompatRow(CGROUP_STORAGE, ("get_local_storage",), (4, 19), _SRC_CHECKED),
+    CompatRow(PERCPU_CGROUP_STORAGE, ("get_local_storage",), (4, 20), _SRC_CHECKED),
+    CompatRow(DEVMAP, ("redirect_map",), _V, _SRC_54),
+    CompatRow(DEVMAP, ("map_lookup_elem",), (5, 3), _SRC_CHECKED),
+    CompatRow(
+        DEVMAP_HASH,
+        (
+            "redirect_map",
+            "map_lookup_elem",
+        ),
+        (5, 4),
+        _SRC_CHECKED,
+    ),
+    CompatRow(CPUMAP, ("redirect_map",), (4, 15), _SRC_CHECKED),
+    CompatRow(XSKMAP, ("redirect_map",), (4, 18), _SRC_CHECKED),
+    CompatRow(XSKMAP, ("map_lookup_elem",), (5, 3), _SRC_CHECKED),
+    CompatRow(ARRAY_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
+    CompatRow(HASH_OF_MAPS, ("map_lookup_elem",), _V, _SRC_54),
+    CompatRow(
+        SOCKMAP,
+        (
+            "sk_redirect_map",
+            "sock_map_update",
+            "map_delete_elem",
+        ),
+        _V,
+        _SRC_54,
+    ),
+    CompatRow(SOCKMAP, ("msg_redirect_map",), (4, 19), _SRC_CHECKED),
+    CompatRow(SOCKMAP, ("map_lookup_elem",), (5, 8), _SRC_CHECKED),
+    CompatRow(SOCKMAP, ("sk_select_reuseport",), (5, 7), _SRC_CHECKED),
+    CompatRow(SOCKMAP, ("map_update_elem",), (5, 10), _SRC_UPDATE),
+    CompatRow(
+        SOCKHASH,
+        (
+            "sk_redirect_hash",
+            "sock_hash_update",
+            "map_delete_elem",
+            "msg_redirect_hash",
+        ),
+        (4, 18),
+        _SRC_CHECKED,
+    ),
+    CompatRow(SOCKHASH, ("map_lookup_elem",), (5, 8), _SRC_CHECKED),
+    CompatRow(SOCKHASH, ("sk_select_reuseport",), (5, 7), _SRC_CHECKED),
+    CompatRow(SOCKHASH, ("map_update_elem",), (5, 10), _SRC_UPDATE),
+    CompatRow(REUSEPORT_SOCKARRAY, ("sk_select_reuseport",), (4, 19), _SRC_CHECKED),
+    CompatRow(
+        QUEUE,
+        (
+            "map_peek_elem",
+            "map_pop_elem",
+            "map_push_elem",
+        ),
+        (4, 20),
+        _SRC_CHECKED,
+    ),
+    CompatRow(
+        STACK,
+        (
+            "map_peek_elem",
+            "map_pop_elem",
+            "map_push_elem",
+        ),
+        (4, 20),
+        _SRC_CHECKED,
+    ),
+    CompatRow(
+        SK_STORAGE,
+        (
+            "sk_storage_get",
+            "sk_storage_delete",
+        ),
+        (5, 2),
+        _SRC_CHECKED,
+    ),
+    CompatRow(SK_STORAGE, ("kptr_xchg",), (6, 4), _SRC_CHECKED),
     CompatRow(
         RINGBUF,
-        ("ringbuf_reserve_dynptr", "ringbuf_submit_dynptr", "ringbuf_discard_dynptr"),
+        (
+            "ringbuf_output",
+            "ringbuf_reserve",
+            "ringbuf_query",
+        ),
+        (5, 8),
+        _SRC_NEW,
+    ),
+    CompatRow(
+        RINGBUF,
+        (
+            "ringbuf_reserve_dynptr",
+            "ringbuf_submit_dynptr",
+            "ringbuf_discard_dynptr",
+        ),
         (5, 19),
         _SRC_NEW,
     ),
     CompatRow(USER_RINGBUF, ("user_ringbuf_drain",), (6, 1), _SRC_NEW),
-    CompatRow(INODE_STORAGE, ("inode_storage_get", "inode_storage_delete"), (5, 10), _SRC_NEW),
-    CompatRow(TASK_STORAGE, ("task_storage_get", "task_storage_delete"), (5, 11), _SRC_NEW),
-    CompatRow(CGRP_STORAGE, ("cgrp_storage_get", "cgrp_storage_delete"), (6, 2), _SRC_NEW),
-    CompatRow(BLOOM_FILTER, ("map_peek_elem", "map_push_elem"), (5, 16), _SRC_NEW),
+    CompatRow(
+        INODE_STORAGE,
+        (
+            "inode_storage_get",
+            "inode_storage_delete",
+        ),
+        (5, 10),
+        _SRC_NEW,
+    ),
+    CompatRow(
+        TASK_STORAGE,
+        (
+            "task_storage_get",
+            "task_storage_delete",
+        ),
+        (5, 11),
+        _SRC_NEW,
+    ),
+    CompatRow(
+        CGRP_STORAGE,
+        (
+            "cgrp_storage_get",
+            "cgrp_storage_delete",
+        ),
+        (6, 2),
+        _SRC_NEW,
+    ),
+    CompatRow(
+        BLOOM_FILTER,
+        (
+            "map_peek_elem",
+            "map_push_elem",
+        ),
+        (5, 16),
+        _SRC_NEW,
+    ),
 )
 
 # helper -> the only map types it accepts.
@@ -136,32 +255,68 @@ FUNC_SIDE: tuple[CompatRow, ...] = (
     CompatRow("tail_call", (PROG_ARRAY,), _V, _SRC_54),
     CompatRow("perf_event_read", (PERF_EVENT_ARRAY,), _V, _SRC_54),
     CompatRow("perf_event_output", (PERF_EVENT_ARRAY,), _V, _SRC_54),
-    CompatRow("perf_event_read_value", (PERF_EVENT_ARRAY,), _V, _SRC_54),
+    CompatRow("perf_event_read_value", (PERF_EVENT_ARRAY,), (4, 15), _SRC_CHECKED),
     CompatRow("skb_output", (PERF_EVENT_ARRAY,), (5, 5), _SRC_NEW),
-    CompatRow("xdp_output", (PERF_EVENT_ARRAY,), (5, 5), _SRC_NEW),
+    CompatRow("xdp_output", (PERF_EVENT_ARRAY,), (5, 7), _SRC_CHECKED),
     CompatRow("get_stackid", (STACK_TRACE,), _V, _SRC_54),
     CompatRow("current_task_under_cgroup", (CGROUP_ARRAY,), _V, _SRC_54),
     CompatRow("skb_under_cgroup", (CGROUP_ARRAY,), _V, _SRC_54),
-    CompatRow("redirect_map", (DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP), _V, _SRC_54),
+    CompatRow("redirect_map", (DEVMAP,), _V, _SRC_54),
+    CompatRow("redirect_map", (DEVMAP_HASH,), (5, 4), _SRC_CHECKED),
+    CompatRow("redirect_map", (CPUMAP,), (4, 15), _SRC_CHECKED),
+    CompatRow("redirect_map", (XSKMAP,), (4, 19), _SRC_CHECKED),
     CompatRow("sk_redirect_map", (SOCKMAP,), _V, _SRC_54),
-    CompatRow("msg_redirect_map", (SOCKMAP,), _V, _SRC_54),
+    CompatRow("msg_redirect_map", (SOCKMAP,), (4, 17), _SRC_CHECKED),
     CompatRow("sock_map_update", (SOCKMAP,), _V, _SRC_54),
-    CompatRow("sk_redirect_hash", (SOCKHASH,), _V, _SRC_54),
-    CompatRow("msg_redirect_hash", (SOCKHASH,), _V, _SRC_54),
-    CompatRow("sock_hash_update", (SOCKHASH,), _V, _SRC_54),
-    CompatRow("get_local_storage", (CGROUP_STORAGE, PERCPU_CGROUP_STORAGE), _V, _SRC_54),
-    CompatRow("sk_select_reuseport", (REUSEPORT_SOCKARRAY,), _V, _SRC_54),
-    CompatRow("sk_select_reuseport", (SOCKMAP, SOCKHASH), (5, 6), _SRC_NEW),
-    CompatRow("map_peek_elem", (QUEUE, STACK), _V, _SRC_54),
-    CompatRow("map_pop_elem", (QUEUE, STACK), _V, _SRC_54),
-    CompatRow("map_push_elem", (QUEUE, STACK), _V, _SRC_54),
+    CompatRow("sk_redirect_hash", (SOCKHASH,), (4, 18), _SRC_CHECKED),
+    CompatRow("msg_redirect_hash", (SOCKHASH,), (4, 18), _SRC_CHECKED),
+    CompatRow("sock_hash_update", (SOCKHASH,), (4, 18), _SRC_CHECKED),
+    CompatRow("get_local_storage", (CGROUP_STORAGE,), (4, 19), _SRC_CHECKED),
+    CompatRow("get_local_storage", (PERCPU_CGROUP_STORAGE,), (4, 20), _SRC_CHECKED),
+    CompatRow("sk_select_reuseport", (REUSEPORT_SOCKARRAY,), (4, 19), _SRC_CHECKED),
+    CompatRow(
+        "sk_select_reuseport",
+        (
+            SOCKMAP,
+            SOCKHASH,
+        ),
+        (5, 7),
+        _SRC_CHECKED,
+    ),
+    CompatRow(
+        "map_peek_elem",
+        (
+            QUEUE,
+            STACK,
+        ),
+        (4, 20),
+        _SRC_CHECKED,
+    ),
+    CompatRow(
+        "map_pop_elem",
+        (
+            QUEUE,
+            STACK,
+        ),
+        (4, 20),
+        _SRC_CHECKED,
+    ),
+    CompatRow(
+        "map_push_elem",
+        (
+            QUEUE,
+            STACK,
+        ),
+        (4, 20),
+        _SRC_CHECKED,
+    ),
     CompatRow("map_peek_elem", (BLOOM_FILTER,), (5, 16), _SRC_NEW),
     CompatRow("map_push_elem", (BLOOM_FILTER,), (5, 16), _SRC_NEW),
-    CompatRow("sk_storage_get", (SK_STORAGE,), _V, _SRC_54),
-    CompatRow("sk_storage_delete", (SK_STORAGE,), _V, _SRC_54),
-    CompatRow("ringbuf_output", (RINGBUF,), (5, 8), _SRC_NEW),
-    CompatRow("ringbuf_reserve", (RINGBUF,), (5, 8), _SRC_NEW),
-    CompatRow("ringbuf_query", (RINGBUF,), (5, 8), _SRC_NEW),
+    CompatRow("sk_storage_get", (SK_STORAGE,), (5, 2), _SRC_CHECKED),
+    CompatRow("sk_storage_delete", (SK_STORAGE,), (5, 2), _SRC_CHECKED),
+    CompatRow("ringbuf_output", (RINGBUF,), (5, 8), _SRC_CHECKED),
+    CompatRow("ringbuf_reserve", (RINGBUF,), (5, 8), _SRC_CHECKED),
+    CompatRow("ringbuf_query", (RINGBUF,), (5, 8), _SRC_CHECKED),
     CompatRow("ringbuf_reserve_dynptr", (RINGBUF,), (5, 19), _SRC_NEW),
     CompatRow("user_ringbuf_drain", (USER_RINGBUF,), (6, 1), _SRC_NEW),
     CompatRow("inode_storage_get", (INODE_STORAGE,), (5, 10), _SRC_NEW),
@@ -170,7 +325,16 @@ FUNC_SIDE: tuple[CompatRow, ...] = (
     CompatRow("task_storage_delete", (TASK_STORAGE,), (5, 11), _SRC_NEW),
     CompatRow("cgrp_storage_get", (CGRP_STORAGE,), (6, 2), _SRC_NEW),
     CompatRow("cgrp_storage_delete", (CGRP_STORAGE,), (6, 2), _SRC_NEW),
-    CompatRow("map_lookup_percpu_elem", (PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH), (5, 19), _SRC_NEW),
+    CompatRow(
+        "map_lookup_percpu_elem",
+        (
+            PERCPU_HASH,
+            PERCPU_ARRAY,
+            LRU_PERCPU_HASH,
+        ),
+        (5, 19),
+        _SRC_NEW,
+    ),
 )
 
 
