@@ -192,3 +192,16 @@ def test_map_helper_pairs_by_source_version() -> None:
     assert not map_compatible(DEVMAP, "map_lookup_elem", (5, 2)) and map_compatible(DEVMAP, "map_lookup_elem", (5, 3))
     assert not map_compatible(SOCKMAP, "map_lookup_elem", (5, 7)) and map_compatible(SOCKMAP, "map_lookup_elem", (5, 8))
     assert not map_compatible(SK_STORAGE, "kptr_xchg", (6, 3)) and map_compatible(SK_STORAGE, "kptr_xchg", (6, 4))
+
+
+def test_packet_and_sock_rules_by_source_version() -> None:
+    from verifier.rules import sock_fields
+
+    # may_access_direct_pkt_data(): cgroup_sockopt reads and writes for both attach types from 5.3.0
+    assert for_kernel("5.10").packet_access("cgroup_sockopt", "cgroup_setsockopt") == "rw"
+    # bpf_sock_is_valid_access(): dst_port a 4-byte field before 5.18 (a 1-byte load at +2 is allowed),
+    # 16 bits wide from 5.18.12 (the bytes after it are padding)
+    assert sock_fields.sock_access_ok(50, 1, dst_port_u16=False)
+    assert not sock_fields.sock_access_ok(50, 1)
+    assert for_kernel("5.10").ctx_access("cgroup_sock", 50, 1, write=False).ok
+    assert not for_kernel("6.1").ctx_access("cgroup_sock", 50, 1, write=False).ok

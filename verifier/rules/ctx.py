@@ -217,8 +217,10 @@ def _perf_event(q: _Query) -> CtxAccess:
 
 def _sock(q: _Query) -> CtxAccess:
     # sock_filter_is_valid_access() reads through bpf_sock_is_valid_access(): no padding, no
-    # narrow loads of 4-byte-only fields (net/core/filter.c v6.18)
-    if not q.write and q.version >= (6, 1) and not sock_fields.sock_access_ok(q.off, q.size):
+    # narrow loads of 4-byte-only fields (net/core/filter.c: the per-field rules from 5.2.1 on, absent from
+    # 5.0.0; dst_port 16 bits wide from 5.18.12; was: from 6.1)
+    u16 = q.version >= (5, 18)
+    if not q.write and q.version >= (5, 2) and not sock_fields.sock_access_ok(q.off, q.size, u16):
         return _deny(q, "not a readable bpf_sock field at this size")
     return _field_access(q, t.SOCK_FIELDS, t.SOCK_SIZE)
 

@@ -4,7 +4,8 @@
 given packet pointers when their proto has pkt_access); None: no direct access
 (loads through a packet pointer obtained from the ctx, e.g. sock_ops skb_data,
 are still checked by the ctx rules). Source: kernel_versions.md §5a ("KV §5a":
-4.14 copy read in full, 5.3 and 6.x diffs) and ctx_access.md §12.
+4.14 copy read in full, 5.3 and 6.x diffs) and ctx_access.md §12; checked 2026-12-03 (issue 14) against
+may_access_direct_pkt_data() of every tree in rules/data/NOTES.md (4.14.177 ... 6.18.2).
 """
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ PACKET_ACCESS: dict[str, tuple[str, Version, str]] = {
     "sk_skb": ("rw", (4, 14), "KV §5a (4.14 copy)"),
     "lwt_in": ("r", (4, 14), "KV §5a (4.14 copy: dst_input()/dst_output() can't write)"),
     "lwt_out": ("r", (4, 14), "KV §5a (4.14 copy)"),
-    "sk_msg": ("rw", (4, 17), "KV §5a (6.x read/write group; type 4.17)"),
-    "lwt_seg6local": ("r", (4, 18), "KV §5a (6.x read-only group; type 4.18)"),
-    "sk_reuseport": ("r", (4, 19), "KV §5a (6.x read-only group; type 4.19)"),
-    "flow_dissector": ("r", (4, 20), "KV §5a (6.x read-only group; type 4.20)"),
-    "cgroup_skb": ("r", (4, 20), "KV §5a (6.x read-only group; cg_skb_is_valid_access 4.20)"),
-    "cgroup_sockopt": ("rw", (5, 3), "KV §5a (5.3: write for getsockopt; 6.x: both)"),
+    "sk_msg": ("rw", (4, 17), "src: absent 4.16.13, present 4.19.304 (the type: 4.17, bcc)"),
+    "lwt_seg6local": ("r", (4, 18), "src: absent 4.16.13, present 4.19.304 (the type: 4.18, bcc)"),
+    "sk_reuseport": ("r", (4, 19), "src: absent 4.16.13, present 4.19.304"),
+    "flow_dissector": ("r", (4, 20), "src: absent 4.19.304, present 4.20.0"),
+    "cgroup_skb": ("r", (4, 20), "src: absent 4.19.304, present 4.20.0 (cg_skb_is_valid_access() likewise)"),
+    "cgroup_sockopt": (
+        "rw",
+        (5, 3),
+        "src: absent 5.2.1; 5.3.0 to 6.18.2 allow reads and writes for both attach types (was: setsockopt "
+        "read-only before 6.0)",
+    ),
 }
 
 # LD_ABS / LD_IND: "BPF_LD_[ABS|IND] instructions not allowed for this program type" (KV §5).
@@ -36,10 +42,7 @@ def packet_access(prog_type: str | None, version: Version, attach_type: str | No
     row = PACKET_ACCESS.get(prog_type or "")
     if row is None or version < row[1]:
         return None
-    access = row[0]
-    if prog_type == "cgroup_sockopt" and version < (6, 0) and attach_type == "cgroup_setsockopt":
-        access = "r"
-    return access
+    return row[0]
 
 
 def ld_abs_allowed(prog_type: str | None) -> bool:

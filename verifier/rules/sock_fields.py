@@ -30,9 +30,13 @@ def _narrow_ok(off: int, size: int, field: tuple[int, int]) -> bool:
     return field[0] <= off < field[1] and size <= 4 and size & (size - 1) == 0
 
 
-def sock_access_ok(off: int, size: int) -> bool:
+def sock_access_ok(off: int, size: int, dst_port_u16: bool = True) -> bool:
+    """`dst_port_u16`: 'bpf: Make dst_port field in struct bpf_sock 16-bit wide' (5.18.12, 5.10.111; absent
+    5.17-rc5); before it dst_port is a 4-byte field read like the others (5.2.1-5.17-rc5 sources)."""
     if off < 0 or off >= SOCK_SIZE or off % size:
         return False
+    if not dst_port_u16 and SOCK_DST_PORT <= off < SOCK_DST_IP4:
+        return _narrow_ok(off, size, (SOCK_DST_PORT, SOCK_DST_IP4))
     for field in SOCK_NARROW:
         if field[0] <= off < field[1]:
             return _narrow_ok(off, size, field)
