@@ -205,3 +205,9 @@ def test_packet_and_sock_rules_by_source_version() -> None:
     assert not sock_fields.sock_access_ok(50, 1)
     assert for_kernel("5.10").ctx_access("cgroup_sock", 50, 1, write=False).ok
     assert not for_kernel("6.1").ctx_access("cgroup_sock", 50, 1, write=False).ok
+
+
+def test_gpl_only_wording_by_source_version() -> None:
+    # check_call()/check_helper_call(): the older wording in 4.14.177-4.16.13, the newer in 4.19.304 on
+    assert for_kernel("4.16").message("gpl_only") == "cannot call GPL only function from proprietary program"
+    assert for_kernel("4.19").message("gpl_only").startswith("cannot call GPL-restricted function")

@@ -93,7 +93,7 @@ class HelperMixin:
         # an object without a license section gets its license from the loader (iproute2,
         # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
         if getattr(info, "gpl_only", False) and self.obj.license and not self.obj.gpl_compatible:
-            raise Reject("cannot call GPL-restricted function from non-GPL compatible program", "helper-gpl")
+            raise Reject(self.rules.message("gpl_only"), "helper-gpl")
         if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
             raise Reject("function calls are not allowed while holding a lock", "lock")
         meta = CallMeta()

@@ -39,11 +39,20 @@ _ROWS: tuple[MessageRow, ...] = (
     MessageRow(
         "gpl_only",
         (4, 14),
-        "cannot call GPL-restricted function from non-GPL compatible program",
-        "verifier.c check_helper_call",
+        "cannot call GPL only function from proprietary program",
+        "verifier.c check_call; source: 4.14.177, 4.15.0 and 4.16.13",
     ),
-    MessageRow("back_edge", (4, 14), "back-edge from insn {src} to {dst}", "KV §5 push_insn"),
-    MessageRow("unreachable", (4, 14), "unreachable insn {insn}", "KV §5 check_cfg"),
+    MessageRow(
+        "gpl_only",
+        (4, 19),
+        "cannot call GPL-restricted function from non-GPL compatible program",
+        "verifier.c check_helper_call; source: absent 4.16.13, present 4.19.304 and every later tree (no 4.17/4.18 "
+        "tree: taken at 4.19)",
+    ),
+    MessageRow(
+        "back_edge", (4, 14), "back-edge from insn {src} to {dst}", "KV §5 push_insn; source: 4.14.177-6.18.2"
+    ),
+    MessageRow("unreachable", (4, 14), "unreachable insn {insn}", "KV §5 check_cfg; source: 4.14.177-6.18.2"),
     MessageRow("jump_out_of_range", (4, 14), "jump out of range from insn {src} to {dst}", "KV §5 push_insn"),
     MessageRow(
         "too_complex",
