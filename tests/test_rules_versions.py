@@ -131,7 +131,13 @@ def test_backport_points(feature, first):
 
 def test_mainline_has_not_what_only_the_6_18_44_build_has():
     # mainline 6.18.2 lacks them (source); the 6.18 row is the newest known build, 6.18.44
-    for feature in ("linked_regs_add_const_any", "fork_scalars_and_or", "bswap_tracking", "movsx_range_from_subreg"):
+    for feature in (
+        "linked_regs_add_const_any",
+        "fork_scalars_and_or",
+        "bswap_tracking",
+        "movsx_range_from_subreg",
+        "sane_offset_ptr_split",
+    ):
         assert for_kernel("6.18").has(feature) and not for_kernel("6.18.2").has(feature), feature
     # not in any mainline tree read before 6.19 (6.12 took it at 6.12.114; 6.18.44 accepts without it)
     assert not for_kernel("6.18").has("ld_abs_callback_refused") and not for_kernel("6.11").has("ld_abs_callback_refused")

@@ -521,16 +521,17 @@ _ROWS: tuple[Feature, ...] = (
     ),
     Feature(
         "sane_offset_ptr_split",
-        (6, 18),
+        (7, 2),
         "check_reg_sane_offset() split in two: the scalar operand keeps the old checks (without reg->off), the "
         "pointer (before the move, and the result after it) is refused as '<type> pointer offset N is not "
         "allowed' for a constant offset or a minimum beyond 1<<29 (no 'unbounded min value' / 'makes ... out "
         "of bounds' words for it any more)",
-        "source: mainline check_reg_sane_offset_scalar() / check_reg_sane_offset_ptr() (search index copy of "
-        "kernel/bpf/verifier.c, version not confirmed); measured: 6.18.44-fc-v1045 prints 'map_value pointer "
+        "source: check_reg_sane_offset_scalar() / check_reg_sane_offset_ptr() absent from mainline 6.18.2 and 6.14, "
+        "present in Debian 7.2.13: bounded (6.18.2, 7.2.13], taken at 7.2 (was: 6.18); measured: 6.18.44-fc-v1045 prints 'map_value pointer "
         "offset -4294967295 is not allowed' for a pointer minus an unknown u32 (scripts/diff_fuzz_unpriv.py "
         "seeds 1-3); the earlier 6.18.44 build kept the old function (its reg->off check: "
         "sane_offset_checks_linked_delta); per build in verifier/rules/builds.py",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
         "movsx_range_from_subreg",
