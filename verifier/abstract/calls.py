@@ -139,6 +139,11 @@ class CallsMixin:
                 # check_mem_reg(): a pointer that may be NULL is checked as if it were not
                 checked = reg.evolve(maybe_null=False) if maybe_null else reg
                 self._check_mem_arg(state, regno, checked, arg.size, False, False, "ARG_PTR_TO_MEM", frozenset())
+                # then as a write: a read-only map fails, stack bytes the callee may change are clobbered
+                if checked.type == PTR_TO_STACK:
+                    self.stack_arg_clobber(state, checked, arg.size)
+                else:
+                    self._check_mem_arg(state, regno, checked, arg.size, True, False, "ARG_PTR_TO_MEM", frozenset())
                 if maybe_null and arg.nonnull:
                     raise Reject(f"arg#{i} is expected to be non-NULL", "global-func", (regno,))
 

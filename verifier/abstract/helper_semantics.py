@@ -32,6 +32,13 @@ MAP_WRITING_HELPERS = frozenset({MAP_UPDATE_ELEM, MAP_DELETE_ELEM, 87, 88})
 # skc_to_tcp_request_sock, skc_to_udp6_sock, skc_to_unix_sock, skc_to_mptcp_sock
 PTR_CAST_HELPERS = frozenset({95, 96, 136, 137, 138, 139, 140, 178, 196})
 
+# (helper id, argument) memory a helper writes although it must be initialised (MEM_WRITE without
+# MEM_UNINIT): from 6.14 only such a write clobbers the stack (check_stack_range_initialized() with
+# BPF_WRITE). Source: the protos of the linux 7.2.13 tree: bpf_d_path (147) arg2, bpf_snprintf_btf
+# (149) arg1, bpf_read_branch_records (119) arg2, bpf_snprintf (165) arg1, bpf_sysctl_get_name (101)
+# arg2, bpf_xdp/skb_fib_lookup (69) arg2, bpf_skb/xdp_check_mtu (163) arg3, bpf_load_hdr_opt (142) arg2
+MEM_WRITE_ARGS = frozenset({(147, 2), (149, 1), (119, 2), (165, 1), (101, 2), (69, 2), (163, 3), (142, 2)})
+
 # helpers whose pointer argument releases a reference (OBJ_RELEASE in the proto):
 # bpf_sk_release, bpf_ringbuf_submit, bpf_ringbuf_discard, bpf_ringbuf_submit_dynptr,
 # bpf_ringbuf_discard_dynptr

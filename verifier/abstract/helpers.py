@@ -62,7 +62,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id",
+        "ref_obj_id", "mem_write",
     )
 
     def __init__(self) -> None:
@@ -76,6 +76,7 @@ class CallMeta:
         self.key_const: int | None = None
         self.null_mem = False  # a NULL passed for ARG_PTR_TO_MEM_OR_NULL: only a zero size may follow
         self.ref_obj_id = 0  # the reference an argument carries (a cast's result carries it on)
+        self.mem_write = False  # the memory argument is written though it must be initialised (MEM_WRITE)
 
 
 class HelperMixin:
@@ -238,6 +239,7 @@ class HelperMixin:
                 return
             meta.mem_regno, meta.mem_reg, meta.null_mem = regno, reg, False
             meta.raw_mem = base == "ARG_PTR_TO_UNINIT_MEM" or "MEM_UNINIT" in flags
+            meta.mem_write = (fid, argno) in hs.MEM_WRITE_ARGS
             fixed = "MEM_FIXED_SIZE" in flags
             if fixed:
                 proto = self.rules.helper_proto(fid, self.prog_type)
@@ -249,6 +251,8 @@ class HelperMixin:
                     size = 0
                 if size:
                     self._check_mem_arg(state, regno, reg, size, meta.raw_mem, False, base, flags)
+                    if meta.mem_write and not meta.raw_mem and t == PTR_TO_STACK:
+                        self.stack_arg_clobber(state, reg, size)
                     if "MEM_ALIGNED" in flags:
                         self._check_alignment(reg, 0, size, align_desc(reg.type), strict=True)
                     if meta.raw_mem and t == PTR_TO_STACK:
@@ -474,6 +478,8 @@ class HelperMixin:
                 self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
             else:
                 self.stack_helper_access(state, mregno, mem_reg, size, False, zero_ok)
+                if meta.mem_write:
+                    self.stack_arg_clobber(state, mem_reg, size)
         else:
             self.mem_access(state, mregno, mem_reg, 0, size, meta.raw_mem, None, self.idx, False)
 

@@ -738,6 +738,18 @@ class MemoryMixin:
             self._stack_mark_written(frame, lo, hi)
             return
         self._stack_read_range(state, frame, regno, reg, lo, hi, size, True, direct=False)
+        if not self.feature("helper_read_keeps_stack"):
+            stack_clobber(frame.stack, lo, hi)  # before 6.14 a helper may write whatever it reads
+
+    def stack_arg_clobber(self, state: State, reg: Reg, size: int) -> None:
+        """A BPF_WRITE check of initialised stack memory (a global function's memory argument,
+        check_mem_reg(); a helper's MEM_WRITE argument): the callee may write anything there."""
+        if reg.type != PTR_TO_STACK or size <= 0:
+            return
+        var = reg.var
+        lo = reg.off + (var.smin if not var.is_const else var.const_value - ((var.const_value >> 63) << 64))
+        hi = lo + (0 if var.is_const else var.smax - var.smin) + size
+        stack_clobber(state.frames[reg.frameno].stack, max(lo, -512), min(hi, 0))
 
     def _stack_mark_written(self, frame, lo: int, hi: int) -> None:
         stack = frame.stack
@@ -750,3 +762,23 @@ class MemoryMixin:
                 kinds = kinds.replace(SPILL, MISC)
             stack[slot] = Slot(kinds[:byte] + MISC + kinds[byte + 1 :], None)
 
+
+def stack_clobber(stack: dict[int, Slot], lo: int, hi: int) -> None:
+    """check_stack_range_initialized() with `clobber`: the bytes [lo, hi) a helper may write become
+    misc (zero and readable uninitialised bytes too); a register spilled where a byte is read is
+    forgotten and its whole slot scrubbed (scrub_spilled_slot(): every byte but uninitialised ones
+    becomes misc). Misc bytes stay as they are."""
+    for addr in range(lo, hi):
+        pos = 512 + addr
+        slot = pos >> 3
+        byte = pos & 7
+        s = stack.get(slot)
+        kinds = s.kinds if s is not None else ALL_INVALID
+        k = kinds[byte]
+        if k == MISC:
+            continue
+        if k == SPILL and s is not None and s.spilled is not None:
+            stack[slot] = Slot("".join(INVALID if c == INVALID else MISC for c in kinds), None)
+            continue
+        # zero bytes, and uninitialised ones the read allowed; a spill elsewhere in the slot stays
+        stack[slot] = Slot(kinds[:byte] + MISC + kinds[byte + 1 :], s.spilled if s is not None else None)

@@ -666,6 +666,19 @@ _ROWS: tuple[Feature, ...] = (
         "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18; source: push_callback_call()/widen_imprecise_scalars() absent from 6.6.0, present in 6.7.3",
     ),
     Feature(
+        "helper_read_keeps_stack",
+        (6, 14),
+        "a helper that only reads its stack memory leaves it as it was; before, every helper stack access "
+        "clobbered the bytes (check_stack_range_initialized() with ACCESS_HELPER: zero and uninitialised "
+        "bytes became misc, a spilled scalar became unknown), so a constant key read back after "
+        "bpf_map_lookup_elem() is unknown",
+        "source read: check_stack_range_initialized() sets clobber for ACCESS_HELPER in Debian linux-source "
+        "5.10.262, 6.1.192, 6.12.117 and in the linux-6.13.2 tree (github vivo50kff/linux-6.13.2); "
+        "`clobber = type == BPF_WRITE` in linux-6.14.0 (github perishh/linux-6.14) and 7.2.13; measured: "
+        "6.1.0-57 refuses a map value indexed by a zero key read back after the lookup, 6.18.44 accepts it "
+        "(tests/test_helper_stack_clobber.py)",
+    ),
+    Feature(
         "helper_stack_access_type",
         (6, 14),
         "check_stack_range_initialized() is told whether a helper reads or writes its stack memory: an "
