@@ -151,3 +151,11 @@ def test_attach_type_versions():
     assert for_kernel("5.3").attach_type_supported("cgroup_getsockopt")
     assert for_kernel("4.14").attach_type_supported(None)
     assert for_kernel("4.14").attach_type_supported("some_future_attach_type")
+
+
+def test_tracepoint_record_size_grew_in_5_17():
+    """PERF_MAX_TRACE_SIZE: 2048 up to 5.16, 8192 from 5.17 (the running 6.18 reads offset 4096)."""
+    assert ok("tracepoint", 4096, 8, rules=for_kernel("6.18")).ok
+    assert not ok("tracepoint", 8192, 8, rules=for_kernel("6.18")).ok
+    assert not ok("tracepoint", 4096, 8, rules=for_kernel("5.10")).ok
+    assert ok("tracepoint", 2040, 8, rules=for_kernel("5.10")).ok

@@ -256,8 +256,7 @@ def map_ptr_access(v: Any, regno: int, reg: Reg, off: int, size: int, write: boo
     kb = kernel_btf_of(v)
     m = v.maps[reg.map_index] if 0 <= reg.map_index < len(v.maps) else None
     tname = MAP_BTF_STRUCT.get(m.type) if m is not None else None
-    type_id = kb.find(tname, B.KIND_STRUCT) if kb is not None and tname else None
-    if not type_id:
+    if not tname:
         return None
     if unprivileged:
         raise Reject(
@@ -267,6 +266,9 @@ def map_ptr_access(v: Any, regno: int, reg: Reg, off: int, size: int, write: boo
         raise Reject(f"R{regno} is {tname} invalid negative access: off={off}", "btf-access", (regno,))
     if write:
         raise Reject(f"only read from {tname} is supported", "btf-access", (regno,))
+    type_id = kb.find(tname, B.KIND_STRUCT) if kb is not None else None
+    if not type_id:
+        return None  # the fields need the target kernel's BTF
     kind, next_id = struct_walk(kb.btf, type_id, off, size)
     if kind == "ptr":
         return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id)

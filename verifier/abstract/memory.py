@@ -229,7 +229,9 @@ class MemoryMixin:
         elif t in PACKET_TYPES:
             result = self._packet_access(regno, reg, off + reg.off, size, write, value)
         elif t == PTR_TO_MAP_KEY:
-            if write:
+            if write and (value is not None or st_imm is not None):  # an instruction's store
+                raise Reject(f"write to change key R{regno} not allowed", "read-only", (regno,))
+            if write:  # check_helper_mem_access()
                 raise Reject(f"R{regno} cannot write into map_key", "read-only", (regno,))
             m = self.maps[reg.map_index]
             self._region_access(regno, reg, off + reg.off, size, m.key_size, "map key", "map-bounds")
@@ -730,8 +732,10 @@ class MemoryMixin:
         self, state: State, regno: int, reg: Reg, size: int, write: bool, zero_ok: bool
     ) -> None:
         """Helper memory on the stack: bounds, then initialisation (reads) or marking (writes)."""
-        if size == 0 and zero_ok:
-            return
+        if size == 0:
+            if zero_ok:
+                return
+            raise Reject("invalid zero-sized read", "helper-arg", (regno,))  # check_stack_range_initialized()
         lo, hi = self._stack_bounds(state, regno, reg, reg.off, size, write, helper=True)
         frame = state.frames[reg.frameno]
         if write:

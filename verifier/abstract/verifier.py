@@ -481,20 +481,32 @@ class Verifier(
         if callees:
             subs = {0, *callees, *(c for cs in callees.values() for c in cs)}
             sizes = {sub: rounded(self.stack_depths.get(sub, 0)) for sub in subs}
-            _walk_stack(callees, sizes, limit, 0, 0, 1, (0,))
+            # bpf2bpf calls combined with tail calls: a subprogram holding a tail call may sit below
+            # at most 256 bytes of its callers' stack (check_max_stack_depth_subprog(), since 5.10)
+            with_tail_call = {
+                self.subprog_index(i)
+                for i, insn in enumerate(self.insns)
+                if insn.opcode == op.BPF_JMP | op.BPF_CALL and insn.src == 0 and insn.imm == hs.TAIL_CALL
+            }
+            _walk_stack(callees, sizes, with_tail_call, limit, 0, 0, 1, (0,))
         return self.stack_depths.get(0, 0)
 
 
 def _walk_stack(
-    callees: dict[int, list[int]], sizes: dict[int, int], limit: int, sub: int, total: int, frames: int,
-    seen: tuple[int, ...],
+    callees: dict[int, list[int]], sizes: dict[int, int], with_tail_call: set[int], limit: int, sub: int,
+    total: int, frames: int, seen: tuple[int, ...],
 ) -> None:
     """combined_stack_check()'s walk down every chain of calls from `sub` (a module function: a
     recursive closure would keep the Verifier, and every state it explored, alive until the
     cyclic garbage collector finds it)."""
+    if sub and sub in with_tail_call and total >= 256:
+        raise Reject(
+            f"tail_calls are not allowed when call stack of previous frames is {total} bytes. Too large",
+            "stack-limit",
+        )
     total += sizes[sub]
     if total > limit:
         raise Reject(f"combined stack size of {frames} calls is {total}. Too large", "stack-limit")
     for c in callees.get(sub, ()):
         if c not in seen:
-            _walk_stack(callees, sizes, limit, c, total, frames + 1, seen + (c,))
+            _walk_stack(callees, sizes, with_tail_call, limit, c, total, frames + 1, seen + (c,))

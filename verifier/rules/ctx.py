@@ -170,7 +170,8 @@ def _kprobe(q: _Query) -> CtxAccess:
 def _tracepoint(q: _Query) -> CtxAccess:
     if q.off < 8:
         return _deny(q, "the first 8 bytes of a tracepoint record are hidden")
-    why = _basic(q, t.PERF_MAX_TRACE_SIZE)
+    size = t.PERF_MAX_TRACE_SIZE if q.version >= t.PERF_MAX_TRACE_SIZE_SINCE else t.PERF_MAX_TRACE_SIZE_OLD
+    why = _basic(q, size)
     if why:
         return _deny(q, why)
     if q.write:
