@@ -70,12 +70,17 @@ class CallsMixin:
         target = idx + insn.imm + 1
         if not 0 <= target < len(self.insns):
             raise Reject(f"call to invalid destination {target}", "invalid-insn")
-        if state.active_lock is not None:
+        locked = state.active_lock is not None
+        if locked and not self.feature("lock_static_calls"):
             raise Reject("function calls are not allowed while holding a lock", "lock")
         caller = state.frames[-1]
         sub = self.subprog_index(target)
         proto = self.global_proto_for(sub)
         if proto is not None:
+            if locked:  # check_func_call(): only static subprograms run under the lock
+                raise Reject("global function calls are not allowed while holding a lock,", "lock").with_detail(
+                    "use static function instead"
+                )
             return self._call_global(state, idx, sub, proto)
         frame = self._push_frame(state, idx, target)
         for r in range(1, 6):
@@ -248,6 +253,12 @@ class CallsMixin:
 
     def do_exit(self, state: State, idx: int) -> int:
         frame = state.frames[-1]
+        if state.active_lock is not None and (len(state.frames) == 1 or not self.feature("lock_static_calls")):
+            if self.feature("resource_leak_prefix"):
+                raise Reject("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region", "lock")
+            if self.feature("check_resource_leak"):
+                raise Reject("BPF_EXIT instruction cannot be used inside bpf_spin_lock-ed region", "lock")
+            raise Reject("bpf_spin_unlock is missing", "lock")
         if len(state.frames) > 1:
             if self.stack_liveness is not None:
                 self.stack_liveness.flush(state)  # bpf_update_live_stack() at a subprogram's exit
@@ -280,8 +291,6 @@ class CallsMixin:
                 state.written.add(caller.frameno * 128 + r)
             return frame.callsite + 1
         # main program
-        if state.active_lock is not None:
-            raise Reject("bpf_spin_unlock is missing", "lock")
         if state.refs:
             ref = state.refs[0]
             unreleased = f"Unreleased reference id={ref.id} alloc_insn={ref.insn}"
@@ -289,6 +298,10 @@ class CallsMixin:
                 raise Reject(
                     "BPF_EXIT instruction in main prog would lead to reference leak", "reference-leak"
                 ).with_detail(unreleased)
+            if self.feature("check_resource_leak"):
+                raise Reject("BPF_EXIT instruction would lead to reference leak", "reference-leak").with_detail(
+                    unreleased
+                )
             raise Reject(unreleased, "reference-leak")
         r0 = self.read_reg(state, 0)
         if self.verifying_global >= 0:

@@ -62,7 +62,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id", "mem_write",
+        "ref_obj_id", "mem_write", "timer_map",
     )
 
     def __init__(self) -> None:
@@ -77,6 +77,7 @@ class CallMeta:
         self.null_mem = False  # a NULL passed for ARG_PTR_TO_MEM_OR_NULL: only a zero size may follow
         self.ref_obj_id = 0  # the reference an argument carries (a cast's result carries it on)
         self.mem_write = False  # the memory argument is written though it must be initialised (MEM_WRITE)
+        self.timer_map = -1  # the map whose value holds the bpf_timer argument (process_timer_func())
 
 
 class HelperMixin:
@@ -217,6 +218,13 @@ class HelperMixin:
         if base == "ARG_CONST_MAP_PTR":
             if t != CONST_PTR_TO_MAP:
                 raise Reject(f"R{regno} type={self.type_label(reg)} expected=map_ptr", "helper-arg", (regno,))
+            if meta.timer_map >= 0 and meta.timer_map != reg.map_index:
+                # map_uid tells inner maps apart; the maps here are outer-level ones (uid 0)
+                raise Reject(
+                    f"timer pointer in R{regno - 1} map_uid=0 doesn't match map pointer in R{regno} map_uid=0",
+                    "helper-arg",
+                    (regno,),
+                )
             meta.map_index = reg.map_index
             return
         if base in ("ARG_PTR_TO_MAP_KEY", "ARG_PTR_TO_MAP_VALUE", "ARG_PTR_TO_UNINIT_MAP_VALUE"):
@@ -343,6 +351,22 @@ class HelperMixin:
                 raise Reject(
                     f"R{regno} type={self.type_label(reg)} expected=map_value", "helper-arg", (regno,)
                 )
+            # process_timer_func()
+            m = self.maps[reg.map_index]
+            if not reg.var.is_const:
+                raise Reject(
+                    f"R{regno} doesn't have constant offset. bpf_timer has to be at the constant offset",
+                    "helper-arg",
+                    (regno,),
+                )
+            if m.timer_off < 0:
+                raise Reject(f"map '{m.name}' has no valid bpf_timer", "helper-arg", (regno,))
+            off = reg.var.const_value + reg.off
+            if off != m.timer_off:
+                raise Reject(
+                    f"off {off} doesn't point to 'struct bpf_timer' that is at {m.timer_off}", "helper-arg", (regno,)
+                )
+            meta.timer_map = reg.map_index
             return
         if base == "ARG_PTR_TO_FUNC":
             if t != PTR_TO_FUNC:

@@ -666,6 +666,28 @@ _ROWS: tuple[Feature, ...] = (
         "selftest verifier_live_stack.c caller_stack_pruning_callback is refused by the running 6.18; source: push_callback_call()/widen_imprecise_scalars() absent from 6.6.0, present in 6.7.3",
     ),
     Feature(
+        "lock_static_calls",
+        (6, 9),
+        "static subprograms may be called while holding a bpf_spin_lock and may return with it held (a "
+        "global one: 'global function calls are not allowed while holding a lock,'); before, any call but "
+        "bpf_spin_unlock was 'function calls are not allowed while holding a lock' and any exit with the "
+        "lock held 'bpf_spin_unlock is missing'",
+        "source read: do_check() of the linux-6.8 tree (github vivo50kff/linux-6.8) refuses BPF_PSEUDO_CALL "
+        "under the lock, check_func_call() of linux-6.9.0 (github ec-jt/linux-6.9.0), Debian linux-source "
+        "6.12.117 and 7.2.13 refuse only global subprograms; measured: the running 6.18.44 accepts a static "
+        "call inside the locked region (tests/test_lock_calls.py)",
+    ),
+    Feature(
+        "check_resource_leak",
+        (6, 13),
+        "a lock or reference still held at the main program's exit is reported with the instruction as "
+        "prefix ('BPF_EXIT instruction cannot be used inside bpf_spin_lock-ed region', 'BPF_EXIT "
+        "instruction would lead to reference leak'; 6.14 adds 'in main prog')",
+        "source read: check_resource_leak() in the linux-6.13.2 tree (github vivo50kff/linux-6.13.2) with "
+        "prefix 'BPF_EXIT instruction', 'BPF_EXIT instruction in main prog' in linux-6.14 (github "
+        "perishh/linux-6.14); Debian linux-source 6.12.117 prints 'bpf_spin_unlock is missing'",
+    ),
+    Feature(
         "helper_read_keeps_stack",
         (6, 14),
         "a helper that only reads its stack memory leaves it as it was; before, every helper stack access "
