@@ -20,6 +20,8 @@ TIMER_SET_CALLBACK = 170
 FIND_VMA = 180
 LOOP = 181
 USER_RINGBUF_DRAIN = 209
+DYNPTR_FROM_MEM = 197
+DYNPTR_DATA = 203
 
 # record_func_map(): helpers that change a map's contents, refused on a BPF_F_RDONLY_PROG map
 # ('write into map forbidden'): map_update_elem, map_delete_elem, map_push_elem (87), map_pop_elem (88)

@@ -3,7 +3,7 @@ of the rule tables."""
 
 from __future__ import annotations
 
-from verifier.abstract import btf_ptr
+from verifier.abstract import btf_ptr, dynptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.memory import align_desc
 from verifier.abstract.precision import RETURNED
@@ -62,7 +62,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id", "mem_write", "timer_map",
+        "ref_obj_id", "mem_write", "timer_map", "release_dynptr",
     )
 
     def __init__(self) -> None:
@@ -78,6 +78,7 @@ class CallMeta:
         self.ref_obj_id = 0  # the reference an argument carries (a cast's result carries it on)
         self.mem_write = False  # the memory argument is written though it must be initialised (MEM_WRITE)
         self.timer_map = -1  # the map whose value holds the bpf_timer argument (process_timer_func())
+        self.release_dynptr: tuple[int, int] | None = None  # (frame, first slot) of a dynptr released
 
 
 class HelperMixin:
@@ -127,6 +128,10 @@ class HelperMixin:
             flags_reg = regs[2]  # check_helper_call(): the helper cannot fail, so it takes no flags
             if flags_reg.type != SCALAR or not flags_reg.var.is_const or flags_reg.var.const_value != 0:
                 raise Reject("get_local_storage() doesn't support non-zero flags", "helper-arg", (2,))
+        if fid == hs.DYNPTR_FROM_MEM and regs[1].type != PTR_TO_MAP_VALUE:  # check_helper_call()
+            raise Reject(
+                f"Unsupported reg type {self.type_label(regs[1])} for bpf_dynptr_from_mem data", "helper-arg", (1,)
+            )
         if fid == hs.SPIN_LOCK:
             if state.active_lock is not None:
                 raise Reject("Locking two bpf_spin_locks are not allowed", "lock")
@@ -144,6 +149,9 @@ class HelperMixin:
         if meta.raw_mem and meta.mem_reg is not None and meta.mem_reg.type == PTR_TO_STACK and meta.const_size:
             self.stack_helper_access(state, meta.mem_regno, meta.mem_reg, meta.const_size, True, True)
 
+        if meta.release_dynptr is not None:
+            frameno, lo = meta.release_dynptr
+            dynptr.unmark(state.frames[frameno].stack, lo)
         if meta.release_ref:
             self._release_reference(state, meta.release_ref)
 
@@ -390,7 +398,10 @@ class HelperMixin:
             return
         if base == "ARG_PTR_TO_BTF_ID" and t == SCALAR:
             raise Reject(f"R{regno} type={self.type_label(reg)} expected=ptr_", "helper-arg", (regno,))
-        # other argument kinds (dynptrs, kptrs, ...): any initialised register
+        if base == "ARG_PTR_TO_DYNPTR":
+            self._check_dynptr_arg(state, regno, reg, flags, meta)
+            return
+        # other argument kinds (kptrs, ...): any initialised register
         return
 
     def dynptr_slice_result(self, state: State, name: str) -> Reg:
@@ -413,6 +424,48 @@ class HelperMixin:
         return pointer_reg(
             PTR_TO_MEM, maybe_null=True, mem_size=size, rdonly=name == "bpf_dynptr_slice", id=self.new_id()
         )
+
+    def _check_dynptr_arg(self, state: State, regno: int, reg: Reg, flags: frozenset[str], meta: CallMeta) -> None:
+        """process_dynptr_func(): a struct bpf_dynptr on the stack, to build (MEM_UNINIT) or to use."""
+        if reg.type != PTR_TO_STACK:
+            raise Reject(
+                f"arg#{regno - 1} expected pointer to stack or const struct bpf_dynptr", "helper-arg", (regno,)
+            )
+        if not reg.var.is_const:
+            raise Reject("dynptr has to be at a constant offset", "helper-arg", (regno,))
+        addr = reg.off + reg.var.const_value - ((reg.var.const_value >> 63) << 64)
+        stack = state.frames[reg.frameno].stack
+        wanted = next((dynptr.ARG_DYNPTR_TYPES[f] for f in flags if f in dynptr.ARG_DYNPTR_TYPES), 0)
+        if "MEM_UNINIT" in flags:
+            lo = dynptr.first_slot(stack, addr, regno, uninit_ok=True)
+            self._stack_bounds(state, regno, reg, reg.off, 16, True, helper=True)
+            ref = 0
+            if wanted in dynptr.REFCOUNTED:  # the reservation is a reference, even when it failed
+                ref = self.new_id()
+                state.refs = state.refs + (RefState(ref, self.idx, "dynptr"),)
+            dynptr.mark(stack, lo, wanted or dynptr.DYNPTR_LOCAL, ref)
+            return
+        lo = dynptr.first_slot(stack, addr, regno, uninit_ok=False)
+        if "OBJ_RELEASE" in flags:  # check_func_arg(): only a dynptr holding a reference is released
+            first = dynptr.dynptr_slot(stack, lo)
+            if first is None or not first.ref_obj_id:
+                raise Reject(f"arg {regno} is an unacquired reference", "reference", (regno,))
+        held = dynptr.is_initialized(stack, lo)
+        if held is None:
+            raise Reject(f"Expected an initialized dynptr as arg #{regno - 1}", "helper-arg", (regno,))
+        if wanted and held.mem_size != wanted:
+            raise Reject(
+                f"Expected a dynptr of type {dynptr.DYNPTR_TYPE_NAMES[wanted]} as arg #{regno - 1}",
+                "helper-arg",
+                (regno,),
+            )
+        for slot in (lo, lo + 1):
+            self._mark_slot_read(state, state.frames[reg.frameno], slot)
+        if held.ref_obj_id:
+            meta.ref_obj_id = held.ref_obj_id
+        if "OBJ_RELEASE" in flags:
+            meta.release_ref = held.ref_obj_id
+            meta.release_dynptr = (reg.frameno, lo)
 
     def _releases(self, fid: int, argno: int) -> bool:
         proto = self.rules.helper_proto(fid, self.prog_type)
@@ -575,7 +628,7 @@ class HelperMixin:
             return unknown_reg()
         if maybe_null or acquires:
             reg = reg.evolve(id=self.new_id())
-        if fid in hs.PTR_CAST_HELPERS:
+        if fid in hs.PTR_CAST_HELPERS or fid == hs.DYNPTR_DATA:  # is_dynptr_ref_function() too
             reg = reg.evolve(ref_obj_id=meta.ref_obj_id)
         elif acquires:
             reg = reg.evolve(ref_obj_id=reg.id)

@@ -31,6 +31,7 @@ PTR_TO_FUNC = 17
 PTR_TO_TP_BUFFER = 18
 PTR_TO_BUF = 19
 PTR_TO_ARENA = 20
+STACK_DYNPTR = 21  # the register kept in the two stack slots of a struct bpf_dynptr (STACK_DYNPTR)
 
 TYPE_NAMES = {
     NOT_INIT: "?",
@@ -54,6 +55,7 @@ TYPE_NAMES = {
     PTR_TO_TP_BUFFER: "tp_buffer",
     PTR_TO_BUF: "buf",
     PTR_TO_ARENA: "arena",
+    STACK_DYNPTR: "dynptr",
 }
 
 PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
