@@ -74,6 +74,22 @@ def _attach(v: Any) -> tuple[KernelBtf, B.BtfType, list[tuple[str, int]], str] |
     return kb, proto, params, v.prog.attach_to or ""
 
 
+# bpf_lsm_get_retval_range() (kernel/bpf/bpf_lsm.c, 6.11.11 to 6.18.2): the hooks of bool_lsm_hooks return 0
+# or 1, every other hook that returns a value 0 or a negative errno; a void hook is not checked
+BOOL_LSM_HOOKS = frozenset({"xfrm_state_pol_flow_match", "audit_rule_known", "inode_xattr_skipcap"})
+MAX_ERRNO = 4095
+
+
+def lsm_retval_range(v: Any) -> tuple[int, int] | None:
+    """The return range of an lsm_mac program's hook, or None (no BTF, no such hook, a void hook)."""
+    kb = kernel_btf_of(v)
+    target = getattr(v.prog, "attach_to", None)
+    found = kb.attach_proto("lsm_mac", target) if kb is not None else None
+    if found is None or not found[0].size_or_type:
+        return None
+    return (0, 1) if target in BOOL_LSM_HOOKS else (-MAX_ERRNO, 0)
+
+
 def _bad_ctx(off: int, size: int, log_line: str) -> Reject:
     return Reject(f"invalid bpf_context access off={off} size={size}", "ctx-access").with_detail(log_line)
 

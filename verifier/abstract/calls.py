@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.compare import states_equal
 from verifier.abstract.explorer import mark_read
@@ -317,9 +318,14 @@ class CallsMixin:
         rng = self.rules.return_range(self.prog_type, self.attach_type)
         if rng is not None:
             self._check_range(r0, rng[0], rng[1], "At program exit")
+        elif self.prog_type == "lsm" and self.attach_type == "lsm_mac" and self.feature("lsm_hook_retval_range"):
+            hook = btf_ptr.lsm_retval_range(self)
+            if hook is not None:
+                self._check_range(r0, hook[0], hook[1], "At program exit", bits32=True)
         return -1
 
-    def _check_range(self, r0: Reg, lo: int, hi: int, where: str) -> None:
+    def _check_range(self, r0: Reg, lo: int, hi: int, where: str, bits32: bool = False) -> None:
+        """retval_range_within(): R0's 64-bit signed bounds, or its 32-bit ones (`bits32`: LSM hooks)."""
         if r0.type == SCALAR and self.feature("exit_retval_precise"):
             self.precise_regs(self.state, 0)  # mark_chain_precision() in check_return_code(), 6.8+
         if r0.type != SCALAR:
@@ -327,7 +333,8 @@ class CallsMixin:
                 f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)
             )
         var = r0.var
-        if var.smin < lo or var.smax > hi:
+        low, high = (var.s32min, var.s32max) if bits32 else (var.smin, var.smax)
+        if low < lo or high > hi:
             raise Reject(
                 f"{where} the register R0 has{_range_text(r0)} should have been in [{lo}, {hi}]",
                 "return-range",

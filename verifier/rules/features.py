@@ -790,6 +790,16 @@ _ROWS: tuple[Feature, ...] = (
             ),
         ),
     ),
+    Feature(
+        "lsm_hook_retval_range",
+        (6, 11),
+        "an LSM (lsm_mac) program returns within its hook's range, checked on R0's 32-bit signed bounds: [0, 1] "
+        "for the hooks in bool_lsm_hooks, [-MAX_ERRNO, 0] for every other hook returning a value, none for void "
+        "hooks (needs the target's BTF to know the hook)",
+        "check_return_code() -> get_func_retval_range() -> bpf_lsm_get_retval_range() (kernel/bpf/bpf_lsm.c); "
+        "source: absent from 6.10.0, present in 6.11.11, Debian 6.12.117 and 6.18.2; absent from 6.1.192 and "
+        "5.10.262",
+    ),
     # the exploration (prune points, checkpoints): verifier/abstract/prune_points.py, explorer.py
     Feature(
         "reduced_prune_points",
