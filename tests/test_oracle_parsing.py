@@ -68,3 +68,15 @@ def test_last_message_skips_state_dumps() -> None:
 )
 def test_classify(err: int, log: str, expected: str) -> None:
     assert classify(err, log) == expected
+
+
+def test_a_program_libbpf_did_not_fail_was_accepted_by_the_verifier() -> None:
+    """libbpf 1.1 fills prog-array slots (`values = { [0] = &prog }`) after loading the programs: with the
+    other programs left out, the object fails there, after the verifier accepted the one asked for."""
+    from verifier.oracle.loader import _program_failed
+
+    slot = ["libbpf: map 'calls': failed to initialize slot [0] to prog 'setup' fd=-2: -9"]
+    assert not _program_failed(slot, "main")
+    assert _program_failed(["libbpf: prog 'main': failed to load: -524"], "main")
+    assert _program_failed(["libbpf: prog 'main': BPF program load failed: Permission denied"], "main")
+    assert not _program_failed(["libbpf: prog 'other': failed to load: -22"], "main")

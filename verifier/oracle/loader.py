@@ -188,6 +188,12 @@ def _load_attempts(
     return _attempt(lib, obj_path, program, prog_type, LOG_LEVEL_STATS, INITIAL_LOG_SIZE, load)
 
 
+def _program_failed(msgs: list[str], program: str) -> bool:
+    """libbpf said the program's own load failed ("prog 'p': failed to load", "BPF program load failed")."""
+    head = f"prog '{program}': "
+    return any(head in m and ("failed to load" in m or "load failed" in m) for m in msgs)
+
+
 def _libbpf_reason(msgs: list[str]) -> str:
     lines = [m.strip() for m in msgs if m.strip()]
     specific = [m for m in lines if not any(g in m for g in _GENERIC_LIBBPF)]
@@ -208,6 +214,10 @@ def load_in_process(
     result = _load_attempts(lib, obj_path, program, prog_type, load)
     processed, states, verify_us = parse_stats(result.log)
     msg = last_message(result.log)
+    if result.err and not msg and processed is not None and not _program_failed(result.libbpf_msgs, program):
+        # the verifier accepted the program; the object failed afterwards (libbpf 1.1 fills a
+        # prog array's `values = { [0] = &prog }` slots with programs this load left out)
+        result = _Attempt(0, result.log, result.libbpf_msgs)
     if result.err and not msg:
         msg = _libbpf_reason(result.libbpf_msgs) or lb.strerror(result.err)
     verdict = classify(result.err, result.log, msg)
