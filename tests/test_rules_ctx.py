@@ -153,8 +153,10 @@ def test_attach_type_versions():
     assert for_kernel("4.14").attach_type_supported("some_future_attach_type")
 
 
-def test_tracepoint_record_size_grew_in_5_17():
-    """PERF_MAX_TRACE_SIZE: 2048 up to 5.16, 8192 from 5.17 (the running 6.18 reads offset 4096)."""
+def test_tracepoint_record_size_grew_in_5_16():
+    """PERF_MAX_TRACE_SIZE: 2048 in 5.15.16, 8192 from 5.16.10 (the running 6.18 reads offset 4096)."""
+    assert not ok("tracepoint", 4096, 8, rules=for_kernel("5.15")).ok
+    assert ok("tracepoint", 4096, 8, rules=for_kernel("5.16")).ok
     assert ok("tracepoint", 4096, 8, rules=for_kernel("6.18")).ok
     assert not ok("tracepoint", 8192, 8, rules=for_kernel("6.18")).ok
     assert not ok("tracepoint", 4096, 8, rules=for_kernel("5.10")).ok

@@ -411,11 +411,12 @@ NF_FIELDS = (
 NF_SIZE = 16
 
 PT_REGS_SIZE = 168  # x86_64 (CA §3)
-# include/linux/trace_events.h: 2048 in the linux-5.15 and 5.16.16 trees, 8192 in 5.17, 5.19, 6.0,
-# 6.13.2, 6.14 and 7.2.13 (github mirrors wowk/linux-5.15, yashlala/fastswap-linux-5.16.16,
-# dunli/linux-5.17, ...); measured: the running 6.18.44 accepts a tracepoint read at offset 4096
+# include/linux/trace_events.h: 2048 in the 5.15.55 and 5.15.16 trees (wowk/linux-5.15; yashlala/
+# fastswap-linux-5.16.16, whose Makefile says 5.15.16), 8192 in 5.16.10 (DFAUS-git/ps4-linux-kernel-5.16.10-belize;
+# no 5.16.y stable ChangeLog in Debian's changelogs lists the change, so 5.16.0 has it), 5.17, 5.19, 6.0, 6.13.2,
+# 6.14 and 7.2.13 (was: 5.17); measured: the running 6.18.44 accepts a tracepoint read at offset 4096
 PERF_MAX_TRACE_SIZE_OLD = 2048
 PERF_MAX_TRACE_SIZE = 8192
-PERF_MAX_TRACE_SIZE_SINCE = (5, 17)
+PERF_MAX_TRACE_SIZE_SINCE = (5, 16)
 MAX_BPF_FUNC_ARGS = 12  # CA §6
 SYSCALL_CTX_MAX = 0xFFFF  # U16_MAX, syscall_prog_is_valid_access() of 6.12.117 kernel/bpf/syscall.c
