@@ -35,6 +35,9 @@ PROG(st_imm_one, "*(u64 *)(r10 - 8) = 1; r0 = *(u64 *)(r10 - 8); exit;")
 PROG(st_imm_zero, "*(u64 *)(r10 - 8) = 0; r0 = *(u64 *)(r10 - 8); exit;")
 PROG(zero_then_partial_spill,
      "r1 = 0; *(u32 *)(r10 - 4) = r1; r1 = 1; *(u32 *)(r10 - 8) = r1; r0 = *(u32 *)(r10 - 4); exit;")
+PROG(partial_spill_then_byte_store,
+     "r1 = 0; *(u32 *)(r10 - 4) = r1; r1 = 1; *(u32 *)(r10 - 8) = r1; r1 = 2; *(u8 *)(r10 - 6) = r1;"
+     "r0 = *(u32 *)(r10 - 4); exit;")
 char _license[] SEC("license") = "GPL";
 """
 
@@ -73,3 +76,13 @@ def test_st_immediate_spill_is_a_stable_backport(obj) -> None:
     assert verdict_of(obj, "st_imm_one", "5.10.186") == "accept"
     assert verdict_of(obj, "st_imm_one", "6.1.35") == "reject"
     assert verdict_of(obj, "st_imm_zero", "5.10.185") == "accept"  # STACK_ZERO reads 0 at every version
+
+
+def test_store_into_a_spill_scrubs_the_slot(obj) -> None:
+    """A plain store into a slot holding a narrow spill makes every initialised byte of it STACK_MISC,
+    the zeros beside the spill included (scrub_spilled_slot() in check_stack_write_fixed_off()): the
+    u32 read back is unknown, which the cgroup_skb exit refuses. The host's 6.18.44 refuses it
+    ("At program exit the register R0 has unknown scalar value"); 6.12 has the same code; 5.10 and
+    6.1 lose those zeros already at the narrow spill (before 6.8). Keeping the zeros accepted it."""
+    for kernel in ("5.10", "6.1", "6.12", "6.18"):
+        assert verdict_of(obj, "partial_spill_then_byte_store", kernel) == "reject", kernel

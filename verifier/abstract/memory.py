@@ -74,6 +74,14 @@ def _tnum_str(var: Scalar) -> str:
     return str(var.var_off)
 
 
+def scrub_spilled_slot(kinds: str) -> str:
+    """A plain store into a slot holding a spilled register (is_stack_slot_special(): its lowest
+    byte is STACK_SPILL): scrub_spilled_slot() turns every byte that is not STACK_INVALID into
+    STACK_MISC, the zero bytes beside a narrow spill included (check_stack_write_fixed_off(); before
+    narrow spills, 5.16, a spill filled the slot and every byte became STACK_MISC)."""
+    return "".join(INVALID if k == INVALID else MISC for k in kinds)
+
+
 def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
@@ -551,8 +559,8 @@ class MemoryMixin:
             if zero and value is not None:
                 self._zero_written(state)
             base = okinds
-            if old is not None and old.spilled is not None:
-                base = okinds.replace(SPILL, MISC)
+            if okinds[0] == SPILL:
+                base = scrub_spilled_slot(okinds)
             kinds = base[:byte] + kind * size + base[byte + size :]
             stack[slot] = Slot(kinds, None)
         if size == 8:
