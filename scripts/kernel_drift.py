@@ -32,6 +32,7 @@ KERNEL_TESTS = [
     "tests/test_oracle_kernel.py",
     "tests/test_unpriv_kernel.py",
     "tests/test_dynptr_slice.py",
+    "tests/test_const_map_key.py",
 ]
 
 

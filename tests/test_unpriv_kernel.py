@@ -69,6 +69,15 @@ SEC("socket") NAKED int map_value_minus_u32(void)
   "1: r0 = 0; exit;" :: [m]"i"(&arr)); }
 SEC("socket") NAKED int stack_plus_odd_var(void)
 { asm volatile ("call 7; r0 |= 7; r0 &= 15; r1 = r10; r1 += -64; r1 += r0; r0 = 0; exit;"); }
+SEC("socket") NAKED int scalar_plus_ctx(void) { asm volatile ("r6 = r1; call 7; r0 &= 4; r0 += r6; r0 = 0; exit;"); }
+SEC("socket") NAKED int mixed_sign_plus_value(void)
+{ asm volatile (LOOKUP("%[m]") "if r0 == 0 goto 1f; r6 = r0; call 7; r0 &= 15; r0 += -8; r0 += r6;"
+  "r0 = *(u8*)(r0 + 0); 1: r0 = 0; exit;" :: [m]"i"(&arr)); }
+SEC("socket") NAKED int atomic_on_spilled_pointer(void)
+{ asm volatile ("*(u64*)(r10 - 8) = r1; r3 = 1; lock *(u64*)(r10 - 8) += r3; r0 = 0; exit;"); }
+SEC("socket") NAKED int read_below_allocated(void) { asm volatile ("r0 = *(u64*)(r10 - 8); r0 = 0; exit;"); }
+SEC("socket") NAKED int key_below_allocated(void)
+{ asm volatile ("r2 = r10; r2 += -8; r1 = %[m] ll; call 1; r0 = 0; exit;" :: [m]"i"(&arr)); }
 char _license[] SEC("license") = "GPL";
 """
 

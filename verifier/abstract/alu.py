@@ -286,8 +286,11 @@ class AluMixin:
         Returns that limit (the caller compares the instruction's masking across paths)."""
         err = "pointer arithmetic with it prohibited for !root"
         opname = "add" if code == op.BPF_ADD else "sub"
+        # sanitize_err() names a register by `off_reg == dst_reg`; from sanitize_err_names_by_copy it is
+        # never true (the scalar reaches it as a copy), also for scalar += pointer
+        off_is_dst = scalar_is_dst and not self.feature("sanitize_err_names_by_copy")
         if not commit and not off.var.is_const and (off.var.smin < 0) != (off.var.smax < 0):
-            regno = insn.dst if scalar_is_dst else insn.src
+            regno = insn.dst if off_is_dst else insn.src
             raise Reject(
                 f"R{regno} has unknown scalar with mixed signed bounds, {err}", "pointer-arith", (regno,)
             )
@@ -298,7 +301,7 @@ class AluMixin:
             limit_max = self.maps[ptr.map_index].value_size
             ptr_limit = ((ptr.var.smin if mask_to_left else ptr.var.umax) + ptr.off) & 0xFFFFFFFF
         else:
-            regno = insn.src if scalar_is_dst else insn.dst
+            regno = insn.src if off_is_dst else insn.dst
             raise Reject(
                 f"R{regno} has pointer with unsupported alu operation, {err}", "pointer-arith", (regno,)
             )

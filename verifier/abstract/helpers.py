@@ -548,8 +548,11 @@ class HelperMixin:
             if meta.raw_mem and not var.is_const and self.unprivileged:
                 # check_mem_size_reg(): a size that is not a constant turns raw mode off (meta = NULL),
                 # so every byte the helper may write must be initialised already, which only an
-                # unprivileged loader (no allow_uninit_stack) can fail; the bytes are then written
-                self.stack_helper_access(state, mregno, mem_reg, size, False, zero_ok)
+                # unprivileged loader (no allow_uninit_stack) can fail; the bytes are then written.
+                # The bounds are the helper's (a write), the initialisation check a read's.
+                lo, hi = self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
+                frame = state.frames[mem_reg.frameno]
+                self._stack_read_range(state, frame, mregno, mem_reg, lo, hi, size, True, direct=False)
             elif meta.raw_mem:
                 # bounds only; the bytes are marked written after the call's checks
                 self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
@@ -561,7 +564,11 @@ class HelperMixin:
             self.mem_access(state, mregno, mem_reg, 0, size, meta.raw_mem, None, self.idx, False)
 
     def _stack_const_key(self, state: State, reg: Reg, size: int) -> int | None:
-        """The constant a stack key holds, when it is one (for array lookups)."""
+        """The constant a stack key holds, when it is one (for array lookups): get_constant_map_key(),
+        which answers only bpf_capable loaders; zeroed bytes over the whole key, or a constant scalar
+        spilled with exactly the key's size (the spill's whole value counts, not its low bytes)."""
+        if self.unprivileged:
+            return None
         frame = state.frames[reg.frameno]
         lo = reg.off + (reg.var.const_value if reg.var.const_value < 1 << 63 else reg.var.const_value - (1 << 64))
         slot = (512 + lo) >> 3
@@ -571,8 +578,9 @@ class HelperMixin:
             return None
         if s.kinds[byte : byte + size] == "z" * size:
             return 0  # zeroed stack bytes: the key is 0
-        if byte == 0 and s.spilled is not None and s.spilled.is_const and s.kinds[:size] == "s" * size:
-            return s.spilled.var.const_value & ((1 << (8 * size)) - 1)
+        spill_size = len(s.kinds) - len(s.kinds[byte:].lstrip("s")) - byte if s.kinds[byte:].startswith("s") else 0
+        if byte == 0 and s.spilled is not None and s.spilled.is_const and spill_size == size:
+            return s.spilled.var.const_value
         return None
 
     # ---- the result --------------------------------------------------------------------

@@ -148,8 +148,13 @@ class MemoryMixin:
             # a spilled scalar stays linked to the register it came from (assign_scalar_id_before_mov)
             value = value.evolve(id=self.new_id())
             state.frames[-1].regs[insn.src] = value
-        if self.unprivileged and value.type != SCALAR and dst.type != PTR_TO_STACK:
+        # check_mem_access(): each pointer kind checks the leak in its own branch; a map pointer, a
+        # possibly-NULL pointer and read-only memory are refused first with their own words
+        refused_first = dst.type == CONST_PTR_TO_MAP or dst.maybe_null or (dst.type == PTR_TO_MEM and dst.rdonly)
+        if self.unprivileged and value.type != SCALAR and dst.type != PTR_TO_STACK and not refused_first:
             what = {PTR_TO_CTX: "ctx", PTR_TO_MAP_VALUE: "map"}.get(dst.type, "mem")
+            if dst.type in PACKET_TYPES:
+                what = "packet"
             raise Reject(f"R{insn.src} leaks addr into {what}", "pointer-leak", (insn.src,))
         self.mem_access(state, insn.dst, dst, insn.off, size, True, value, idx, False)
         self.save_aux_ptr_type(idx, dst.type)
@@ -194,6 +199,11 @@ class MemoryMixin:
         fetch = bool(aop & op.BPF_FETCH)
         # read then write, as the kernel checks it
         old = self.mem_access(state, insn.dst, dst, insn.off, size, False, None, idx, False, atomic=True)
+        if self.unprivileged and dst.type == PTR_TO_STACK and old.type != SCALAR and dst.var.is_const:
+            # check_stack_read_fixed_off() asked with dst_regno -1 (may the value serve as a scalar?):
+            # never a spilled pointer without allow_ptr_leaks
+            off = dst.off + insn.off + _signed(dst.var.const_value)
+            raise Reject(f"leaking pointer from stack off {off}", "pointer-leak", (insn.dst,))
         self.mem_access(state, insn.dst, dst, insn.off, size, True, unknown_reg(), idx, False, atomic=True)
         if fetch:
             load_reg = 0 if aop == op.BPF_CMPXCHG else insn.src
@@ -466,13 +476,19 @@ class MemoryMixin:
                 raise Reject(f"invalid unbounded variable-offset{extra} stack R{regno}", "stack-bounds", (regno,))
             lo = var.smin + off
             hi = var.smax + off + size
-        if lo < -512 or hi > 0 or size <= 0:
+        frame = state.frames[reg.frameno]
+        # check_stack_slot_within_bounds(): without allow_uninit_stack a read (a helper's too, once its
+        # access type is known) may not reach below the stack allocated so far (grow_stack_state():
+        # the deepest access, in 8-byte slots)
+        min_valid = -512
+        if self.unprivileged and not write and extra == " read from":
+            min_valid = -((frame.depth + 7) & ~7)
+        if lo < min_valid or hi > 0 or size <= 0:
             if var.is_const:
                 msg = f"invalid{extra} stack R{regno} off={off} size={size}"
             else:
                 msg = f"invalid variable-offset{extra} stack R{regno} var_off={_tnum_str(var)} off={off} size={size}"
             raise Reject(msg, "stack-bounds", (regno,))
-        frame = state.frames[reg.frameno]
         depth = -lo
         if depth > frame.depth:
             frame.depth = depth

@@ -520,6 +520,16 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
+        "sanitize_err_names_by_copy",
+        (6, 18),
+        "sanitize_err() picks the register it names by `off_reg == dst_reg`, which is never true any more "
+        "(the scalar operand reaches it as a copy): a mixed-sign scalar is named by the source register and "
+        "an unsupported pointer by the destination, also for `scalar += pointer` (before: the other one)",
+        "measured on 6.18.44-fc-v1045 (tests/test_unpriv_kernel.py: r0 += r6 / r0 -= r6 with r6 the context "
+        "or a map value; study selftests verifier_bounds_deduction.c and verifier_map_ptr.c, whose "
+        "annotations still name the other register); the commit and the earlier 6.18.44 build not known",
+    ),
+    Feature(
         "sane_offset_ptr_split",
         (7, 2),
         "check_reg_sane_offset() split in two: the scalar operand keeps the old checks (without reg->off), the "
