@@ -1,6 +1,8 @@
 """An array lookup with a constant key in range returns a non-NULL value (6.13+, get_constant_map_key()),
 but only to a bpf_capable loader, and only when the key's bytes are zeroed stack or a constant scalar
 spilled with exactly the key's size (its whole value counts: a 4-byte spill of 1 << 32 is not key 0).
+A possibly-NULL pointer is NULL-checked only by `if rX == 0` / `!= 0` with an immediate (a register
+holding 0 checks nothing), and an unprivileged loader may compare it in no other way.
 The kernel's answers, privileged and unprivileged (the test_loader way), are recorded in
 tests/data/kernel_recordings/const_map_key.json with the `uname -r` of the kernel that gave them; where
 bpf() works the live kernel is asked too (a different answer is kernel drift, a skip)."""
@@ -32,9 +34,24 @@ SEC("socket") NAKED int spill32_wide_value(void)
 { asm volatile (LOOK("r1 = 0x100000000 ll; *(u32*)(r10 - 8) = r1;") :: [m]"i"(&arr)); }
 SEC("socket") NAKED int st32_zero(void) { asm volatile (LOOK("*(u32*)(r10 - 8) = 0;") :: [m]"i"(&arr)); }
 SEC("socket") NAKED int spill32_one(void) { asm volatile (LOOK("r1 = 1; *(u32*)(r10 - 8) = r1;") :: [m]"i"(&arr)); }
+struct { __uint(type, 1); __uint(max_entries, 1); __type(key, long long); __type(value, long long); } h SEC(".maps");
+#define LK "r1 = 0; *(u64 *)(r10 - 8) = r1; r2 = r10; r2 += -8; r1 = %[m] ll; call 1;"
+SEC("socket") NAKED int null_check_by_register(void)
+{ asm volatile (LK "r1 = 0; if r0 == r1 goto 1f; r0 = *(u8*)(r0 + 0); 1: r0 = 1; exit;" :: [m]"i"(&h)); }
+SEC("socket") NAKED int maybe_null_eq_1(void) { asm volatile (LK "if r0 == 1 goto 1f; 1: r0 = 1; exit;" :: [m]"i"(&h)); }
+SEC("socket") NAKED int maybe_null_gt_0(void) { asm volatile (LK "if r0 > 0 goto 1f; 1: r0 = 1; exit;" :: [m]"i"(&h)); }
 char _license[] SEC("license") = "GPL";
 """
-NAMES = ["spill32_zero", "spill64_zero_key32", "spill32_wide_value", "st32_zero", "spill32_one"]
+NAMES = [
+    "spill32_zero",
+    "spill64_zero_key32",
+    "spill32_wide_value",
+    "st32_zero",
+    "spill32_one",
+    "null_check_by_register",
+    "maybe_null_eq_1",
+    "maybe_null_gt_0",
+]
 RECORDING = Recording.load("const_map_key")
 CASES = [(name, unprivileged) for name in NAMES for unprivileged in (False, True)]
 

@@ -87,9 +87,14 @@ class JumpMixin:
         pred = self._branch_taken(dst, src, name, is32)
         # check_cond_jmp_op(): a destination pointer is refused to unprivileged loaders only when
         # the outcome is not known (a non-NULL pointer against 0 decides the branch first)
-        if self.unprivileged and pred < 0 and dst.type != SCALAR and src.type == SCALAR and not (
-            dst.maybe_null and src.is_const and src.var.const_value == 0
-        ) and dst.type not in PACKET_TYPES:
+        # (only `if rX == 0` / `if rX != 0` with an immediate, 64-bit, is the NULL check of a pointer
+        # that may be NULL: any other comparison of it is refused too)
+        null_check = (
+            dst.maybe_null and src_regno < 0 and not is32 and name in ("jeq", "jne") and src.var.const_value == 0
+        )
+        if self.unprivileged and pred < 0 and dst.type != SCALAR and src.type == SCALAR and not null_check and (
+            dst.type not in PACKET_TYPES
+        ):
             raise Reject(f"R{insn.dst} pointer comparison prohibited", "pointer-leak", (insn.dst,))
         if self.replay is not None:
             return self._replay_branch(state, insn, idx, dst, src, src_regno, name, is32, target)
@@ -225,8 +230,10 @@ class JumpMixin:
         # NULL checks: ptr == 0 / ptr != 0
         if name in ("jeq", "jne"):
             is_null_side = (name == "jeq") == taken
-            # only the left operand is checked against NULL (a NULL constant or register on the right)
-            if dst.maybe_null and src.type == SCALAR and src.is_const and src.var.const_value == 0:
+            # only the left operand is checked against NULL, and only by an immediate 0 (BPF_K): a register
+            # holding 0 decides nothing (check_cond_jmp_op(); measured on 6.18.44: `r1 = 0; if r0 == r1`
+            # leaves r0 possibly NULL)
+            if dst.maybe_null and src_regno < 0 and src.is_const and src.var.const_value == 0:
                 self._mark_ptr_or_null(state, dst, is_null_side)
                 return True
             # two pointers, one maybe NULL: on the side where they are equal it is not NULL
