@@ -38,6 +38,11 @@ PROG(zero_then_partial_spill,
 PROG(partial_spill_then_byte_store,
      "r1 = 0; *(u32 *)(r10 - 4) = r1; r1 = 1; *(u32 *)(r10 - 8) = r1; r1 = 2; *(u8 *)(r10 - 6) = r1;"
      "r0 = *(u32 *)(r10 - 4); exit;")
+SEC("kprobe/do_nanosleep") __attribute__((naked)) int helper_write_into_spill(void)
+{ asm volatile ("r1 = 0; *(u32 *)(r10 - 4) = r1; r1 = 1; *(u32 *)(r10 - 8) = r1;"
+                "r1 = r10; r1 += -8; r2 = 1; call 16;"  /* bpf_get_current_comm(fp-8, 1): a raw write */
+                "r0 = *(u32 *)(r10 - 4); r1 = r10; r1 += r0; r2 = 0; *(u8 *)(r1 - 8) = r2; r0 = 0; exit;"
+                ::: "memory"); }
 char _license[] SEC("license") = "GPL";
 """
 
@@ -86,3 +91,12 @@ def test_store_into_a_spill_scrubs_the_slot(obj) -> None:
     6.1 lose those zeros already at the narrow spill (before 6.8). Keeping the zeros accepted it."""
     for kernel in ("5.10", "6.1", "6.12", "6.18"):
         assert verdict_of(obj, "partial_spill_then_byte_store", kernel) == "reject", kernel
+
+
+def test_helper_write_into_a_spill_scrubs_the_slot(obj) -> None:
+    """A helper's raw-mode write is a byte store at a time (check_mem_access(BPF_B, BPF_WRITE)): into
+    a slot holding a narrow spill it scrubs the slot as a plain store does, so the zeros beside the
+    spill read back unknown and the stack pointer moved by them is refused ("invalid unbounded
+    variable-offset write to stack R1", the host's 6.18.44)."""
+    for kernel in ("5.10", "6.1", "6.12", "6.18"):
+        assert verdict_of(obj, "helper_write_into_spill", kernel) == "reject", kernel

@@ -770,7 +770,7 @@ class MemoryMixin:
         lo, hi = self._stack_bounds(state, regno, reg, reg.off, size, write, helper=True)
         frame = state.frames[reg.frameno]
         if write:
-            self._stack_mark_written(frame, lo, hi)
+            self._stack_mark_written(frame, lo, hi, reg.var.is_const)
             return
         self._stack_read_range(state, frame, regno, reg, lo, hi, size, True, direct=False)
         if not self.feature("helper_read_keeps_stack"):
@@ -786,7 +786,10 @@ class MemoryMixin:
         hi = lo + (0 if var.is_const else var.smax - var.smin) + size
         stack_clobber(state.frames[reg.frameno].stack, max(lo, -512), min(hi, 0))
 
-    def _stack_mark_written(self, frame, lo: int, hi: int) -> None:
+    def _stack_mark_written(self, frame, lo: int, hi: int, fixed: bool) -> None:
+        """A helper's raw-mode write, byte by byte (check_helper_call() -> check_mem_access(BPF_B)):
+        at a fixed offset each byte is a plain store, so a spill's slot is scrubbed
+        (check_stack_write_fixed_off()); at a variable one only the spill is dropped."""
         stack = frame.stack
         dynptr.destroy_range(stack, lo, hi)
         for addr in range(lo, hi):
@@ -794,7 +797,9 @@ class MemoryMixin:
             byte = (512 + addr) & 7
             s = stack.get(slot)
             kinds = s.kinds if s is not None else INVALID * 8
-            if s is not None and s.spilled is not None:
+            if fixed and kinds[0] == SPILL:
+                kinds = scrub_spilled_slot(kinds)
+            elif s is not None and s.spilled is not None:
                 kinds = kinds.replace(SPILL, MISC)
             stack[slot] = Slot(kinds[:byte] + MISC + kinds[byte + 1 :], None)
 
