@@ -1,6 +1,7 @@
 """A global function taking `struct bpf_dynptr *` (btf_prepare_func_args(): ARG_PTR_TO_DYNPTR | MEM_RDONLY,
 verified as a local dynptr) and the slice kfuncs on it: bpf_dynptr_slice() returns read-only memory of
-the constant size in R4 (buffer__szk), or NULL; bpf_dynptr_slice_rdwr() writable memory; a size that is
+the constant size in R4 (buffer__szk), or NULL (the caller must pass a dynptr built by, here,
+bpf_dynptr_from_xdp()); bpf_dynptr_slice_rdwr() writable memory; a size that is
 not a constant is refused ('R4 must be a known constant'). The kernel's answers (privileged loads) are
 recorded in tests/data/kernel_recordings/dynptr_slice.json with the `uname -r` of the kernel that gave
 them; where bpf() works the live kernel is asked too (a different answer is kernel drift, a skip)."""
@@ -57,9 +58,13 @@ CALLER(write_read_only)
 CALLER(write_rdwr)
 CALLER(null_buffer)
 CALLER(variable_size)
+SEC("xdp") int xdp_uninit_dynptr(struct xdp_md *ctx) { struct bpf_dynptr dptr; return two_words(&dptr) & 1; }
+SEC("xdp") int xdp_stack_not_dynptr(struct xdp_md *ctx)
+{ struct bpf_dynptr dptr = {}; return two_words(&dptr) & 1; }
 char _license[] SEC("license") = "GPL";
 """
 NAMES = [line[len("CALLER(") : -1] for line in C_SOURCE.splitlines() if line.startswith("CALLER(")]
+NAMES += ["uninit_dynptr", "stack_not_dynptr"]  # the caller must pass an initialised dynptr
 RECORDING = Recording.load("dynptr_slice")
 
 

@@ -140,6 +140,8 @@ class CallsMixin:
             elif arg.kind == "scalar":
                 if reg.type != SCALAR:
                     raise Reject(f"R{regno} is not a scalar", "global-func", (regno,))
+            elif arg.kind == "dynptr":  # check_func_arg(ARG_PTR_TO_DYNPTR | MEM_RDONLY)
+                self._check_dynptr_arg(state, regno, reg, frozenset({"MEM_RDONLY"}), CallMeta())
             elif not (reg.type == SCALAR and reg.is_const and reg.var.const_value == 0):
                 maybe_null = reg.maybe_null and self.feature("global_func_arg_tags")
                 # check_mem_reg(): a pointer that may be NULL is checked as if it were not

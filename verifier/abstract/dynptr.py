@@ -20,9 +20,19 @@ from verifier.abstract.state import INVALID, SPILL, Slot
 # enum bpf_dynptr_type
 DYNPTR_LOCAL = 1
 DYNPTR_RINGBUF = 2
-DYNPTR_TYPE_NAMES = {DYNPTR_LOCAL: "local", DYNPTR_RINGBUF: "ringbuf"}
+DYNPTR_SKB = 3
+DYNPTR_XDP = 4
+DYNPTR_TYPE_NAMES = {DYNPTR_LOCAL: "local", DYNPTR_RINGBUF: "ringbuf", DYNPTR_SKB: "skb", DYNPTR_XDP: "xdp"}
 # the DYNPTR_TYPE_* flag of an argument -> the dynptr type it asks for
-ARG_DYNPTR_TYPES = {"DYNPTR_TYPE_LOCAL": DYNPTR_LOCAL, "DYNPTR_TYPE_RINGBUF": DYNPTR_RINGBUF}
+ARG_DYNPTR_TYPES = {
+    "DYNPTR_TYPE_LOCAL": DYNPTR_LOCAL,
+    "DYNPTR_TYPE_RINGBUF": DYNPTR_RINGBUF,
+    "DYNPTR_TYPE_SKB": DYNPTR_SKB,
+    "DYNPTR_TYPE_XDP": DYNPTR_XDP,
+}
+# kfuncs that build a dynptr in their third argument (`struct bpf_dynptr *ptr__uninit`:
+# KF_ARG_PTR_TO_DYNPTR with MEM_UNINIT and the type check_kfunc_args() gives it)
+KFUNC_DYNPTR_BUILDERS = {"bpf_dynptr_from_skb": "DYNPTR_TYPE_SKB", "bpf_dynptr_from_xdp": "DYNPTR_TYPE_XDP"}
 REFCOUNTED = frozenset({DYNPTR_RINGBUF})
 
 

@@ -22,11 +22,12 @@ from verifier.elf import btf as B
 CTX = "ctx"
 SCALAR = "scalar"
 MEM = "mem"
+DYNPTR = "dynptr"  # `struct bpf_dynptr *` (6.8+): ARG_PTR_TO_DYNPTR | MEM_RDONLY
 
 
 @dataclass(frozen=True, slots=True)
 class GlobalArg:
-    kind: str  # CTX, SCALAR or MEM
+    kind: str  # CTX, SCALAR, MEM or DYNPTR
     size: int = 0  # MEM: bytes of the pointee
     nonnull: bool = False  # MEM: `arg:nonnull` (the callee gets it without PTR_MAYBE_NULL)
 
@@ -194,6 +195,11 @@ def global_proto(
             name = pointee.name if pointee is not None else ""
             if ctx_struct and name == ctx_struct or name in _CTX_ALIASES.get(ctx_struct or "", ()):
                 args.append(GlobalArg(CTX))
+                continue
+            if arg_tags and name == "bpf_dynptr" and pointee is not None and pointee.kind == B.KIND_STRUCT:
+                # btf_prepare_func_args() (with the arg tags, 6.8): a dynptr the callee gets as a
+                # CONST_PTR_TO_DYNPTR of a local dynptr; the caller must pass an initialised one
+                args.append(GlobalArg(DYNPTR))
                 continue
             size = btf.size_of(t.size_or_type) if pointee is not None else 0
             if ptr_args and size > 0:

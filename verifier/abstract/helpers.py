@@ -8,6 +8,7 @@ from verifier.abstract import helper_semantics as hs
 from verifier.abstract.memory import align_desc
 from verifier.abstract.precision import RETURNED
 from verifier.abstract.regs import (
+    CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
     PTR_TO_BTF_ID,
@@ -427,6 +428,19 @@ class HelperMixin:
 
     def _check_dynptr_arg(self, state: State, regno: int, reg: Reg, flags: frozenset[str], meta: CallMeta) -> None:
         """process_dynptr_func(): a struct bpf_dynptr on the stack, to build (MEM_UNINIT) or to use."""
+        if reg.type == CONST_PTR_TO_DYNPTR:  # a global function's argument: a local dynptr, read-only
+            if "MEM_UNINIT" in flags:
+                raise Reject("cannot pass pointer to const bpf_dynptr, the helper mutates it", "helper-arg", (regno,))
+            if "OBJ_RELEASE" in flags:
+                raise Reject("cannot release unowned const bpf_dynptr", "helper-arg", (regno,))
+            wanted = next((dynptr.ARG_DYNPTR_TYPES[f] for f in flags if f in dynptr.ARG_DYNPTR_TYPES), 0)
+            if wanted and wanted != dynptr.DYNPTR_LOCAL:
+                raise Reject(
+                    f"Expected a dynptr of type {dynptr.DYNPTR_TYPE_NAMES[wanted]} as arg #{regno - 1}",
+                    "helper-arg",
+                    (regno,),
+                )
+            return
         if reg.type != PTR_TO_STACK:
             raise Reject(
                 f"arg#{regno - 1} expected pointer to stack or const struct bpf_dynptr", "helper-arg", (regno,)

@@ -32,6 +32,7 @@ PTR_TO_TP_BUFFER = 18
 PTR_TO_BUF = 19
 PTR_TO_ARENA = 20
 STACK_DYNPTR = 21  # the register kept in the two stack slots of a struct bpf_dynptr (STACK_DYNPTR)
+CONST_PTR_TO_DYNPTR = 22  # a global function's `struct bpf_dynptr *` argument: a local dynptr it may not change
 
 TYPE_NAMES = {
     NOT_INIT: "?",
@@ -56,6 +57,7 @@ TYPE_NAMES = {
     PTR_TO_BUF: "buf",
     PTR_TO_ARENA: "arena",
     STACK_DYNPTR: "dynptr",
+    CONST_PTR_TO_DYNPTR: "dynptr_ptr",
 }
 
 PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})

@@ -6,13 +6,13 @@ from __future__ import annotations
 import bisect
 import time
 
-from verifier.abstract import btf_ptr
+from verifier.abstract import btf_ptr, dynptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import global_proto
-from verifier.abstract.helpers import HelperMixin
+from verifier.abstract.helpers import CallMeta, HelperMixin
 from verifier.abstract.jumps import JumpMixin
 from verifier.abstract.live_regs import live_regs_before, successors
 from verifier.abstract.loops import LoopMixin
@@ -21,6 +21,7 @@ from verifier.abstract.pkt_changes import subprogs_changing_pkt_data
 from verifier.abstract.precision import RETURNED, PrecisionMixin
 from verifier.abstract.prune_points import prune_points
 from verifier.abstract.regs import (
+    CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
     PTR_TO_BTF_ID,
     PTR_TO_CTX,
@@ -299,6 +300,8 @@ class Verifier(
         for i, arg in enumerate(proto.args[:5]):
             if arg.kind == "ctx":
                 frame.regs[i + 1] = pointer_reg(PTR_TO_CTX)
+            elif arg.kind == "dynptr":
+                frame.regs[i + 1] = pointer_reg(CONST_PTR_TO_DYNPTR)
             elif arg.kind == "mem":
                 frame.regs[i + 1] = pointer_reg(
                     PTR_TO_MEM, maybe_null=not arg.nonnull, mem_size=arg.size, id=0 if arg.nonnull else self.new_id()
@@ -368,6 +371,9 @@ class Verifier(
         # returns an unknown scalar
         typed = btf_ptr.kfunc_result(self, idx)
         name = self.prog.extern_refs.get(idx)
+        if name in dynptr.KFUNC_DYNPTR_BUILDERS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
+            flags = frozenset({"MEM_UNINIT", dynptr.KFUNC_DYNPTR_BUILDERS[name]})
+            self._check_dynptr_arg(state, 3, self.read_reg(state, 3), flags, CallMeta())
         if name in hs.DYNPTR_SLICE_KFUNCS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
             typed = self.dynptr_slice_result(state, name)  # a special kfunc: its result is the kernel's rule
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
