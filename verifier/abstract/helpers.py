@@ -491,7 +491,11 @@ class HelperMixin:
             raise Reject(
                 f"R{regno} must be referenced when passed to release function", "reference", (regno,)
             )
-        if reg.off:  # check_func_arg_reg_off(): the released pointer must be the one acquired
+        if reg.off and (reg.type != PTR_TO_MEM or self.feature("release_mem_zero_off")):
+            # check_func_arg_reg_off(): the released pointer must be the one acquired
+            if reg.type == PTR_TO_MEM and not self.feature("release_zero_off_wording"):
+                raise Reject(f"dereference of modified alloc_mem ptr R{regno} off={reg.off} disallowed",
+                             "reference", (regno,))
             raise Reject(
                 f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
                 "reference",
@@ -559,10 +563,11 @@ class HelperMixin:
             return
         mregno = meta.mem_regno
         if mem_reg.type == PTR_TO_STACK:
-            if meta.raw_mem and not var.is_const and self.unprivileged:
+            if meta.raw_mem and (not var.is_const or not mem_reg.var.is_const):
                 # check_mem_size_reg(): a size that is not a constant turns raw mode off (meta = NULL),
-                # so every byte the helper may write must be initialised already, which only an
-                # unprivileged loader (no allow_uninit_stack) can fail; the bytes are then written.
+                # and so does a variable stack offset (check_stack_range_initialized()): every byte the
+                # helper may write must be initialised already (or readable uninitialised: privileged
+                # loaders from 6.3, and within the allocated stack before); the bytes are then written.
                 # The bounds are the helper's (a write), the initialisation check a read's.
                 lo, hi = self._stack_bounds(state, mregno, mem_reg, mem_reg.off, size, True, helper=True)
                 frame = state.frames[mem_reg.frameno]

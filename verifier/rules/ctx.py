@@ -34,6 +34,7 @@ class _Query:
     version: Version
     attach_type: str | None
     privileged: bool
+    tracepoint_record_8k: bool | None = None  # PERF_MAX_TRACE_SIZE 8192 (None: by version alone)
 
 
 def _deny(q: _Query, why: str = "") -> CtxAccess:
@@ -170,7 +171,8 @@ def _kprobe(q: _Query) -> CtxAccess:
 def _tracepoint(q: _Query) -> CtxAccess:
     if q.off < 8:
         return _deny(q, "the first 8 bytes of a tracepoint record are hidden")
-    size = t.PERF_MAX_TRACE_SIZE if q.version >= t.PERF_MAX_TRACE_SIZE_SINCE else t.PERF_MAX_TRACE_SIZE_OLD
+    big = q.tracepoint_record_8k if q.tracepoint_record_8k is not None else q.version >= t.PERF_MAX_TRACE_SIZE_SINCE
+    size = t.PERF_MAX_TRACE_SIZE if big else t.PERF_MAX_TRACE_SIZE_OLD
     why = _basic(q, size)
     if why:
         return _deny(q, why)
@@ -322,9 +324,10 @@ def check_ctx_access(
     version: Version,
     attach_type: str | None = None,
     privileged: bool = True,
+    tracepoint_record_8k: bool | None = None,
 ) -> CtxAccess:
     check = _CHECKS.get(prog_type or "", _permissive)
-    return check(_Query(off, size, write, version, attach_type, privileged))
+    return check(_Query(off, size, write, version, attach_type, privileged, tracepoint_record_8k))
 
 
 def modelled_prog_types() -> tuple[str, ...]:

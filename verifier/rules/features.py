@@ -698,6 +698,35 @@ _ROWS: tuple[Feature, ...] = (
         "perishh/linux-6.14); Debian linux-source 6.12.117 prints 'bpf_spin_unlock is missing'",
     ),
     Feature(
+        "tracepoint_record_8k",
+        (5, 16),
+        "tracepoint records are readable up to PERF_MAX_TRACE_SIZE 8192 bytes (2048 before)",
+        "include/linux/trace_events.h of the kernel trees (rules/ctx_tables.py, dated 5.16); stable backport "
+        "'tracing: Increase PERF_MAX_TRACE_SIZE to handle Sentinel1 and docker together' in ChangeLog-5.10.216 "
+        "(Debian linux-image-5.10.0-46 changelog); measured: the real 5.10.0-46 reads offset 4096",
+        backports=(Backport((5, 10), 216, "ChangeLog-5.10.216 (Debian linux-image-5.10.0-46 changelog)"),),
+    ),
+    Feature(
+        "release_mem_zero_off",
+        (5, 17),
+        "a ring buffer record passed to bpf_ringbuf_submit/discard must be the pointer reserve returned "
+        "(no offset): 'dereference of modified alloc_mem ptr R1 off=8 disallowed', later 'R1 must have zero "
+        "offset when passed to release func or trusted arg to kfunc'",
+        "check_func_arg_reg_off() for ARG_PTR_TO_ALLOC_MEM: absent from the linux-5.15.55 and 5.16.10 trees "
+        "(github wowk/linux-5.15, DFAUS-git/ps4-linux-kernel-5.16.10-belize), present in linux-5.17 (github "
+        "dunli/linux-5.17); measured: the real 5.10.0-46 accepts bpf_ringbuf_submit(p + 8), 6.1.0-57 and "
+        "6.12.117 refuse it",
+    ),
+    Feature(
+        "release_zero_off_wording",
+        (6, 4),
+        "a released pointer with an offset is 'R1 must have zero offset when passed to release func or "
+        "trusted arg to kfunc' (before: 'dereference of modified alloc_mem ptr R1 off=8 disallowed')",
+        "check_func_arg_reg_off(): Debian linux-source 6.1.192 falls through to __check_ptr_off_reg(), the "
+        "linux-6.4.6 tree (github lewisevans2007/linux-6.4) has the release wording; 6.2/6.3 not read; "
+        "measured: 6.1.0-57 and 6.12.117 print the two wordings",
+    ),
+    Feature(
         "helper_read_keeps_stack",
         (6, 14),
         "a helper that only reads its stack memory leaves it as it was; before, every helper stack access "

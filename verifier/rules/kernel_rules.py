@@ -183,6 +183,7 @@ class KernelRules:
             self.version,
             normalize_attach_type(attach_type),
             privileged,
+            self.has("tracepoint_record_8k"),
         )
 
     def packet_access(self, prog_type: str | int | None, attach_type: str | None = None) -> str | None:
