@@ -61,3 +61,21 @@ def test_a_comparison_hint_from_a_deeper_state_is_ignored() -> None:
     cur.frames.append(Frame(0, 0, -1))
     old.cmp_hint = 128 + 3  # R3 of frame 1
     assert states_equal(old, cur, {3, 128 + 3}, True)
+
+
+def test_a_loop_state_with_another_callback_unroll_depth_is_progress() -> None:
+    """is_state_visited()'s 'infinite loop detected' also needs the same callback_unroll_depth: a
+    bpf_loop body entered once more is progress (tetragon's event_execve at 6.12 was refused)."""
+    from verifier.abstract.compare import states_identical
+    from verifier.abstract.state import Frame, State
+
+    def state(depth: int) -> State:
+        s = State()
+        frame = Frame(0, 0, -1)
+        frame.regs[1] = unknown_reg()
+        frame.callback_depth = depth
+        s.frames.append(frame)
+        return s
+
+    assert states_identical(state(1), state(1))
+    assert not states_identical(state(1), state(2))

@@ -281,6 +281,8 @@ def states_identical(old: State, cur: State) -> bool:
     if len(old.frames) != len(cur.frames):
         return False
     for of, cf in zip(old.frames, cur.frames, strict=True):
-        if of.regs != cf.regs or of.stack != cf.stack:
+        # is_state_visited() also needs the same callback_unroll_depth: a bpf_loop body run once
+        # more is progress
+        if of.regs != cf.regs or of.stack != cf.stack or of.callback_depth != cf.callback_depth:
             return False
     return old.refs == cur.refs
