@@ -18,7 +18,6 @@ from verifier.rules import for_kernel
 # programs the kernel accepts and bpfcheck does not, with the reason (never a false accept here)
 KNOWN_FALSE_REJECTS = {
     "nm23:iter_ok": "open-coded iterators (bpf_iter_num_new/next/destroy kfuncs) are not modelled",
-    "nm26:sm_update_tc": "a socket as the value of a sockmap update (resolve_map_arg_type()) is not modelled",
 }
 
 

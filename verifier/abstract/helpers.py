@@ -236,6 +236,23 @@ class HelperMixin:
                 )
             meta.map_index = reg.map_index
             return
+        if (
+            base in ("ARG_PTR_TO_MAP_VALUE", "ARG_PTR_TO_UNINIT_MAP_VALUE")
+            and meta.map_index >= 0
+            and self.maps[meta.map_index].type in hs.SOCK_MAPS
+        ):
+            # resolve_map_arg_type() (5.10+, when programs may update sockmaps): the value of a
+            # sockmap/sockhash is a socket, not memory
+            if base != "ARG_PTR_TO_MAP_VALUE" or flags:
+                raise Reject("invalid arg_type for sockmap/sockhash", "helper-arg", (regno,))
+            if t not in SOCKET_TYPES and t != PTR_TO_BTF_ID or reg.maybe_null:
+                raise Reject(
+                    f"R{regno} type={self.type_label(reg)} expected=sock_common, sock, tcp_sock, xdp_sock, ptr_, "
+                    "trusted_ptr_",
+                    "helper-arg",
+                    (regno,),
+                )
+            return
         if base in ("ARG_PTR_TO_MAP_KEY", "ARG_PTR_TO_MAP_VALUE", "ARG_PTR_TO_UNINIT_MAP_VALUE"):
             if meta.map_index < 0:
                 raise Reject(f"invalid map_ptr to access map->{'key' if 'KEY' in base else 'value'}", "helper-arg")
