@@ -34,6 +34,7 @@ from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import RefState, State, map_regs
 from verifier.isa.insn import Insn
+from verifier.rules.maps import prog_can_write
 
 BPF_MAX_VAR_SIZ = 1 << 29
 
@@ -120,7 +121,7 @@ class HelperMixin:
                 self._tail_call_exit(state, idx)
         elif meta.map_index >= 0:
             m = self.maps[meta.map_index]
-            if not m.prog_can_write and fid in hs.MAP_WRITING_HELPERS:
+            if not prog_can_write(m) and fid in hs.MAP_WRITING_HELPERS:
                 raise Reject("write into map forbidden", "read-only")  # record_func_map()
             if not rules.map_compatible(m.type, fid):
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")

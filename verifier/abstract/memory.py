@@ -44,6 +44,7 @@ from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Slo
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import sock_fields
+from verifier.rules.maps import prog_can_write
 
 BPF_MAX_VAR_OFF = 1 << 29
 MAX_PACKET_OFF = 0xFFFF
@@ -373,7 +374,7 @@ class MemoryMixin:
     def _map_value_access(self, regno: int, reg: Reg, off: int, size: int, write: bool, sx: bool) -> Reg:
         m = self.maps[reg.map_index]
         # check_map_access_type(): the map's program-side capabilities (BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG)
-        if write and (not m.prog_can_write or reg.rdonly):
+        if write and (not prog_can_write(m) or reg.rdonly):
             raise Reject(
                 f"write into map forbidden, value_size={m.value_size} off={off} size={size}", "read-only", (regno,)
             )

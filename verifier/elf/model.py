@@ -22,9 +22,6 @@ class SourceLine:
 # map_flags bits of include/uapi/linux/bpf.h (5.2: "bpf: add program side {rd, wr}only support for maps")
 BPF_F_RDONLY_PROG = 1 << 7
 BPF_F_WRONLY_PROG = 1 << 8
-# map types whose BPF_F_RDONLY_PROG the kernel sets at creation: DEVMAP (14), DEVMAP_HASH (25)
-# (kernel/bpf/devmap.c dev_map_init_map(), with lookups from programs, 5.3 in rules/maps.py)
-KERNEL_RDONLY_PROG_MAPS = frozenset({14, 25})
 
 
 @dataclass(slots=True)
@@ -55,9 +52,9 @@ class MapDef:
 
     @property
     def prog_can_write(self) -> bool:
-        """bpf_map_flags_to_cap(): a BPF_F_RDONLY_PROG map (and .rodata) cannot be written by the program;
-        devmaps get the flag from the kernel itself (dev_map_init_map(): lookups return the entry in place)."""
-        return not self.flags & BPF_F_RDONLY_PROG and not self.readonly and self.type not in KERNEL_RDONLY_PROG_MAPS
+        """bpf_map_flags_to_cap(): a BPF_F_RDONLY_PROG map (and .rodata) cannot be written by the program
+        (map types the kernel makes read-only itself: rules.maps.prog_can_write())."""
+        return not self.flags & BPF_F_RDONLY_PROG and not self.readonly
 
 
 @dataclass(frozen=True, slots=True)

@@ -423,3 +423,13 @@ MAP_BTF_STRUCT: dict[int, str] = {
     BLOOM_FILTER: "bpf_bloom_filter",
     ARENA: "bpf_arena",
 }
+
+
+# map types whose BPF_F_RDONLY_PROG the kernel sets at creation: DEVMAP (14), DEVMAP_HASH (25)
+# (kernel/bpf/devmap.c dev_map_init_map(): lookups return the entry in place; lookups from programs 5.3)
+KERNEL_RDONLY_PROG_MAPS = frozenset({14, 25})
+
+
+def prog_can_write(m) -> bool:
+    """bpf_map_flags_to_cap(): whether the program may write the map's values."""
+    return m.prog_can_write and m.type not in KERNEL_RDONLY_PROG_MAPS
