@@ -104,6 +104,15 @@ PROG(precise_across_loop)
                 "1: r1 = 0; r2 = %[body] ll; r3 = 0; r4 = 0; call 181; r2 = r10; r2 += r6; r3 = 0;"
                 "*(u64 *)(r2 + 0) = r3; r0 = r7; r0 &= 1; exit;" :: [body]"i"(loop_body) : "memory"); }
 
+/* 6.8+: a read of zero bytes beside a narrow spill reads 0 but is no fill (check_stack_read_fixed_off():
+   insn_flags = 0), so the precise 0 does not make the spilled r7 precise and the r6 > 5 side is
+   pruned at the merge */
+PROG(zero_byte_read_not_fill)
+{ asm volatile ("call 7; r6 = r0; r1 = 0; *(u8 *)(r10 - 3) = r1; r7 = r6; r7 &= 0xff; r8 = 1; r8 += 1;"
+                "if r6 > 5 goto 1f; r7 = r6; 1: *(u16 *)(r10 - 8) = r7; r8 += 1; r8 += 1;"
+                "r1 = *(u8 *)(r10 - 3); r2 = r10; r2 += -16; r2 += r1; r3 = 0; *(u8 *)(r2 + 0) = r3;"
+                "r0 = 0; exit;" ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -119,6 +128,7 @@ PROGRAMS = (
     "zero_store_precise",
     "stack_live_calls",
     "precise_across_loop",
+    "zero_byte_read_not_fill",
 )
 
 

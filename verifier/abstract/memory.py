@@ -646,7 +646,13 @@ class MemoryMixin:
             if not self.feature("spill_zero_scalar"):  # before 6.8 a partial fill is unknown
                 return unknown_reg()
             if spill_cnt == size and spilled.is_const and spilled.var.const_value == 0:
-                return const_reg(0)
+                return const_reg(0)  # "this IS register fill"
+            if self.feature("partial_read_not_fill"):
+                # check_stack_read_fixed_off(): insn_flags = 0, "not restoring original register state":
+                # no jmp_history entry, so precision backtracking does not follow the read to the slot
+                state.nhist -= 1
+                if state.hist:
+                    state.hist[-1] = self.idx
             if zero_cnt == size:
                 return const_reg(0)
             return unknown_reg()

@@ -296,6 +296,18 @@ _ROWS: tuple[Feature, ...] = (
         "register_is_null() -> STACK_ZERO, scrub_spilled_slot(); 6.12.117 source: any scalar spilled",
     ),
     Feature(
+        "partial_read_not_fill",
+        (6, 8),
+        "a read of a spilled scalar's slot that does not restore the register (zero bytes read as 0, "
+        "or an unknown scalar) is no fill: precision backtracking stops at the load instead of marking "
+        "the slot precise (before: every load from r10 passed the mark to the slot)",
+        "check_stack_read_fixed_off(): `insn_flags = 0; /* not restoring original register state */` "
+        "and backtrack_insn() follows BPF_LDX only with INSN_F_STACK_ACCESS (series 'bpf: support "
+        "non-r10 register spill/fill to/from stack in precision tracking', Andrii Nakryiko, v6.8); "
+        "source: absent from 6.7.3 (backtrack_insn(): `insn->src_reg != BPF_REG_FP`), present in 6.8.0 "
+        "and 6.18.2; not in 5.10.262 or 6.1.192",
+    ),
+    Feature(
         "exit_retval_precise",
         (6, 8),
         "R0 is marked precise where its range is checked (program exit, callback return): before, a path "
