@@ -96,26 +96,40 @@ def _decisions_between(path: tuple, ancestor: tuple) -> list[tuple[int, bool]] |
     return None
 
 
+def _attempt_at(n: int) -> bool:
+    """Whether to try the fast-forward at the n-th same-shape iteration in a row: at the third,
+    then at every power of two. A loop that ends after m iterations is tried about log2(m) times
+    instead of m times (each try runs the iteration two or three times away from the search); a
+    loop that never ends is still recognised by the time it has run twice as many iterations."""
+    return n == 3 or (n > 3 and n & (n - 1) == 0)
+
+
 class LoopMixin:
     def loop_visit(self, state: State, idx: int) -> None:
         """Called at a loop head (an ancestor of this path is waiting at `idx`)."""
-        shape, consts = _shape(state)
-        rec = (self.processed, len(self.pending), state.path, shape, consts)
         recs = state.loops.get(idx, ())
-        if recs:
-            last = recs[-1]
-            if last[3] != shape or _decisions_between(state.path, last[2]) is None:
-                recs = ()
+        n = 1  # iterations in a row on this path
+        if recs and _decisions_between(state.path, recs[-1][2]) is not None:
+            n = recs[-1][5] + 1
+        else:
+            recs = ()
+        # the state's shape is needed only for the three iterations that end at a try
+        shape = consts = None
+        if _attempt_at(n) or _attempt_at(n + 1) or _attempt_at(n + 2):
+            shape, consts = _shape(state)
+            if recs and recs[-1][3] is not None and recs[-1][3] != shape:
+                recs, n = (), 1
+        rec = (self.processed, len(self.pending), state.path, shape, consts, n)
         recs = (recs + (rec,))[-3:]
         state.loops = {**state.loops, idx: recs}
-        if len(recs) == 3:
+        if len(recs) == 3 and _attempt_at(n) and recs[0][3] is not None and recs[0][3] == recs[1][3] == shape:
             try:
                 self._try_fast_forward(state, idx, recs)
             except _Abort:
                 pass
 
     def _try_fast_forward(self, state: State, idx: int, recs: tuple) -> None:
-        (p1, q1, path1, _, c1), (p2, q2, path2, _, c2), (p3, q3, path3, _, c3) = recs
+        (p1, q1, path1, _, c1, _), (p2, q2, path2, _, c2, _), (p3, q3, path3, _, c3, _) = recs
         if p3 - p2 != p2 - p1 or q3 - q2 != q2 - q1 or p3 == p2:
             raise _Abort
         decisions = _decisions_between(path3, path2)
