@@ -12,7 +12,10 @@ Per set: programs compared (the kernel accepted or rejected them; load_error / e
 core_reject are not verifier verdicts and are left out), verdict agreement, false accepts (bpfcheck
 accepts, the kernel rejects), false rejects, undecided (bpfcheck timed out, failed, or could not
 load the program), and for programs both accept: processed instructions equal to the kernel's and
-within 10% of it, and total_states the same way.
+within 10% of it, and total_states the same way. Time: bpfcheck's analysis seconds summed over the
+compared programs the kernel timed, beside the kernel's own `verification time` (the labels'
+verify_us), and their ratio; below the table, every program over 50x the kernel's time where the
+kernel needs at least 1 ms (--slowest N lists the N largest ratios instead).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Program:
     kernel_msg: str
     kernel_processed: int
     kernel_states: int
+    kernel_us: int = 0  # the kernel's verification time (0: not recorded)
     ours: str = "missing"  # accept, reject, error (timeout, load-error, internal-error), missing
     category: str = ""
     msg: str = ""
@@ -76,11 +80,17 @@ class SetSummary:
     states_exact: int = 0
     states_near: int = 0
     seconds: float = 0.0
+    timed_seconds: float = 0.0  # bpfcheck, over the compared programs the kernel timed
+    kernel_seconds: float = 0.0  # the kernel, over the same programs
     programs: list[Program] = field(default_factory=list)
 
     @property
     def agreement(self) -> float:
         return self.agree / self.compared if self.compared else 1.0
+
+    @property
+    def ratio(self) -> float:
+        return self.timed_seconds / self.kernel_seconds if self.kernel_seconds else 0.0
 
 
 def near(ours: int, kernel: int) -> bool:
@@ -104,6 +114,7 @@ def load_labels(labels: Path, name: str) -> list[Program]:
                 row.get("msg", ""),
                 row.get("processed", 0) or 0,
                 row.get("states", 0) or 0,
+                row.get("verify_us", 0) or 0,
             )
         )
     return rows
@@ -149,6 +160,9 @@ def summarise(name: str, built: bool, programs: list[Program]) -> SetSummary:
         if p.kernel not in COMPARED:
             continue
         s.compared += 1
+        if p.kernel_us and p.ours in COMPARED:
+            s.timed_seconds += p.seconds
+            s.kernel_seconds += p.kernel_us / 1e6
         if p.ours not in COMPARED:
             s.undecided += 1
             continue
@@ -174,7 +188,7 @@ def pct(n: int, d: int) -> str:
 def table(sums: list[SetSummary]) -> str:
     head = (
         f"{'set':22} {'cmp':>4} {'agree':>6} {'FA':>3} {'FR':>3} {'und':>3} {'both':>5} "
-        f"{'proc=':>6} {'proc~10%':>8} {'st=':>6} {'st~10%':>6} {'secs':>7}"
+        f"{'proc=':>6} {'proc~10%':>8} {'st=':>6} {'st~10%':>6} {'secs':>7} {'ours s':>7} {'kern s':>7} {'ratio':>6}"
     )
     lines = [head, "-" * len(head)]
     total = SetSummary("total", True)
@@ -186,10 +200,12 @@ def table(sums: list[SetSummary]) -> str:
             f"{s.set:22} {s.compared:>4} {pct(s.agree, s.compared):>6} {s.false_accepts:>3} {s.false_rejects:>3} "
             f"{s.undecided:>3} {s.both_accept:>5} {pct(s.processed_exact, s.both_accept):>6} "
             f"{pct(s.processed_near, s.both_accept):>8} {pct(s.states_exact, s.both_accept):>6} "
-            f"{pct(s.states_near, s.both_accept):>6} {s.seconds:>7.1f}"
+            f"{pct(s.states_near, s.both_accept):>6} {s.seconds:>7.1f} {s.timed_seconds:>7.2f} "
+            f"{s.kernel_seconds:>7.3f} {_ratio(s.ratio):>6}"
         )
         for f in ("compared", "agree", "false_accepts", "false_rejects", "undecided", "both_accept",
-                  "processed_exact", "processed_near", "states_exact", "states_near", "seconds"):  # fmt: skip
+                  "processed_exact", "processed_near", "states_exact", "states_near", "seconds",
+                  "timed_seconds", "kernel_seconds"):  # fmt: skip
             setattr(total, f, getattr(total, f) + getattr(s, f))
     lines.append("-" * len(head))
     lines.append(
@@ -197,8 +213,41 @@ def table(sums: list[SetSummary]) -> str:
         f"{total.false_rejects:>3} {total.undecided:>3} {total.both_accept:>5} "
         f"{pct(total.processed_exact, total.both_accept):>6} {pct(total.processed_near, total.both_accept):>8} "
         f"{pct(total.states_exact, total.both_accept):>6} {pct(total.states_near, total.both_accept):>6} "
-        f"{total.seconds:>7.1f}"
+        f"{total.seconds:>7.1f} {total.timed_seconds:>7.2f} {total.kernel_seconds:>7.3f} {_ratio(total.ratio):>6}"
     )
+    return "\n".join(lines)
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.1f}x" if r else "-"
+
+
+SLOW_RATIO = 50.0  # issue 15: no program over 50x the kernel's time ...
+SLOW_MIN_US = 1000  # ... where the kernel needs at least 1 ms
+
+
+def slow_programs(sums: list[SetSummary], slowest: int = 0) -> str:
+    """Programs over SLOW_RATIO times the kernel's time where the kernel needs SLOW_MIN_US or more;
+    with `slowest`, the `slowest` largest ratios of all timed programs instead."""
+    timed = [
+        (p.seconds * 1e6 / p.kernel_us, p)
+        for s in sums
+        for p in s.programs
+        if p.kernel in COMPARED and p.ours in COMPARED and p.kernel_us
+    ]
+    timed.sort(key=lambda rp: -rp[0])
+    if slowest:
+        rows = timed[:slowest]
+        title = f"the {len(rows)} largest ratios to the kernel's time"
+    else:
+        rows = [(r, p) for r, p in timed if r > SLOW_RATIO and p.kernel_us >= SLOW_MIN_US]
+        title = f"{len(rows)} programs over {SLOW_RATIO:.0f}x the kernel's time where it needs >= {SLOW_MIN_US} us"
+    lines = [title]
+    for r, p in rows:
+        lines.append(
+            f"  {r:7.1f}x  ours {p.seconds:8.3f} s  kernel {p.kernel_us / 1e6:8.4f} s  "
+            f"processed {p.processed} (kernel {p.kernel_processed})  {p.set}: {p.object}:{p.program}"
+        )
     return "\n".join(lines)
 
 
@@ -231,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         "--json", dest="json_out", help="write per-set summaries and programs as JSON (- for stdout)"
     )
     parser.add_argument("--details", action="store_true", help="list every disagreement")
+    parser.add_argument(
+        "--slowest", type=int, default=0, metavar="N", help="list the N largest time ratios to the kernel's"
+    )
     args = parser.parse_args(argv)
 
     if not args.labels.is_dir():
@@ -265,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         Path(args.json_out).write_text(text, encoding="utf-8")
     print(table(sums))
+    print()
+    print(slow_programs(sums, args.slowest))
     if args.details:
         print()
         print(details(sums))
