@@ -174,6 +174,19 @@ class AluMixin:
             off = -off
         return off, dreg.id | (ADD_CONST if is64 else ADD_CONST32)
 
+    def id_before_mov(self, state: State, regno: int, sreg: Reg) -> Reg:
+        """assign_scalar_id_before_mov(): the scalar in `regno` of the current frame, about to be
+        copied (a mov, a spill), gets an id its copy shares; one linked at a distance (BPF_ADD_CONST)
+        loses that link first, as only one rX += const is tracked (6.11+). Returns the register."""
+        new = sreg
+        if sreg.id & (ADD_CONST | ADD_CONST32) and self.feature("linked_regs_add_const"):
+            new = sreg.evolve(id=0, off=0)
+        if not new.id and not new.var.is_const:
+            new = new.evolve(id=self.new_id())
+        if new is not sreg:
+            state.frames[-1].regs[regno] = new
+        return new
+
     def _do_mov(self, state: State, insn: Insn, is64: bool) -> None:
         dst = insn.dst
         if not insn.opcode & op.BPF_X:
@@ -190,9 +203,8 @@ class AluMixin:
             self.write_reg(state, dst, scalar_reg(val))
             return
         if is64:
-            if sreg.type == SCALAR and not sreg.id and not sreg.var.is_const:
-                sreg = sreg.evolve(id=self.new_id())
-                state.frames[-1].regs[insn.src] = sreg
+            if sreg.type == SCALAR:
+                sreg = self.id_before_mov(state, insn.src, sreg)
             self.write_reg(state, dst, sreg)
             return
         if sreg.type != SCALAR:
@@ -203,9 +215,7 @@ class AluMixin:
             return
         if sreg.var.umax <= 0xFFFFFFFF and self.feature("linked_scalar_ids_mov32"):
             # the value fits in 32 bits: w1 = w2 is a plain copy, linked like a 64-bit one
-            if not sreg.id and not sreg.var.is_const:
-                sreg = sreg.evolve(id=self.new_id())
-                state.frames[-1].regs[insn.src] = sreg
+            sreg = self.id_before_mov(state, insn.src, sreg)
             self.write_reg(state, dst, sreg)
             return
         self.write_reg(state, dst, scalar_reg(sreg.var.zext32()))

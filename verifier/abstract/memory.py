@@ -142,13 +142,13 @@ class MemoryMixin:
         dst = self.read_reg(state, insn.dst)
         size = SIZE_BYTES[insn.opcode & 0x18]
         if (
-            dst.type == PTR_TO_STACK and value.type == SCALAR and not value.id and not value.var.is_const
-            and not self.unprivileged and (size == 8 or value.var.umax >> (8 * size) == 0)
-            and self.feature("linked_scalar_ids_mov32")
+            dst.type == PTR_TO_STACK and value.type == SCALAR and not self.unprivileged
+            and (size == 8 or value.var.umax >> (8 * size) == 0) and self.feature("linked_scalar_ids_mov32")
+            and dst.var.is_const and not (_signed(dst.var.const_value) + dst.off + insn.off) & 7
         ):
-            # a spilled scalar stays linked to the register it came from (assign_scalar_id_before_mov)
-            value = value.evolve(id=self.new_id())
-            state.frames[-1].regs[insn.src] = value
+            # a spilled scalar stays linked to the register it came from (check_stack_write_fixed_off():
+            # assign_scalar_id_before_mov() at an aligned fixed offset)
+            value = self.id_before_mov(state, insn.src, value)
         # check_mem_access(): each pointer kind checks the leak in its own branch; a map pointer, a
         # possibly-NULL pointer and read-only memory are refused first with their own words
         refused_first = dst.type == CONST_PTR_TO_MAP or dst.maybe_null or (dst.type == PTR_TO_MEM and dst.rdonly)
