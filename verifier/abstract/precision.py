@@ -50,6 +50,7 @@ _BT_MOV = 3  # dst's mark moves to src (an immediate: it ends)
 _BT_LDX = 4  # dst's mark moves to the stack slot it was filled from, if any
 _BT_STORE = 5  # a stack slot's mark moves to the register spilled there (STX), or ends (ST)
 _BT_CALL = 6  # a helper or kfunc call: R0-R5 end (callback helpers and bpf-to-bpf calls: OTHER)
+_BT_JMPX = 7  # `if dst <op> src`: when either is marked, both are (each bounded the other)
 
 
 def _bt_decode(insn) -> tuple[int, int, int]:
@@ -72,6 +73,8 @@ def _bt_decode(insn) -> tuple[int, int, int]:
     if cls == op.BPF_JMP or cls == op.BPF_JMP32:
         code = opcode & 0xF0
         if code not in (op.BPF_CALL, op.BPF_EXIT):
+            if src >= 0 and code != op.BPF_JA:
+                return _BT_JMPX, insn.dst, src
             return _BT_NONE, 0, 0
         if code == op.BPF_CALL and insn.src != op.BPF_PSEUDO_CALL and not (
             insn.src == 0 and insn.imm in hs.CALLBACK_HELPERS
@@ -152,6 +155,13 @@ class PrecisionMixin:
                     nxt = idx
                     kind, dst, src = table[idx]
                     if kind == _BT_NONE:
+                        continue
+                    if kind == _BT_JMPX:
+                        dkey = fr * 128 + dst
+                        skey2 = fr * 128 + src
+                        if dkey in mask or skey2 in mask:
+                            mask.add(dkey)
+                            mask.add(skey2)
                         continue
                     if kind == _BT_ALU or kind == _BT_MOV:  # a result not in the mask changes nothing
                         dkey = fr * 128 + dst
@@ -304,6 +314,12 @@ class PrecisionMixin:
                     mask.discard(base + r)
                 return fr + 1
             return self._backtrack_exit(mask, fr)
+        if opcode & op.BPF_X and code != op.BPF_JA:
+            # dreg <cond> sreg: both need precision before the jump if either does
+            dkey, skey2 = base + insn.dst, base + insn.src
+            if dkey in mask or skey2 in mask:
+                mask.add(dkey)
+                mask.add(skey2)
         return fr
 
     @staticmethod
