@@ -113,6 +113,15 @@ PROG(zero_byte_read_not_fill)
                 "r1 = *(u8 *)(r10 - 3); r2 = r10; r2 += -16; r2 += r1; r3 = 0; *(u8 *)(r2 + 0) = r3;"
                 "r0 = 0; exit;" ::: "memory"); }
 
+/* a callback's call ends the iterations only against a state with the same stack byte kinds
+   (states_equal(RANGE_WITHIN), 6.9+): fp-8 is misc before the first call and a spilled 5 after it,
+   so the body runs twice */
+SUB(spill_five)
+{ asm volatile ("r1 = 5; *(u64 *)(r2 + 0) = r1; r0 = 0; exit;" ::: "memory"); }
+PROG(callback_stack_kinds)
+{ asm volatile ("call 7; *(u32 *)(r10 - 8) = r0; *(u32 *)(r10 - 4) = r0; r1 = 4; r2 = %[cb] ll; r3 = r10;"
+                "r3 += -8; r4 = 0; call 181; r0 = *(u64 *)(r10 - 8); r0 = 0; exit;" :: [cb]"i"(spill_five) : "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -129,6 +138,7 @@ PROGRAMS = (
     "stack_live_calls",
     "precise_across_loop",
     "zero_byte_read_not_fill",
+    "callback_stack_kinds",
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
-from verifier.abstract.compare import states_equal
-from verifier.abstract.explorer import mark_read
+from verifier.abstract.compare import callback_states_equal
+from verifier.abstract.explorer import mark_read, static_reg_keys
 from verifier.abstract.helpers import CallMeta
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -175,7 +175,9 @@ class CallsMixin:
         path (branches > 0): a repeat ends the iterations. That state is not fully explored, so
         everything counts as live and every scalar as precise here; on a hit the rest of this path
         is taken to read everything and to need every scalar exactly."""
-        if not states_equal(cp.state, state, EVERY_KEY, self.allow_uninit_stack, None):  # type: ignore[arg-type]
+        live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
+        exact = not self.feature("callback_range_within")
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
             return False
         cp.hits += 1
         for depth, frame in enumerate(state.frames):

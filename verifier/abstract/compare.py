@@ -286,3 +286,79 @@ def states_identical(old: State, cur: State) -> bool:
         if of.regs != cf.regs or of.stack != cf.stack or of.callback_depth != cf.callback_depth:
             return False
     return old.refs == cur.refs
+
+
+def regs_exact(old: Reg, cur: Reg, idmap: IdMap) -> bool:
+    """regs_exact(): the same register but for ids, which must map consistently."""
+    if old.type == NOT_INIT or cur.type == NOT_INIT:
+        return old.type == cur.type
+    return (
+        old.evolve(id=0, ref_obj_id=0) == cur.evolve(id=0, ref_obj_id=0)
+        and idmap.check(old.id, cur.id)
+        and idmap.check(old.ref_obj_id, cur.ref_obj_id)
+    )
+
+
+def callback_states_equal(
+    old: State, cur: State, live_regs: set[int] | None, allow_uninit: bool, exact: bool
+) -> bool:
+    """is_state_visited() at the call of a synchronous callback, against a state of the current path:
+    states_equal(RANGE_WITHIN) (6.9+), or with `exact` states_equal(exact = true) (6.7, 6.8).
+    Every scalar counts as precise (RANGE_WITHIN) or must be the same (exact); a register the old
+    state has not initialised must not be initialised in the current one either; every byte of the
+    old state's allocated stack must be of the same kind in both. `live_regs`: the registers
+    compared (6.18: the static liveness, live_regs_before), None for all."""
+    ofr = old.frames
+    cfr = cur.frames
+    if len(ofr) != len(cfr):
+        return False
+    if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
+        return False
+    idmap = IdMap()
+    for depth in range(len(ofr)):
+        of = ofr[depth]
+        cf = cfr[depth]
+        if of.callsite != cf.callsite or of.callback_depth > cf.callback_depth:
+            return False
+        base = depth * 128
+        for r in range(11):
+            if live_regs is not None and not exact and base + r not in live_regs:
+                continue
+            o = of.regs[r]
+            c = cf.regs[r]
+            if exact:
+                if not regs_exact(o, c, idmap):
+                    return False
+            elif o.type == NOT_INIT:
+                if c.type != NOT_INIT:
+                    return False
+            elif not regsafe(o, c, idmap, True):
+                return False
+        # stacksafe(): the bytes of old->allocated_stack (the current path's frame, a descendant, has
+        # at least as much)
+        first = 64 - (of.depth + 7) // 8
+        for slot in set(of.stack) | set(cf.stack):
+            if slot < first:
+                continue
+            oslot = of.stack.get(slot)
+            cslot = cf.stack.get(slot)
+            okinds = oslot.kinds if oslot is not None else INVALID * 8
+            if okinds != (cslot.kinds if cslot is not None else INVALID * 8):
+                return False
+            if oslot is None:
+                continue
+            if exact:
+                if SPILL in okinds and not regs_exact(oslot.spilled, cslot.spilled, idmap):  # type: ignore[union-attr,arg-type]
+                    return False
+            elif not slotsafe(oslot, cslot, idmap, allow_uninit, True):
+                return False
+    if len(old.refs) != len(cur.refs):
+        return False
+    for oref, cref in zip(old.refs, cur.refs, strict=True):
+        if not idmap.check(oref.id, cref.id):
+            return False
+    if old.active_lock is not None:
+        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock
+        if omap != cmap or not idmap.check(oid, cid):
+            return False
+    return True

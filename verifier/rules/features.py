@@ -308,6 +308,16 @@ _ROWS: tuple[Feature, ...] = (
         "and 6.18.2; not in 5.10.262 or 6.1.192",
     ),
     Feature(
+        "callback_range_within",
+        (6, 9),
+        "a callback's call ends the iterations against a state of the current path whose registers "
+        "cover the current ones by range (every scalar precise; RANGE_WITHIN), with the same stack "
+        "byte kinds; before (6.7, 6.8) the registers had to be the same (states_equal(exact = true))",
+        "enum exact_level (NOT_EXACT, EXACT, RANGE_WITHIN) and is_state_visited()'s "
+        "`states_equal(env, &sl->state, cur, RANGE_WITHIN)` for calls_callback(); source: absent "
+        "from 6.8.0 (`states_equal(env, &sl->state, cur, true)`), present in 6.9.0 and 6.18.2",
+    ),
+    Feature(
         "exit_retval_precise",
         (6, 8),
         "R0 is marked precise where its range is checked (program exit, callback return): before, a path "
