@@ -98,12 +98,13 @@ def _decisions_between(path: tuple, ancestor: tuple) -> list[tuple[int, bool]] |
 
 def _attempt_at(n: int) -> bool:
     """Whether to try the fast-forward at the n-th iteration in a row on one path: at every power
-    of two from the fourth. A loop that ends after m iterations is tried about log2(m) times
-    instead of m times (each try runs the iteration two or three times away from the search, and
-    the three iterations before it take the state's shape); a loop that never ends is still
-    recognised by the time it has run twice as many iterations. Most loop heads are reached once
-    or twice on a path before it is pruned: those pay for nothing."""
-    return n >= 4 and n & (n - 1) == 0
+    of two from the eighth (a loop the walk would end within 8 more iterations is not jumped
+    anyway). A loop that ends after m iterations is tried about log2(m) times instead of m times
+    (each try runs the iteration two or three times away from the search, and the three
+    iterations before it take the state's shape); a loop that never ends is still recognised by
+    the time it has run twice as many iterations. Most loop heads are reached only a few times on
+    a path before it is pruned: those pay for nothing."""
+    return n >= 8 and n & (n - 1) == 0
 
 
 class LoopMixin:
