@@ -30,6 +30,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from verifier.errors import ElfError, InputError
+from verifier.gcpause import no_cyclic_gc
 from verifier.verdict import ACCEPT, REJECT, Finding, ProgramVerdict, Stats
 
 if TYPE_CHECKING:
@@ -422,6 +423,19 @@ def check_object(
 
     Raises `InputError` (one line, naming the file) when the file cannot be read.
     """
+    with no_cyclic_gc():  # (gcpause.py: reading, CO-RE and analysis free what they drop by refcount)
+        return _check_object(path, kernels, options, prog_filter, prog_type_override, stages, witnesses)
+
+
+def _check_object(
+    path: str,
+    kernels: Sequence[Any],
+    options: AnalysisOptions,
+    prog_filter: str | None,
+    prog_type_override: str | None,
+    stages: Stages | None,
+    witnesses: bool,
+) -> ObjectResult:
     obj = read_object(path, stages or Stages.reader_only())  # bad input is told even while stages are missing
     stages = stages or Stages.real()
     if not witnesses:

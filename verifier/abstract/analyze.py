@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from verifier.abstract import AnalysisOptions
 from verifier.abstract.func_returns import non_int_subprog_problem
 from verifier.abstract.reject import AnalysisTimeout, Reject
 from verifier.abstract.state import path_list
 from verifier.abstract.verifier import Verifier
+from verifier.gcpause import no_cyclic_gc
 from verifier.rules import map_prog_compat
 from verifier.rules.kernel_rules import KernelRules
 from verifier.rules.recording import FactRecorder
@@ -91,20 +89,6 @@ def _check_maps(v: Verifier, prog, rules) -> None:
         if message is not None:
             v.idx = idx
             raise Reject(message, "map-type")
-
-
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused: the analysis makes no reference cycles (its states are
-    freed by reference counting), so the collector's passes would only walk the explored states
-    again and again (a fifth of the analysis time on Cilium's largest programs)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def analyze_program(obj, prog, rules, options: AnalysisOptions | None = None) -> ProgramVerdict:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from verifier.btf.source import BtfSourceError, read_btf_bytes
 from verifier.elf import btf as B
+from verifier.gcpause import no_cyclic_gc
 
 HOST_BTF = "/sys/kernel/btf/vmlinux"
 KFUNC_TAG = "bpf_kfunc"
@@ -138,7 +139,8 @@ class KernelBtf:
 @functools.lru_cache(maxsize=4)
 def load_kernel_btf(path: str) -> KernelBtf:
     """The BTF in `path` (cached per process); `BtfSourceError` when there is none."""
-    return KernelBtf.from_bytes(read_btf_bytes(path), path)
+    with no_cyclic_gc():  # a kernel's BTF is a million objects that all stay (gcpause.py)
+        return KernelBtf.from_bytes(read_btf_bytes(path), path)
 
 
 def host_btf_path() -> str | None:
