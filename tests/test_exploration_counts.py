@@ -122,6 +122,15 @@ PROG(callback_stack_kinds)
 { asm volatile ("call 7; *(u32 *)(r10 - 8) = r0; *(u32 *)(r10 - 4) = r0; r1 = 4; r2 = %[cb] ll; r3 = r10;"
                 "r3 += -8; r4 = 0; call 181; r0 = *(u64 *)(r10 - 8); r0 = 0; exit;" :: [cb]"i"(spill_five) : "memory"); }
 
+/* a callback's convergence is a hit like any other: the old state's precise marks come over, not
+   every scalar (r7 stays imprecise, so the r0 > 5 side is pruned at the merge) */
+SUB(empty_body)
+{ asm volatile ("r0 = 0; exit;" ::: "memory"); }
+PROG(callback_hit_precision)
+{ asm volatile ("call 7; r7 = r0; r7 &= 0xff; r8 = 1; r8 += 1; r8 += 1; call 7; if r0 > 5 goto 1f; r7 = 3;"
+                "1: r8 += 1; r8 += 1; r8 += 1; r1 = 2; r2 = %[cb] ll; r3 = 0; r4 = 0; call 181;"
+                "r0 = r7; r0 &= 1; exit;" :: [cb]"i"(empty_body) : "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -139,6 +148,7 @@ PROGRAMS = (
     "precise_across_loop",
     "zero_byte_read_not_fill",
     "callback_stack_kinds",
+    "callback_hit_precision",
 )
 
 

@@ -172,9 +172,10 @@ class CallsMixin:
 
     def callback_converged(self, cp, state: State) -> bool:
         """is_state_visited() at the call of a synchronous callback, against a state of the current
-        path (branches > 0): a repeat ends the iterations. That state is not fully explored, so
-        everything counts as live and every scalar as precise here; on a hit the rest of this path
-        is taken to read everything and to need every scalar exactly."""
+        path (branches > 0): a repeat ends the iterations (callback_states_equal()). That state is not
+        fully explored, so on a hit the rest of this path is taken to read everything; precision
+        comes from the old state's marks as at any hit (propagate_precision(): the kernel's
+        `goto hit` does no more for a callback, whose SCC backedges are not kept)."""
         live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
         exact = not self.feature("callback_range_within")
         if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
@@ -186,7 +187,10 @@ class CallsMixin:
             for slot in frame.stack:
                 mark_read(state, slot_key(depth, slot))
         if self.track_precision:
-            self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+            if cp.all_precise:
+                self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+            elif cp.precise:
+                self.mark_precise(state, cp.precise, from_current_insn=False)
         return True
 
     def _widen_after_callback(self, state: State, callsite: int) -> None:

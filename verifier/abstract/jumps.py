@@ -6,6 +6,7 @@ from __future__ import annotations
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import ADD_CONST, ADD_CONST32
 from verifier.abstract.branch import branch_taken, ne_refines_nothing, refine
+from verifier.abstract.precision import LINKED_REGS
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -26,7 +27,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import State, map_regs
+from verifier.abstract.state import SPILL, Slot, State, map_regs
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
@@ -62,6 +63,35 @@ NOT_NULL_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PT
 # reg_not_null() of later kernels also knows these: PTR_TO_MEM since 6.4 (feature reg_not_null_mem),
 # CONST_PTR_TO_MAP later (feature reg_not_null_map_ptr_mem)
 NOT_NULL_LATER = {PTR_TO_MEM: "reg_not_null_mem", CONST_PTR_TO_MAP: "reg_not_null_map_ptr_mem"}
+
+
+LINKED_REGS_MAX = 6  # entries of one jump history record (struct linked_regs)
+
+
+def collect_linked_regs(state: State, base_id: int, keys: list[int]) -> None:
+    """collect_linked_regs(): the scalars (registers r0-r9, spilled registers) whose id is `base_id`
+    (distance flags aside), from the innermost frame out, as liveness keys appended to `keys`; past
+    LINKED_REGS_MAX entries a scalar loses its id instead."""
+    flags = ADD_CONST | ADD_CONST32
+    for frame in reversed(state.frames):
+        base = frame.frameno * 128
+        regs = frame.regs
+        for r in range(10):
+            reg = regs[r]
+            if reg.type == SCALAR and reg.id and (reg.id & ~flags) == base_id:
+                if len(keys) < LINKED_REGS_MAX:
+                    keys.append(base + r)
+                else:
+                    regs[r] = reg.evolve(id=0)
+        stack = frame.stack
+        for slot in sorted(stack, reverse=True):  # spi 0 (fp-8) first
+            s = stack[slot]
+            sp = s.spilled
+            if sp is not None and s.kinds[0] == SPILL and sp.type == SCALAR and sp.id and (sp.id & ~flags) == base_id:
+                if len(keys) < LINKED_REGS_MAX:
+                    keys.append(base + 16 + slot)
+                else:
+                    stack[slot] = Slot(s.kinds, sp.evolve(id=0))
 
 
 class JumpMixin:
@@ -110,6 +140,11 @@ class JumpMixin:
             self.note_branch(state, idx, False)
             return idx + 1
 
+        if self.linked_regs_history and (dst.id or src.id) and (dst.type == SCALAR or src.type == SCALAR):
+            self._record_linked_regs(state, insn, dst, src, src_regno, idx)
+            dst = state.frames[-1].regs[insn.dst]  # a copy past the sixth lost its id
+            if src_regno >= 0:
+                src = state.frames[-1].regs[src_regno]
         other = state.copy()  # the taken side
         ok_taken = self._refine_side(other, insn, dst, src, src_regno, name, is32, True)
         ok_fall = self._refine_side(state, insn, dst, src, src_regno, name, is32, False)
@@ -124,6 +159,20 @@ class JumpMixin:
             return -1
         self.note_branch(state, idx, False)
         return idx + 1
+
+    def _record_linked_regs(self, state: State, insn: Insn, dst: Reg, src: Reg, src_regno: int, idx: int) -> None:
+        """check_cond_jmp_op() (6.12+): collect_linked_regs() of the source's id, then the
+        destination's, into at most LINKED_REGS_MAX entries (a register past them loses its id), and
+        the jump's history entry names them when there are two or more (bt_sync_linked_regs())."""
+        keys: list[int] = []
+        if src_regno >= 0 and src.type == SCALAR and src.id:
+            collect_linked_regs(state, src.id & ~(ADD_CONST | ADD_CONST32), keys)
+        if dst.type == SCALAR and dst.id:
+            collect_linked_regs(state, dst.id & ~(ADD_CONST | ADD_CONST32), keys)
+        if len(keys) > 1 and state.hist:
+            state.hist[-1] = (idx, LINKED_REGS, tuple(keys))
+            if idx not in self.jmp_points:
+                state.nhist += 1
 
     def _replay_branch(self, state, insn, idx, dst, src, src_regno, name, is32, target) -> int:
         """Follow the recorded decision (re-running a failing path for --verbose)."""

@@ -27,6 +27,10 @@ MAX_BACKTRACK_STEPS = 20_000
 # instruction (a tail call or a failed LD_ABS in a subprogram); walked back like BPF_EXIT
 RETURNED = -2
 
+# a history entry (insn, LINKED_REGS, keys): a conditional jump that refined the scalars `keys` as
+# copies of one another (6.12+, bt_sync_linked_regs()): when one is marked, all are
+LINKED_REGS = -3
+
 
 class _Untrackable(Exception):
     """The path crosses something the backtracking does not follow (callbacks)."""
@@ -41,6 +45,36 @@ def _lookup_scalar(state: State, key: int) -> bool:
         return rest < 11 and frame.regs[rest].type == SCALAR
     s = frame.stack.get(rest - 16)
     return s is not None and s.spilled is not None and s.kinds[0] == SPILL and s.spilled.type == SCALAR
+
+
+def _add_same_ids(mask: set[int], state: State) -> None:
+    """mark_precise_scalar_ids() (6.4-6.11): every register and spilled scalar of `state` that shares
+    an id with a scalar in `mask` joins it."""
+    ids = set()
+    frames = state.frames
+    for key in mask:
+        frameno, rest = divmod(key, 128)
+        if frameno >= len(frames):
+            continue
+        frame = frames[frameno]
+        if rest < 16:
+            reg = frame.regs[rest] if rest < 11 else None
+        else:
+            s = frame.stack.get(rest - 16)
+            reg = s.spilled if s is not None and s.kinds[0] == SPILL else None
+        if reg is not None and reg.id and reg.type == SCALAR:
+            ids.add(reg.id)
+    if not ids:
+        return
+    for frame in frames:
+        base = frame.frameno * 128
+        for r in range(10):
+            if frame.regs[r].id in ids:
+                mask.add(base + r)
+        for slot, s in frame.stack.items():
+            sp = s.spilled
+            if sp is not None and s.kinds[0] == SPILL and sp.type == SCALAR and sp.id in ids:
+                mask.add(base + 16 + slot)
 
 
 _BT_OTHER = 0  # calls, exits, loads of immediates and packet data: `_backtrack`
@@ -85,6 +119,7 @@ def _bt_decode(insn) -> tuple[int, int, int]:
 
 class PrecisionMixin:
     track_precision: bool
+    precise_scalar_ids = False  # mark_precise_scalar_ids() (6.4-6.11)
     _bt_table: list | None = None  # per instruction: _bt_decode()
     _bt_subseq = -1  # the instruction walked after the one being backtracked (-1: not known)
     callback_callsites: set[int]
@@ -131,6 +166,9 @@ class PrecisionMixin:
             return  # no checkpoint above this point still compares scalars by precision
         fr = len(state.frames) - 1
         budget = MAX_BACKTRACK_STEPS
+        scalar_ids = self.precise_scalar_ids
+        if scalar_ids:
+            _add_same_ids(mask, state)
         # the instruction walked after the entry being looked at (backtrack_insn()'s subseq_idx;
         # -1 when not known): tells a call's straight-line continuation from a callback's return
         nxt = self.idx if from_current_insn else -1
@@ -144,6 +182,19 @@ class PrecisionMixin:
                     table = self._bt_table = [_bt_decode(insn) for insn in self.insns]
                 for entry in reversed(hist):
                     if type(entry) is tuple:
+                        if len(entry) == 3:  # a jump that refined linked scalars: bt_sync_linked_regs()
+                            idx, _, linked = entry
+                            subseq = nxt
+                            nxt = idx
+                            if not mask.isdisjoint(linked):
+                                mask.update(linked)
+                            kind, dst, src = table[idx]
+                            if kind == _BT_JMPX and (fr * 128 + dst in mask or fr * 128 + src in mask):
+                                mask.add(fr * 128 + dst)
+                                mask.add(fr * 128 + src)
+                            if not mask.isdisjoint(linked):
+                                mask.update(linked)
+                            continue
                         idx, skey = entry
                         if skey == RETURNED:
                             fr = self._backtrack_exit(mask, fr)
@@ -213,6 +264,8 @@ class PrecisionMixin:
                     return
                 node.precise |= new
                 mask = new
+                if scalar_ids:  # mark_precise_scalar_ids() of the state about to be walked
+                    _add_same_ids(mask, nstate)
                 hist = node.hist_before
                 fr = len(nstate.frames) - 1
                 nxt = node.insn

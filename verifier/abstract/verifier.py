@@ -168,6 +168,8 @@ class Verifier(
         self.force_checkpoints = marks.force
         self.jmp_points = marks.jmp_points
         self.history_forces_checkpoint = self.feature("history_forced_checkpoint")
+        self.linked_regs_history = self.feature("linked_regs_history")
+        self.precise_scalar_ids = self.feature("precise_scalar_ids")
         self.static_live: list[int] | None = None
         if self.feature("static_reg_liveness"):
             self.static_live = live_regs_before(self.insns, self._helper_arg_count)

@@ -318,6 +318,26 @@ _ROWS: tuple[Feature, ...] = (
         "from 6.8.0 (`states_equal(env, &sl->state, cur, true)`), present in 6.9.0 and 6.18.2",
     ),
     Feature(
+        "precise_scalar_ids",
+        (6, 4),
+        "precision backtracking marks every register and spilled scalar sharing an id with a marked one, "
+        "in each state it walks (the bounds one learns from a branch reach its copies)",
+        "mark_precise_scalar_ids() called from __mark_chain_precision() at the start of each state; "
+        "source: absent from 6.3.8, present in 6.4.6 and 6.11.11, replaced by bt_sync_linked_regs() "
+        "in 6.12.117",
+        until=(6, 11),
+    ),
+    Feature(
+        "linked_regs_history",
+        (6, 12),
+        "a conditional jump that refines copies of a register (the same id) records at most 6 of them "
+        "in the jump history (the rest lose their id); precision backtracking through that jump marks "
+        "all of them when one is marked",
+        "collect_linked_regs() (LINKED_REGS_MAX 6) and push_jmp_history() in check_cond_jmp_op(), "
+        "bt_sync_linked_regs() in backtrack_insn(); source: absent from 6.11.11, present in 6.12.117 "
+        "and 6.18.2",
+    ),
+    Feature(
         "exit_retval_precise",
         (6, 8),
         "R0 is marked precise where its range is checked (program exit, callback return): before, a path "
