@@ -32,7 +32,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import RefState, State, map_regs
+from verifier.abstract.state import SPILL, RefState, State, map_regs
 from verifier.isa.insn import Insn
 from verifier.rules.maps import prog_can_write
 
@@ -112,6 +112,11 @@ class HelperMixin:
                 if self.feature("tail_call_map_msg") or m is None:
                     raise Reject("expected prog array map for tail call", "map-type")
                 raise Reject(f"cannot pass map_type {m.type} into func {name}#{fid}", "map-type")
+            key = regs[3]
+            if self.feature("tail_call_key_precise") and key.type == SCALAR and key.var.is_const and (
+                key.var.const_value < m.max_entries
+            ):
+                self.precise_regs(state, 3)  # record_func_key(): the index of a direct tail call
             if len(self.subprog_starts) > 1 and not self.feature("tail_call_in_subprogs"):
                 raise Reject("tail_calls are not allowed in programs with bpf-to-bpf calls", "tail-call")
             if state.refs:
@@ -267,6 +272,11 @@ class HelperMixin:
             self._check_mem_arg(state, regno, reg, size, write, False, base, flags)
             if base == "ARG_PTR_TO_MAP_KEY" and t == PTR_TO_STACK and reg.var.is_const:
                 meta.key_const = self._stack_const_key(state, reg, size)
+                if (
+                    meta.key_const is not None and m.type in hs.ARRAY_LIKE_MAPS
+                    and self.rules.has("const_array_lookup_nonnull")
+                ):
+                    self._precise_const_key(state, reg)
             return
         if base in hs.MEM_ARGS:
             if maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
@@ -619,6 +629,15 @@ class HelperMixin:
         if byte == 0 and s.spilled is not None and s.spilled.is_const and spill_size == size:
             return s.spilled.var.const_value
         return None
+
+    def _precise_const_key(self, state: State, reg: Reg) -> None:
+        """get_constant_map_key() (can_elide_value_nullness() maps): a key read from a spilled
+        constant is relied on, so the slot is marked precise (zeroed bytes are precise already)."""
+        lo = reg.off + (reg.var.const_value if reg.var.const_value < 1 << 63 else reg.var.const_value - (1 << 64))
+        slot = (512 + lo) >> 3
+        s = state.frames[reg.frameno].stack.get(slot)
+        if s is not None and s.spilled is not None and s.kinds[0] == SPILL:
+            self.precise_key(state, reg.frameno * 128 + 16 + slot)
 
     # ---- the result --------------------------------------------------------------------
 

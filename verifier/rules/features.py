@@ -338,6 +338,15 @@ _ROWS: tuple[Feature, ...] = (
         "and 6.18.2",
     ),
     Feature(
+        "tail_call_key_precise",
+        (5, 5),
+        "a bpf_tail_call() index that is a constant below the prog array's max_entries is marked precise "
+        "(a path with another index is not pruned against it)",
+        "record_func_key(): mark_chain_precision(env, BPF_REG_3), commit d2e4c1e6c294 'bpf: Constant map "
+        "key tracking for prog array pokes' (v5.5); source: absent from 5.4 (no record_func_key()), "
+        "present in 5.6.4, 5.10.262, 6.1.192 and 6.18.2",
+    ),
+    Feature(
         "exit_retval_precise",
         (6, 8),
         "R0 is marked precise where its range is checked (program exit, callback return): before, a path "
@@ -536,7 +545,7 @@ _ROWS: tuple[Feature, ...] = (
         (6, 14),
         "map_lookup_elem on an (percpu) array map with a constant in-range key returns a non-NULL map_value; "
         "the key must be a known constant in its stack slot (a spilled constant register at an 8-byte aligned "
-        "slot or zeroed bytes), else the result stays map_value_or_null",
+        "slot or zeroed bytes; a spilled key is then marked precise), else the result stays map_value_or_null",
         "series 'bpf: verifier: Support eliding map lookup nullness' (Daniel Xu, Jan 2025, v6.14; "
         "version not confirmed in source); shared README: observed or_null on 6.1, non-NULL on 6.18; corpus/manifest.toml: a u32 key stored "
         "at r10-4 (not 8-aligned) is still map_value_or_null on 6.18; source: get_constant_map_key() absent from 6.13.2, present in 6.14.0",
