@@ -11,6 +11,7 @@ the kernel trees listed in verifier/rules/data/NOTES.md (issue 14).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,15 @@ _ROWS: tuple[PassFact, ...] = (
 PASS_FACTS: dict[str, PassFact] = {row.name: row for row in _ROWS}
 
 
+@functools.cache
+def _behaves(fact: str, version: Version, patch: int | None) -> bool:
+    """KernelView.behaves(), asked per instruction: answered once per fact and kernel."""
+    row = PASS_FACTS[fact]
+    if version >= row.since:
+        return True
+    return any(series == version and (patch is None or patch >= first) for series, first in row.backports)
+
+
 @dataclass(frozen=True, slots=True)
 class KernelView:
     """What the structural checks ask about the target kernel and the loader."""
@@ -98,11 +108,8 @@ class KernelView:
     def behaves(self, fact: str) -> bool:
         """A pass fact of this module (KeyError for an unknown name); a point release of a series with a
         backport has it from that patch level (X.Y alone: the newest known point release)."""
-        row = PASS_FACTS[fact]
-        if self.version >= row.since:
-            return True
         patch = getattr(getattr(self.rules, "build", None), "patch", None)
-        return any(series == self.version and (patch is None or patch >= first) for series, first in row.backports)
+        return _behaves(fact, self.version, patch)
 
     def limit(self, name: str, default: int) -> int:
         """A numeric limit from the rules; `default` when the rules do not know it."""

@@ -40,6 +40,7 @@ class KernelRules:
         self.version: Version = version
         self.build: KernelBuild | None = build  # a named build (builds.py); None: the newest known of X.Y
         self.name: str = build.release if build else version_name(version)
+        self._has: dict[tuple[str, bool], bool] = {}  # has() answers (asked per instruction by the CFG passes)
 
     def __repr__(self) -> str:
         return f"KernelRules({self.name})"
@@ -51,6 +52,12 @@ class KernelRules:
 
         With `unprivileged`, features reserved to privileged loaders (features.PRIVILEGED_ONLY) are False.
         """
+        known = self._has.get((feature, unprivileged))
+        if known is None:
+            known = self._has[feature, unprivileged] = self._lookup(feature, unprivileged)
+        return known
+
+    def _lookup(self, feature: str, unprivileged: bool) -> bool:
         own = build_feature(self.build, feature)
         if own is None:
             patch = self.build.patch if self.build else None  # None: the newest point release known
