@@ -156,6 +156,13 @@ def fmt_totals(rows: list[Row]) -> str:
             f"{sum(r.processed for r in sel)}, bpfcheck {ours:.2f} s, kernel {kern:.3f} s "
             f"over {len(timed)} programs (ratio {ratio}), max peak {max((r.peak_kib for r in sel), default=0):.0f} KiB"
         )
+        # issue 15: no program over 50x the kernel's time where the kernel needs at least 1 ms
+        slow = sorted((r for r in timed if (r.kernel_us or 0) >= 1000 and (r.ratio or 0) > 50), key=lambda r: -(r.ratio or 0))
+        out.append(f"  {len(slow)} programs over 50x where the kernel needs >= 1 ms" + ":" * bool(slow))
+        out += [f"    {r.ratio:.1f}x {r.seconds:.3f} s (kernel {r.kernel_us} us) {r.program}" for r in slow]
+        worst = max(timed, key=lambda r: r.ratio or 0, default=None)
+        if worst is not None and worst.ratio:
+            out.append(f"  largest ratio {worst.ratio:.1f}x: {worst.program} ({worst.seconds:.3f} s, kernel {worst.kernel_us} us)")
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out.append(f"process peak RSS: {maxrss_kib / 1024:.0f} MiB")
     return "\n".join(out)
