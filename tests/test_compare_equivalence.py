@@ -44,6 +44,10 @@ def plain_states_equal(
             key = depth * 128 + 16 + slot
             if key not in live:
                 continue
+            if 512 - 8 * slot > (cf.depth + 7) // 8 * 8 and any(
+                k != "i" and (k != "m" or not allow_uninit) for k in oslot.kinds
+            ):  # beyond the current frame's allocated stack
+                return False
             if not slotsafe(
                 oslot, cf.stack.get(slot), idmap, allow_uninit, precise is None or key in precise
             ):
@@ -95,6 +99,7 @@ def _state_with_slot(slot: Slot) -> State:
     state = State()
     frame = Frame(0, 0, -1)
     frame.stack[61] = slot
+    frame.depth = 24
     state.frames.append(frame)
     return state
 

@@ -131,6 +131,13 @@ PROG(callback_hit_precision)
                 "1: r8 += 1; r8 += 1; r8 += 1; r1 = 2; r2 = %[cb] ll; r3 = 0; r4 = 0; call 181;"
                 "r0 = r7; r0 &= 1; exit;" :: [cb]"i"(empty_body) : "memory"); }
 
+/* a slot the old state wrote, beyond the stack the current path has allocated, is not covered
+   (stacksafe(): "explored stack has more populated slots than current stack") */
+PROG(unallocated_stack_not_covered)
+{ asm volatile ("call 7; r8 = 1; r8 += 1; r8 += 1; r8 += 1; r8 += 1; if r0 > 5 goto 1f; r1 = 0; *(u64 *)(r10 - 16) = r1;"
+                "1: r8 += 1; r8 += 1; r8 += 1; call 7; if r0 > 7 goto 2f; r8 += 1; 2: r2 = *(u64 *)(r10 - 16); r0 = 0; exit;"
+                ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -149,6 +156,7 @@ PROGRAMS = (
     "zero_byte_read_not_fill",
     "callback_stack_kinds",
     "callback_hit_precision",
+    "unallocated_stack_not_covered",
 )
 
 

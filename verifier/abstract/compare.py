@@ -123,6 +123,15 @@ def _all_misc(kinds: str, allow_uninit: bool) -> bool:
     return True
 
 
+def _slot_used(kinds: str, allow_uninit: bool) -> bool:
+    """stacksafe() looks at a byte of the old slot: neither uninitialised nor (where uninitialised
+    reads are allowed) misc."""
+    for k in kinds:
+        if k != INVALID and (k != MISC or not allow_uninit):
+            return True
+    return False
+
+
 def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: bool = True) -> bool:
     """stacksafe() for one 8-byte slot (NOT_EXACT). Per byte: uninitialised old bytes, and misc
     ones where uninitialised reads are allowed, match anything; a 64-bit scalar spill and a slot of
@@ -178,6 +187,8 @@ def _key_safe(
     oslot = old.frames[depth].stack.get(rest - 16)
     if oslot is None:
         return True
+    if rest - 16 < 64 - ((cur.frames[depth].depth + 7) >> 3) and _slot_used(oslot.kinds, allow_uninit):
+        return False  # beyond the current frame's allocated stack (stacksafe())
     cslot = cur.frames[depth].stack.get(rest - 16)
     if cslot is not None:  # the common cases, as in states_equal()
         kinds = oslot.kinds
@@ -237,9 +248,14 @@ def states_equal(
                     return False
         cstack = cf.stack
         base += 16
+        cfirst = 64 - ((cf.depth + 7) >> 3)  # the first slot the current frame has allocated
         for slot, oslot in of.stack.items():
             key = base + slot
             if key in live:
+                if slot < cfirst and _slot_used(oslot.kinds, allow_uninit):
+                    # stacksafe(): "explored stack has more populated slots than current stack"
+                    old.cmp_hint = cur.cmp_hint = key
+                    return False
                 cslot = cstack.get(slot)
                 p = EXACT if exact_scalars else precise is None or key in precise
                 if cslot is not None:
