@@ -307,7 +307,9 @@ class MemoryMixin:
         if result.type == SCALAR and size < 8:
             var = (result.var.sext_load(size, self.feature("movsx_range_from_subreg")) if sx
                    else result.var.truncate(size))
-            result = scalar_reg(var)
+            # coerce_reg_to_size() keeps the id a fill from the stack brought (the relation to the
+            # spilled copy; a value wider than the load lost it already)
+            result = result.evolve(var=var) if result.id and not sx else scalar_reg(var)
         return result
 
     def type_label(self, reg: Reg) -> str:
