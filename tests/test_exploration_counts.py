@@ -138,6 +138,15 @@ PROG(unallocated_stack_not_covered)
                 "1: r8 += 1; r8 += 1; r8 += 1; call 7; if r0 > 7 goto 2f; r8 += 1; 2: r2 = *(u64 *)(r10 - 16); r0 = 0; exit;"
                 ::: "memory"); }
 
+/* a store through a register the precision walk is following (a pointer difference used as an
+   offset): backtrack_insn() gives up, every scalar above counts as precise (r7 too), so the r0 > 5
+   side is not pruned at the merge */
+PROG(store_through_marked_register)
+{ asm volatile ("r7 = *(u32 *)(r1 + 0); r7 &= 0xff; r8 = 1; r8 += 1; r8 += 1; r8 += 1; call 7; if r0 > 5 goto 1f;"
+                "r7 = 3; 1: r8 += 1; r8 += 1; r8 += 1; r9 = r10; r9 += -8; r1 = 0; *(u64 *)(r9 + 0) = r1;"
+                "r9 -= r10; r9 &= 7; r2 = r10; r2 += -16; r2 += r9; r3 = 0; *(u8 *)(r2 + 0) = r3; r0 = r7;"
+                "r0 &= 0; exit;" ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -157,6 +166,7 @@ PROGRAMS = (
     "callback_stack_kinds",
     "callback_hit_precision",
     "unallocated_stack_not_covered",
+    "store_through_marked_register",
 )
 
 

@@ -103,7 +103,7 @@ def _bt_decode(insn) -> tuple[int, int, int]:
     if cls == op.BPF_STX or cls == op.BPF_ST:
         if (opcode & 0xE0) == op.BPF_ATOMIC:
             return _BT_OTHER, 0, 0
-        return _BT_STORE, 0, insn.src if cls == op.BPF_STX else -1
+        return _BT_STORE, insn.dst, insn.src if cls == op.BPF_STX else -1
     if cls == op.BPF_JMP or cls == op.BPF_JMP32:
         code = opcode & 0xF0
         if code not in (op.BPF_CALL, op.BPF_EXIT):
@@ -243,6 +243,10 @@ class PrecisionMixin:
                             return
                         continue
                     if kind == _BT_STORE:
+                        if fr * 128 + dst in mask:
+                            # "stx & st shouldn't be using _scalar_ dst_reg to access memory": a
+                            # pointer subtraction; backtrack_insn() gives up (-ENOTSUPP)
+                            raise _Untrackable()
                         if skey >= 0 and skey in mask:
                             mask.discard(skey)
                             if src >= 0:
@@ -316,6 +320,8 @@ class PrecisionMixin:
                     mask.add(skey)
             return fr
         if cls == op.BPF_STX or cls == op.BPF_ST:
+            if base + insn.dst in mask:
+                raise _Untrackable()  # a scalar used as the address: pointer subtraction (-ENOTSUPP)
             if (opcode & 0xE0) == op.BPF_ATOMIC:
                 aop = insn.imm
                 if aop & op.BPF_FETCH:
