@@ -15,7 +15,7 @@ import functools
 from importlib import resources
 from typing import Any
 
-from verifier.abstract.regs import PTR_TO_BTF_ID, PTR_TO_BUF, Reg, pointer_reg, unknown_reg
+from verifier.abstract.regs import PTR_TO_BTF_ID, PTR_TO_BUF, PTR_TO_MEM, Reg, pointer_reg, unknown_reg
 from verifier.abstract.reject import Reject
 from verifier.btf.kernel import KernelBtf
 from verifier.btf.target import target_btf
@@ -424,6 +424,37 @@ def helper_result(v: Any, helper_name: str, maybe_null: bool) -> Reg | None:
     if type_id is None:
         return None
     return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id, maybe_null=maybe_null)
+
+
+# ---- ld_imm64 of a ksym ----------------------------------------------------------------------
+
+
+def ksym_is_function(obj: Any, name: str) -> bool:
+    """Whether the `__ksym` extern `name` is a function (a FUNC in the object's `.ksyms` DATASEC,
+    as `bpf_ksym_exists(kfunc)` leaves it), not a variable."""
+    btf = getattr(obj, "btf", None)
+    datasec = btf.find_datasec(".ksyms") if btf is not None else None
+    if datasec is None:
+        return False
+    for info in datasec.secinfo:
+        t = btf.get(info.type_id)
+        if t is not None and t.name == name:
+            return t.kind == B.KIND_FUNC
+    return False
+
+
+def ksym_func_reg(v: Any, idx: int) -> Reg | None:
+    """check_pseudo_btf_id() for a kernel function: from 6.4 a read-only pointer of size 0 that is
+    never NULL (so `if (!bpf_ksym_exists(f))` is decided); before, the load is refused. None when
+    the ld_imm64 at `idx` names no function."""
+    name = getattr(v.prog, "extern_refs", {}).get(idx)
+    if not name or not ksym_is_function(v.obj, name):
+        return None
+    if not v.feature("ld_imm64_kfunc"):
+        kb = kernel_btf_of(v)
+        btf_id = kb.find(name, B.KIND_FUNC) if kb is not None else None
+        raise Reject(f"pseudo btf_id {btf_id or 0} in ldimm64 isn't KIND_VAR.", "invalid-insn")
+    return pointer_reg(PTR_TO_MEM, mem_size=0, rdonly=True)
 
 
 # ---- kfunc calls ---------------------------------------------------------------------------

@@ -175,6 +175,15 @@ _ROWS: tuple[Feature, ...] = (
         "commit 4976b718c355 'bpf: Introduce pseudo_btf_id' (v5.10); source: BPF_PSEUDO_BTF_ID absent from 5.9.1, present in 5.10.262",
     ),
     Feature(
+        "ld_imm64_kfunc",
+        (6, 4),
+        "ld_imm64 BPF_PSEUDO_BTF_ID of a kernel function (bpf_ksym_exists() on a kfunc): a read-only "
+        "pointer of size 0 (PTR_TO_MEM | MEM_RDONLY, never NULL); before, 'pseudo btf_id N in ldimm64 "
+        "isn't KIND_VAR.'",
+        "kernel/bpf/verifier.c check_pseudo_btf_id(); source: 'isn't KIND_VAR.' with no KIND_FUNC case in "
+        "6.3.8, 'btf_type_is_func(t)' -> PTR_TO_MEM | MEM_RDONLY, mem_size 0 in 6.4.6",
+    ),
+    Feature(
         "tail_call_in_subprogs",
         (5, 10),
         "tail calls mixed with bpf-to-bpf calls (x86; 256 B per frame)",
