@@ -95,6 +95,8 @@ FEATURE_VERSIONS = [
     ("reg_not_null_mem", (6, 4)),
     ("uninit_stack_read_any_depth", (6, 7)),
     ("callbacks_unknown_count", (6, 7)),
+    ("iter_widening", (6, 7)),
+    ("iter_range_within", (6, 9)),
     ("exit_retval_precise", (6, 8)),
     ("jne_const_edge", (6, 8)),
     ("linked_scalar_ids_mov32", (6, 9)),

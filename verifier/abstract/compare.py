@@ -17,6 +17,7 @@ from verifier.abstract.regs import (
     PTR_TO_MEM,
     PTR_TO_STACK,
     SCALAR,
+    STACK_ITER,
     Reg,
     not_init,
     unknown_reg,
@@ -98,6 +99,8 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
             and idmap.check(old.id, cur.id)
             and idmap.check(old.ref_obj_id, cur.ref_obj_id)
         )
+    if t == STACK_ITER:  # stacksafe(): the iterator's type, state and reference, not its depth
+        return old.btf_id == cur.btf_id and old.mem_size == cur.mem_size and idmap.check(old.ref_obj_id, cur.ref_obj_id)
     return (
         old.var == cur.var
         and old.map_index == cur.map_index
@@ -308,6 +311,8 @@ def regs_exact(old: Reg, cur: Reg, idmap: IdMap) -> bool:
     """regs_exact(): the same register but for ids, which must map consistently."""
     if old.type == NOT_INIT or cur.type == NOT_INIT:
         return old.type == cur.type
+    if old.type == STACK_ITER:  # stacksafe() compares an iterator slot so, exact or not
+        return regsafe(old, cur, idmap)
     return (
         old.evolve(id=0, ref_obj_id=0) == cur.evolve(id=0, ref_obj_id=0)
         and idmap.check(old.id, cur.id)

@@ -109,6 +109,7 @@ class ExplorerMixin:
     insns: list
     prune_points: set[int]
     callback_callsites: set[int]
+    iter_next_insns: set[int]
     explore_alu_limits: bool
     complexity_limit: int
     jmp_seq_limit: int
@@ -198,6 +199,10 @@ class ExplorerMixin:
                 if cp.branches and idx in self.callback_callsites:
                     # calls_callback(): the callback's body came back to its call (calls.py)
                     if self.callback_converged(cp, state):
+                        return True
+                elif cp.branches and idx in self.iter_next_insns:
+                    # is_iter_next_insn(): an ACTIVE iterator came back to its _next call (iter_calls.py)
+                    if self.iter_active_at_call(state) and self.iter_converged(cp, state):
                         return True
                 elif cp.branches:
                     # an ancestor of this path: we came round a loop

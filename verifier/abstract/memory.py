@@ -7,7 +7,7 @@ last one, which is what the load's error shows; the details go in `detail`.
 
 from __future__ import annotations
 
-from verifier.abstract import btf_ptr, dynptr
+from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     NOT_INIT,
@@ -32,6 +32,8 @@ from verifier.abstract.regs import (
     SCALAR,
     SOCKET_TYPES,
     STACK_DYNPTR,
+    STACK_ITER,
+    STACK_OBJECTS,
     Reg,
     const_reg,
     pointer_reg,
@@ -538,6 +540,9 @@ class MemoryMixin:
         if old is not None and old.spilled is not None and old.spilled.type == STACK_DYNPTR:
             dynptr.destroy(stack, slot)
             old = stack.get(slot)
+        if old is not None and old.spilled is not None and old.spilled.type == STACK_ITER:
+            iters.scrub_range(stack, lo, lo + size)
+            old = stack.get(slot)
         okinds = old.kinds if old is not None else INVALID * 8
         if (
             self.unprivileged and size != 8 and old is not None and old.spilled is not None
@@ -618,7 +623,7 @@ class MemoryMixin:
         kinds = s.kinds if s is not None else INVALID * 8
         if s is not None and s.spilled is not None and kinds[0] == SPILL:
             spilled = s.spilled
-            if spilled.type == STACK_DYNPTR:  # STACK_DYNPTR bytes are neither misc nor zero
+            if spilled.type in STACK_OBJECTS:  # STACK_DYNPTR/ITER bytes are neither misc nor zero
                 raise Reject(f"invalid read from stack off {off}+0 size {size}", "stack-uninit")
             state.nhist += 1
             if state.hist:
@@ -675,6 +680,7 @@ class MemoryMixin:
 
     def _stack_write_var(self, state: State, frame, lo: int, hi: int, value: Reg | None, st_imm: int | None) -> None:
         dynptr.destroy_range(frame.stack, lo, hi)
+        iters.scrub_range(frame.stack, lo, hi)
         zero = (value is not None and value.is_const and value.var.const_value == 0) or (value is None and st_imm == 0)
         zero_used = False
         stack = frame.stack
@@ -730,7 +736,7 @@ class MemoryMixin:
             n = end - first
             if kinds.count(MISC, first, end) != n:
                 sp = s.spilled if s is not None else None
-                if sp is not None and kinds.count(SPILL, first, end) == n and sp.type != STACK_DYNPTR and (
+                if sp is not None and kinds.count(SPILL, first, end) == n and sp.type not in STACK_OBJECTS and (
                     sp.type == SCALAR or not self.unprivileged
                 ):  # spilled-register bytes only: what the byte loop finds for each of them
                     if sp.is_const and sp.var.const_value == 0:
@@ -744,7 +750,7 @@ class MemoryMixin:
                     if k == ZERO:
                         zeros += 1
                         continue
-                    if k == SPILL and s is not None and s.spilled is not None and s.spilled.type != STACK_DYNPTR:
+                    if k == SPILL and s is not None and s.spilled is not None and s.spilled.type not in STACK_OBJECTS:
                         if s.spilled.type == SCALAR or not self.unprivileged:
                             if s.spilled.is_const and s.spilled.var.const_value == 0:
                                 zeros += 1
@@ -801,6 +807,7 @@ class MemoryMixin:
         (check_stack_write_fixed_off()); at a variable one only the spill is dropped."""
         stack = frame.stack
         dynptr.destroy_range(stack, lo, hi)
+        iters.scrub_range(stack, lo, hi)
         for addr in range(lo, hi):
             slot = (512 + addr) >> 3
             byte = (512 + addr) & 7

@@ -33,6 +33,7 @@ PTR_TO_BUF = 19
 PTR_TO_ARENA = 20
 STACK_DYNPTR = 21  # the register kept in the two stack slots of a struct bpf_dynptr (STACK_DYNPTR)
 CONST_PTR_TO_DYNPTR = 22  # a global function's `struct bpf_dynptr *` argument: a local dynptr it may not change
+STACK_ITER = 23  # the register kept in the stack slots of an open-coded iterator (STACK_ITER, iters.py)
 
 TYPE_NAMES = {
     NOT_INIT: "?",
@@ -58,9 +59,12 @@ TYPE_NAMES = {
     PTR_TO_ARENA: "arena",
     STACK_DYNPTR: "dynptr",
     CONST_PTR_TO_DYNPTR: "dynptr_ptr",
+    STACK_ITER: "iter",
 }
 
 PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
+# stack objects whose slots are special (is_stack_slot_special()): not readable, not spilled registers
+STACK_OBJECTS = frozenset({STACK_DYNPTR, STACK_ITER})
 SOCKET_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
 
 

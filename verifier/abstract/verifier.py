@@ -6,13 +6,14 @@ from __future__ import annotations
 import bisect
 import time
 
-from verifier.abstract import btf_ptr, dynptr
+from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import global_proto
 from verifier.abstract.helpers import CallMeta, HelperMixin
+from verifier.abstract.iter_calls import IterMixin
 from verifier.abstract.jumps import JumpMixin
 from verifier.abstract.live_regs import live_regs_before, successors
 from verifier.abstract.loops import LoopMixin
@@ -52,7 +53,7 @@ LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program t
 
 
 class Verifier(
-    AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, PrecisionMixin, LoopMixin, ExplorerMixin
+    AluMixin, MemoryMixin, JumpMixin, HelperMixin, CallsMixin, PrecisionMixin, LoopMixin, IterMixin, ExplorerMixin
 ):
     def __init__(self, obj, prog, rules, options) -> None:
         self.obj = obj
@@ -107,6 +108,7 @@ class Verifier(
                 and insn.imm != hs.TIMER_SET_CALLBACK
             }
         self.prune_points = self._prune_points()
+        self.iter_next_insns = self.iter_next_calls(self.insns, prog.extern_refs)
         # insn_aux_data alu_state/alu_limit of each sanitized ALU instruction (!root), and the
         # kernel's env->explore_alu_limits (alu.py)
         self.alu_aux: dict[int, tuple[int, int]] = {}
@@ -373,6 +375,13 @@ class Verifier(
         # returns an unknown scalar
         typed = btf_ptr.kfunc_result(self, idx)
         name = self.prog.extern_refs.get(idx)
+        found = iters.iter_kfunc(name)
+        if (
+            found is not None
+            and self.feature(iters.ITER_TYPES[found[0]].feature)
+            and (typed is not None or btf_ptr.kernel_btf_of(self) is None)
+        ):
+            return self.iter_kfunc_call(state, idx, *found)
         if name in dynptr.KFUNC_DYNPTR_BUILDERS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
             flags = frozenset({"MEM_UNINIT", dynptr.KFUNC_DYNPTR_BUILDERS[name]})
             self._check_dynptr_arg(state, 3, self.read_reg(state, 3), flags, CallMeta())

@@ -445,6 +445,28 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 6.4, commit 06accc8779c1; source: process_iter_arg()/is_iter_next_kfunc() absent from 6.3.8, present in 6.4.4",
     ),
     Feature(
+        "iter_widening",
+        (6, 7),
+        "the ACTIVE state queued at an iterator's _next call has the scalars that changed since the "
+        "previous visit of the call on the path, and were not found precise there, widened to unknown; "
+        "the loop converges against that visit only when the states are the same (states_equal(exact)); "
+        "before, no widening and the usual comparison (read and precision marks: unsound, modelled here "
+        "as exact)",
+        "commit 2793a8b015f7 'bpf: exact states comparison for iterator convergence checks' (Eduard "
+        "Zingerman, v6.7); source: process_iter_next_call() calls widen_imprecise_scalars() and "
+        "is_state_visited() uses states_equal(env, &sl->state, cur, true) at is_iter_next_insn() in 6.7.3; "
+        "neither in 6.5.0 or 6.6 (states_equal(env, &sl->state, cur))",
+    ),
+    Feature(
+        "iter_range_within",
+        (6, 9),
+        "an iterator's _next call ends the iterations against a state of the current path that covers "
+        "the current one by range (every scalar precise, the same stack byte kinds: RANGE_WITHIN); "
+        "6.7 and 6.8 asked for the same registers",
+        "enum exact_level, is_state_visited(): states_equal(env, &sl->state, cur, RANGE_WITHIN) at "
+        "is_iter_next_insn(); source: absent from 6.8.0 (`true`), present in 6.9.0, 6.12.117 and 6.18.2",
+    ),
+    Feature(
         "cpu_v4",
         (6, 6),
         "sign-extending loads/movs, bswap, gotol, sdiv/smod (ISA v4)",

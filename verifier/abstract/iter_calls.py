@@ -1,0 +1,177 @@
+"""Calls of open-coded iterator kfuncs (bpf_iter_<type>_new/_next/_destroy, 6.4+) and the
+convergence of the loops they drive.
+
+check_kfunc_args() -> process_iter_arg(): `_new` wants uninitialised slots and makes them an
+ACTIVE iterator holding a reference; `_next` and `_destroy` want an initialised iterator of the
+same type; `_destroy` releases it. process_iter_next_call(): at `_next` the current path takes
+the iterator as DRAINED (R0 = NULL) and a queued one as ACTIVE with one more depth and R0 not
+NULL, its scalars that changed since the previous visit of the call and were not found precise
+there widened (widen_imprecise_scalars(), 6.7+). is_state_visited() at a `_next` call ends the
+ACTIVE iterations against a state of the current path at the same call (states_equal() exact in
+6.7/6.8, RANGE_WITHIN from 6.9: CallsMixin.callback_converged()). Source: kernel/bpf/verifier.c
+v6.18.2, v6.9.0, v6.7.3, v6.4.6 (iters.py for the stack slots).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier.abstract import iters
+from verifier.abstract.compare import callback_states_equal
+from verifier.abstract.explorer import mark_read, static_reg_keys
+from verifier.abstract.regs import (
+    PTR_TO_MEM,
+    PTR_TO_STACK,
+    SCALAR,
+    Reg,
+    const_reg,
+    not_init,
+    pointer_reg,
+    unknown_reg,
+)
+from verifier.abstract.reject import Reject
+from verifier.abstract.state import RefState, State, reg_key, slot_key
+
+
+class IterMixin:
+    """Methods of the Verifier (verifier.py) for iterator kfuncs."""
+
+    # from the Verifier and its other mixins
+    replay: Any
+    read_reg: Any
+    new_id: Any
+    feature: Any
+    push_branch: Any
+    note_branch: Any
+    next_decision: Any
+    _stack_bounds: Any
+    _mark_slot_read: Any
+    _widen_after_callback: Any
+    static_live: Any
+    allow_uninit_stack: bool
+    track_precision: bool
+    mark_precise: Any
+    scalar_keys: Any
+
+    def iter_next_calls(self, insns: list, extern_refs: dict[int, str]) -> set[int]:
+        """is_iter_next_insn(): the `_next` calls of the iterators modelled for this target."""
+        out = set()
+        for idx, name in extern_refs.items():
+            found = iters.iter_kfunc(name)
+            if found is not None and found[1] == "next" and self.feature(iters.ITER_TYPES[found[0]].feature):
+                out.add(idx)
+        return out
+
+    def iter_kfunc_call(self, state: State, idx: int, kind: str, method: str) -> int:
+        """check_kfunc_call() of bpf_iter_<kind>_<method>: the arguments, the stack slots, R0."""
+        itype = iters.ITER_TYPES[kind]
+        nr_slots = itype.size // 8
+        regs = state.frames[-1].regs
+        reg = regs[1]
+        if reg.type != PTR_TO_STACK:
+            raise Reject("arg#0 expected pointer to an iterator on stack", "kfunc-arg", (1,))
+        self.read_reg(state, 1)
+        if method == "new":
+            for regno in (2, 3):  # int start, int end
+                if regs[regno].type != SCALAR:
+                    raise Reject(f"R{regno} is not a scalar", "kfunc-arg", (regno,))
+                self.read_reg(state, regno)
+        frame = state.frames[reg.frameno]
+        lo = iters.first_slot(reg, nr_slots)
+        if method == "new":
+            if lo == iters.EINVAL or (lo >= 0 and not iters.is_valid_uninit(frame.stack, lo, nr_slots)):
+                raise Reject(f"expected uninitialized iter_{kind} as arg #0", "kfunc-arg", (1,))
+            for off in range(0, nr_slots * 8, 8):  # check_mem_access(BPF_DW, BPF_WRITE) of each slot
+                lo_addr, _ = self._stack_bounds(state, 1, reg, reg.off + off, 8, True)
+                iters.scrub_range(frame.stack, lo_addr, lo_addr + 8)
+            ref = self.new_id()
+            state.refs = state.refs + (RefState(ref, idx, "iter"),)
+            iters.mark(frame.stack, lo, nr_slots, itype.code, ref)
+            return self._iter_call_done(state, idx, unknown_reg())
+        held = iters.valid_init(frame.stack, lo, nr_slots, itype.code) if lo >= 0 else None
+        if held is None:
+            raise Reject(f"expected an initialized iter_{kind} as arg #0", "kfunc-arg", (1,))
+        for s in range(lo, lo + nr_slots):
+            self._mark_slot_read(state, frame, s)
+        if method == "destroy":
+            iters.unmark(frame.stack, lo, nr_slots)
+            state.refs = tuple(r for r in state.refs if r.id != held.ref_obj_id)
+            return self._iter_call_done(state, idx, unknown_reg())
+        return self._iter_next(state, idx, reg.frameno, lo, held, itype)
+
+    def _iter_call_done(self, state: State, idx: int, r0: Reg) -> int:
+        regs = state.frames[-1].regs
+        for r in range(1, 6):
+            regs[r] = not_init()
+        regs[0] = r0
+        return idx + 1
+
+    def _iter_next(
+        self, state: State, idx: int, frameno: int, lo: int, held: Reg, itype: iters.IterType
+    ) -> int:
+        """process_iter_next_call()."""
+        elem = pointer_reg(PTR_TO_MEM, mem_size=itype.elem_size, rdonly=True, id=self.new_id())
+        if held.mem_size == iters.ACTIVE:
+            if self.replay is not None:  # a re-run of a recorded path: its decision here
+                if self.next_decision(idx):
+                    self._iter_active(state, frameno, lo, held)
+                    self._iter_call_done(state, idx, elem)
+                    return idx + 1
+            else:
+                queued = state.copy()
+                self._iter_active(queued, frameno, lo, held)
+                self._iter_call_done(queued, idx, elem)
+                self._widen_before(queued, idx)
+                self.note_branch(queued, idx, True)
+                self.push_branch(queued, idx + 1)
+                self.note_branch(state, idx, False)
+        iters.set_state(state.frames[frameno].stack, lo, iters.DRAINED, held.range)
+        return self._iter_call_done(state, idx, const_reg(0))
+
+    @staticmethod
+    def _iter_active(state: State, frameno: int, lo: int, held: Reg) -> None:
+        iters.set_state(state.frames[frameno].stack, lo, iters.ACTIVE, held.range + 1)
+
+    def _widen_before(self, queued: State, idx: int) -> None:
+        """widen_imprecise_scalars() against find_prev_entry(): the checkpoint of the previous
+        visit of this call on the path, above the one just made here (6.7+)."""
+        if not self.feature("iter_widening"):
+            return
+        here = queued.parent
+        if here is None:
+            return
+        queued.parent = here.parent
+        try:
+            self._widen_after_callback(queued, idx)
+        finally:
+            queued.parent = here
+
+    def iter_converged(self, cp: Any, state: State) -> bool:
+        """is_state_visited() at a `_next` call against `cp`, a state of the current path at the same
+        call: exact (before 6.9) or RANGE_WITHIN (6.9+). That state is not fully explored, so on a
+        hit the rest of this path is taken to read everything and to need every scalar exactly."""
+        live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
+        exact = not self.feature("iter_range_within")
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
+            return False
+        cp.hits += 1
+        for depth, frame in enumerate(state.frames):
+            for r in range(11):
+                mark_read(state, reg_key(depth, r))
+            for slot in frame.stack:
+                mark_read(state, slot_key(depth, slot))
+        if self.track_precision:
+            self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+        return True
+
+    def iter_active_at_call(self, state: State) -> bool:
+        """is_state_visited(): the iterator R1 points to at this `_next` call is ACTIVE."""
+        reg = state.frames[-1].regs[1]
+        if reg.type != PTR_TO_STACK or not reg.var.is_const or reg.frameno >= len(state.frames):
+            return False
+        v = reg.var.const_value
+        addr = reg.off + (v - (1 << 64) if v >> 63 else v)
+        if addr % 8 or not -512 <= addr < 0:
+            return False
+        held = iters.iter_slot(state.frames[reg.frameno].stack, (512 + addr) >> 3)
+        return held is not None and held.mem_size == iters.ACTIVE
