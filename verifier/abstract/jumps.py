@@ -256,9 +256,7 @@ class JumpMixin:
                         if src_regno >= 0:
                             regs[src_regno] = regs[src_regno].evolve(var=Scalar.unknown(), id=0)
                         return True
-                    self._set_scalar(state, insn.dst, dst, c)
-                    if src_regno >= 0:
-                        self._set_scalar(state, src_regno, regs[src_regno], c)
+                    self._set_scalars(state, insn.dst, dst, c, src_regno, c)
                     return True
             res = refine(dst.var, src.var, name, is32, taken)
             if res is None:
@@ -270,9 +268,7 @@ class JumpMixin:
                     regs[src_regno] = regs[src_regno].evolve(var=Scalar.unknown(), id=0)
                 return True
             nd, ns = res
-            self._set_scalar(state, insn.dst, dst, nd)
-            if src_regno >= 0:
-                self._set_scalar(state, src_regno, regs[src_regno], ns)
+            self._set_scalars(state, insn.dst, dst, nd, src_regno, ns)
             return True
         if is32:
             return True
@@ -299,27 +295,45 @@ class JumpMixin:
             self._pkt_pointers(state, insn.dst, src_regno, dst, src, name, taken)
         return True
 
-    def _set_scalar(self, state: State, regno: int, old: Reg, var: Scalar) -> None:
-        if old.type != SCALAR:
+    def _set_scalars(
+        self, state: State, dst_regno: int, dst: Reg, dvar: Scalar, src_regno: int, svar: Scalar | None
+    ) -> None:
+        """reg_set_min_max() leaves the refined bounds in both registers, then check_cond_jmp_op()
+        runs sync_linked_regs() for the source, then for the destination."""
+        regs = state.frames[-1].regs
+        if dst.type == SCALAR:
+            regs[dst_regno] = dst.evolve(var=dvar) if dst.var != dvar else dst
+        if src_regno >= 0 and svar is not None:
+            cur = regs[src_regno]
+            if cur.type == SCALAR:
+                regs[src_regno] = cur.evolve(var=svar) if cur.var != svar else cur
+            self._sync_linked(state, src_regno)
+        self._sync_linked(state, dst_regno)
+
+    def _sync_linked(self, state: State, regno: int) -> None:
+        """sync_linked_regs(): every copy of the register gets its bounds, moved by its distance; a
+        copy at the same distance becomes the register itself (copy_register_state(): id and
+        distance too)."""
+        known = state.frames[-1].regs[regno]
+        if known.type != SCALAR or not known.id:
             return
-        new = old.evolve(var=var) if old.var != var else old
-        state.frames[-1].regs[regno] = new
-        if old.id:
-            flags = ADD_CONST | ADD_CONST32
-            base = old.id & ~flags
-            known_off = old.off if old.id & flags else 0
-            known32 = bool(old.id & ADD_CONST32)
+        flags = ADD_CONST | ADD_CONST32
+        base = known.id & ~flags
+        known_off = known.off if known.id & flags else 0
+        known32 = bool(known.id & ADD_CONST32)
+        var = known.var
 
-            def synced(r: Reg) -> Reg:
-                off = r.off if r.id & flags else 0
-                if off == known_off:
-                    return r.evolve(var=var)
-                delta = (off - known_off) & ((1 << 64) - 1)
-                moved = var.alu("add", Scalar.const(delta), True)
-                return r.evolve(var=moved.zext32() if known32 else moved)
+        def synced(r: Reg) -> Reg:
+            if r is known:
+                return r
+            off = r.off if r.id & flags else 0
+            if off == known_off:
+                return known
+            delta = (off - known_off) & ((1 << 64) - 1)
+            moved = var.alu("add", Scalar.const(delta), True)
+            return r.evolve(var=moved.zext32() if known32 else moved)
 
-            # sync_linked_regs(): every copy gets the refined bounds, moved by its distance
-            map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~flags) == base, synced)
+        map_regs(state, lambda r: r.type == SCALAR and r.id and (r.id & ~flags) == base, synced)
 
     def _mark_ptr_or_null(self, state: State, ptr: Reg, is_null: bool) -> None:
         """mark_ptr_or_null_regs()."""
