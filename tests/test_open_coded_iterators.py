@@ -142,6 +142,7 @@ char _license[] SEC("license") = "GPL";
 # measured: uname -r 6.18.44-fc-v1045 (the host), verifier/oracle/loader.py, last line of the log
 KERNEL_6_18 = {
     "for_index_ok": ("accept", ""),
+    "nested_ok": ("accept", ""),
     "for_index_past_end": ("reject", "R2 max value is outside of the allowed memory range"),
     "counter_unchecked": ("reject", "R6 min value is outside of the allowed memory range"),
     "new_twice": ("reject", "expected uninitialized iter_num as arg #0"),
@@ -170,9 +171,8 @@ KERNEL_6_12 = {
     **KERNEL_6_18,
     "overwritten_leak": ("reject", "Unreleased reference id=1 alloc_insn=4"),
 }
-# slow (about 1M instructions walked by both): nested bpf_for loops (the kernel accepts; bpfcheck
-# refuses: see test_nested_loops_are_not_yet_accepted) and a counter bumped per iteration that
-# keeps the loop from converging (the kernel: "BPF program is too large. Processed 1000001 insn")
+# slow (1M instructions walked by both): a counter bumped per iteration that keeps the loop from
+# converging
 SLOW_6_18 = {
     "counter_checked": ("reject", "BPF program is too large. Processed 1000001 insn"),
 }
@@ -195,6 +195,16 @@ def test_iterator_programs_as_the_6_18_kernel(obj, name: str) -> None:
     assert got.verdict == verdict
     if verdict == "reject":
         assert got.findings[0].kernel_message == message
+
+
+# the 6.18 kernel's processed count of the programs it accepts (the same walk: the same forks,
+# widening and convergence at the `_next` calls)
+PROCESSED_6_18 = {"for_index_ok": 69, "nested_ok": 203, "random_offset_ok": 55, "reuse_ok": 18}
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSED_6_18))
+def test_iterator_loops_walk_what_the_6_18_kernel_walks(obj, name: str) -> None:
+    assert _result(obj, name, (6, 18)).stats.processed == PROCESSED_6_18[name]
 
 
 @pytest.mark.parametrize("name", sorted(KERNEL_6_12))

@@ -23,7 +23,7 @@ class Checkpoint:
 
     __slots__ = (
         "state", "parent", "branches", "live", "written", "insn", "hits", "miss", "precise", "all_precise",
-        "hist_before", "static_regs", "cmp_live",
+        "hist_before", "static_regs", "cmp_live", "loop_entry", "backedges", "dfs_depth",
     )
 
     def __init__(self, state: State, parent: Checkpoint | None, written: set[int], insn: int) -> None:
@@ -40,6 +40,11 @@ class Checkpoint:
         self.hist_before: list = []  # instructions from `parent` to this checkpoint
         self.static_regs: set[int] | None = None  # 6.18: registers live by the static analysis
         self.cmp_live: set[int] | None = None  # what states_equal() compares, once complete
+        # iterator loops (iter_calls.py): the loop entry whose iterations this state lies on (its
+        # marks are complete once that entry is), the backedges recorded against this entry
+        self.loop_entry: Checkpoint | None = None
+        self.backedges: list | None = None
+        self.dfs_depth = parent.dfs_depth + 1 if parent is not None else 0
 
     def compare_live(self) -> set[int]:
         """The keys compared: read marks, or (6.18) the static register set with the stack's read marks."""
@@ -93,12 +98,15 @@ def static_reg_keys(state: State, idx: int, live_before: list[int]) -> set[int]:
     return keys
 
 
-def finish_path(node: Checkpoint | None) -> None:
-    """update_branch_counts(): one fewer live path below these checkpoints."""
+def finish_path(node: Checkpoint | None, loop_done=None) -> None:
+    """update_branch_counts(): one fewer live path below these checkpoints; `loop_done(node)` for
+    each that ends with backedges recorded against it (maybe_exit_scc())."""
     while node is not None:
         node.branches -= 1
         if node.branches:
             return
+        if node.backedges and loop_done is not None:
+            loop_done(node)
         node = node.parent
 
 
@@ -162,7 +170,7 @@ class ExplorerMixin:
                 idx = step(state, insns[idx], idx)
                 if idx < 0:
                     break
-            finish_path(state.parent)
+            finish_path(state.parent, self.loop_done)
             if not self.pending:
                 return
             state, idx = self.pending.pop()
@@ -215,7 +223,11 @@ class ExplorerMixin:
                         self.loop_visit(state, idx)
                 else:
                     precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                    if states_equal(
+                    if cp.loop_entry is not None and self.loop_pending(cp):
+                        # inside an iterator loop still explored: its marks are not complete (iter_calls.py)
+                        if self.loop_state_covers(cp, state):
+                            return True
+                    elif states_equal(
                         cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise,
                         self.explore_alu_limits,
                     ):

@@ -18,7 +18,7 @@ from typing import Any
 
 from verifier.abstract import iters
 from verifier.abstract.compare import callback_states_equal
-from verifier.abstract.explorer import mark_read, static_reg_keys
+from verifier.abstract.explorer import mark_read, mark_read_all, static_reg_keys
 from verifier.abstract.regs import (
     PTR_TO_MEM,
     PTR_TO_STACK,
@@ -148,13 +148,78 @@ class IterMixin:
 
     def iter_converged(self, cp: Any, state: State) -> bool:
         """is_state_visited() at a `_next` call against `cp`, a state of the current path at the same
-        call: exact (before 6.9) or RANGE_WITHIN (6.9+). That state is not fully explored, so on a
-        hit the rest of this path is taken to read everything and to need every scalar exactly."""
+        call: exact (before 6.9) or RANGE_WITHIN (6.9+). The marks `cp` has so far go to this path
+        (propagate_liveness(), propagate_precision()); the checkpoints between are inside the loop
+        until `cp` is fully explored, and get the marks `cp` gains by then (a backedge)."""
         live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
         exact = not self.feature("iter_range_within")
         if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
             return False
         cp.hits += 1
+        self._propagate_marks(state, cp)
+        if not self._add_backedge(state, cp, cp):
+            self._mark_everything(state)
+        return True
+
+    def loop_pending(self, cp: Any) -> bool:
+        """incomplete_read_marks(): `cp` lies on an iterator loop whose entry (or an outer one's) is
+        not fully explored yet."""
+        entry = cp.loop_entry
+        while entry is not None:
+            if entry.branches:
+                return True
+            entry = entry.loop_entry
+        return False
+
+    def loop_state_covers(self, cp: Any, state: State) -> bool:
+        """is_state_visited() against a complete state inside a loop still explored: states_equal()
+        with RANGE_WITHIN (every scalar precise, every register compared); a hit is a backedge of
+        the outermost entry still explored."""
+        live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, False):
+            return False
+        cp.hits += 1
+        self._propagate_marks(state, cp)
+        entry = outer = cp.loop_entry
+        while entry is not None:
+            if entry.branches:
+                outer = entry
+            entry = entry.loop_entry
+        if not self._add_backedge(state, cp, outer):
+            self._mark_everything(state)
+        return True
+
+    def loop_done(self, entry: Any) -> None:
+        """maybe_exit_scc() -> propagate_backedges(): a loop entry is fully explored; the marks of the
+        states its backedges matched go to the backedges' paths until nothing changes. An entry
+        inside an outer loop still explored hands them to that loop's entry."""
+        backedges, entry.backedges = entry.backedges, None
+        outer = entry.loop_entry
+        while outer is not None and not outer.branches:
+            outer = outer.loop_entry
+        if outer is not None:
+            outer.backedges = (outer.backedges or []) + backedges
+            return
+        for _ in range(64):
+            before = [(len(eq.live), len(eq.precise), eq.all_precise) for _, eq in backedges]
+            for snap, eq in backedges:
+                self._propagate_marks(snap, eq)
+            if before == [(len(eq.live), len(eq.precise), eq.all_precise) for _, eq in backedges]:
+                return
+        for snap, _ in backedges:
+            self._mark_everything(snap)
+
+    def _propagate_marks(self, state: State, cp: Any) -> None:
+        mark_read_all(state, cp.live)
+        if self.track_precision:
+            if cp.all_precise:
+                self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+            elif cp.precise:
+                self.mark_precise(state, cp.precise, from_current_insn=False)
+
+    def _mark_everything(self, state: State) -> None:
+        """Every register and slot read, every scalar precise, up the path (when no backedge can be
+        kept: the path does not come from the loop's entry)."""
         for depth, frame in enumerate(state.frames):
             for r in range(11):
                 mark_read(state, reg_key(depth, r))
@@ -162,6 +227,25 @@ class IterMixin:
                 mark_read(state, slot_key(depth, slot))
         if self.track_precision:
             self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+
+    @staticmethod
+    def _add_backedge(state: State, equal: Any, entry: Any) -> bool:
+        """add_scc_backedge(): the checkpoints from this path's up to `entry` lie on its loop; the path
+        (a copy: its parent and instruction history) is kept with the state it matched. False when
+        `entry` is not above this path."""
+        chain = []
+        node = state.parent
+        while node is not None and node is not entry:
+            chain.append(node)
+            node = node.parent
+        if node is None:
+            return False
+        for node in chain:
+            old = node.loop_entry
+            if old is None or not old.branches or old.dfs_depth > entry.dfs_depth:
+                node.loop_entry = entry
+        snap = state.copy()
+        entry.backedges = (entry.backedges or []) + [(snap, equal)]
         return True
 
     def iter_active_at_call(self, state: State) -> bool:
