@@ -242,7 +242,11 @@ def struct_load(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg | None
     """check_ptr_to_btf_access() for a read; None when the register's type is not known."""
     kb = kernel_btf_of(v)
     type_id = reg.btf_id & ID_MASK
+    if reg.btf_id & FLAG_PERCPU and not v.feature("percpu_mem_flag"):
+        raise Reject(f"R{regno} invalid mem access 'percpu_ptr_'", "btf-access", (regno,))
     if kb is None or not type_id:
+        if reg.btf_id & FLAG_PERCPU:  # (a ksym taken as per-CPU without the target's BTF: no type name)
+            raise Reject(f"R{regno} is ptr_ access percpu memory: off={off + reg.off}", "btf-access", (regno,))
         return None
     tname = type_name(v, reg)
     total = off + reg.off
@@ -441,6 +445,73 @@ def ksym_is_function(obj: Any, name: str) -> bool:
         if t is not None and t.name == name:
             return t.kind == B.KIND_FUNC
     return False
+
+
+PERCPU_DATASEC = ".data..percpu"  # find_btf_percpu_datasec()
+_PERCPU_VARS: dict[int, tuple[KernelBtf, frozenset[int]]] = {}
+
+
+def _percpu_vars(kb: KernelBtf) -> frozenset[int]:
+    """The VAR ids of the target's per-CPU variables (the secinfo of its `.data..percpu` DATASEC)."""
+    known = _PERCPU_VARS.get(id(kb))
+    if known is None or known[0] is not kb:
+        sec_id = kb.find(PERCPU_DATASEC, B.KIND_DATASEC)
+        sec = kb.get(sec_id) if sec_id is not None else None
+        known = _PERCPU_VARS[id(kb)] = (kb, frozenset(info.type_id for info in sec.secinfo) if sec else frozenset())
+    return known[1]
+
+
+def ksym_var_reg(v: Any, idx: int) -> Reg | None:
+    """check_pseudo_btf_id() for a typed `__ksym` variable: a per-CPU one is PTR_TO_BTF_ID | MEM_PERCPU
+    (readable only through bpf_this_cpu_ptr()/bpf_per_cpu_ptr()), a struct PTR_TO_BTF_ID, anything
+    else memory of the type's size (read-only from 5.17). Without the target's BTF the variable is
+    taken as per-CPU: the kernel's BTF (pahole) describes per-CPU variables only, and a loader finds
+    no other. None when the ld_imm64 at `idx` names no variable, or the target lacks it."""
+    name = getattr(v.prog, "extern_refs", {}).get(idx)
+    if not name or ksym_is_function(v.obj, name):
+        return None
+    kb = kernel_btf_of(v)
+    if kb is None:  # mem_size: the object's own type for the variable, when it is no struct
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=FLAG_PERCPU, mem_size=_object_ksym_size(v.obj, name))
+    var_id = kb.find(name, B.KIND_VAR)
+    var = kb.get(var_id) if var_id is not None else None
+    if var is None:
+        return None
+    type_id = var.size_or_type
+    if var_id in _percpu_vars(kb):
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id | FLAG_PERCPU)
+    if _is_struct(kb.btf.resolve(type_id)):
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id)
+    return pointer_reg(PTR_TO_MEM, mem_size=kb.btf.size_of(type_id), rdonly=v.feature("ksym_mem_rdonly"))
+
+
+def _object_ksym_size(obj: Any, name: str) -> int:
+    """The size of the object's type for the `__ksym` variable `name`; 0 for a struct or unknown."""
+    btf = getattr(obj, "btf", None)
+    datasec = btf.find_datasec(".ksyms") if btf is not None else None
+    for info in datasec.secinfo if datasec is not None else ():
+        t = btf.get(info.type_id)
+        if t is not None and t.name == name and t.kind == B.KIND_VAR:
+            return 0 if _is_struct(btf.resolve(t.size_or_type)) else btf.size_of(t.size_or_type)
+    return 0
+
+
+def percpu_ptr_result(v: Any, percpu: Reg, maybe_null: bool) -> Reg | None:
+    """R0 of bpf_this_cpu_ptr()/bpf_per_cpu_ptr() (RET_PTR_TO_MEM_OR_BTF_ID): the variable's struct
+    as PTR_TO_BTF_ID, any other type as memory of its size (read-only from 5.17); None when the
+    variable's type is not known (no target BTF)."""
+    kb = kernel_btf_of(v)
+    type_id = percpu.btf_id & ID_MASK
+    if (kb is None or not type_id) and percpu.mem_size:  # sized by the object's own type (no target BTF)
+        return pointer_reg(
+            PTR_TO_MEM, mem_size=percpu.mem_size, rdonly=v.feature("ksym_mem_rdonly"), maybe_null=maybe_null
+        )
+    if kb is None or not type_id:
+        return None
+    if _is_struct(kb.btf.resolve(type_id)):
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=type_id, maybe_null=maybe_null)
+    size = kb.btf.size_of(type_id)
+    return pointer_reg(PTR_TO_MEM, mem_size=size, rdonly=v.feature("ksym_mem_rdonly"), maybe_null=maybe_null)
 
 
 def ksym_func_reg(v: Any, idx: int) -> Reg | None:

@@ -64,7 +64,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id", "mem_write", "timer_map", "release_dynptr",
+        "ref_obj_id", "mem_write", "timer_map", "release_dynptr", "percpu",
     )
 
     def __init__(self) -> None:
@@ -81,6 +81,7 @@ class CallMeta:
         self.mem_write = False  # the memory argument is written though it must be initialised (MEM_WRITE)
         self.timer_map = -1  # the map whose value holds the bpf_timer argument (process_timer_func())
         self.release_dynptr: tuple[int, int] | None = None  # (frame, first slot) of a dynptr released
+        self.percpu: Reg | None = None  # the per-CPU variable of ARG_PTR_TO_PERCPU_BTF_ID (meta->ret_btf_id)
 
 
 class HelperMixin:
@@ -430,6 +431,16 @@ class HelperMixin:
         if base == "ARG_PTR_TO_DYNPTR":
             self._check_dynptr_arg(state, regno, reg, flags, meta)
             return
+        if base == "ARG_PTR_TO_PERCPU_BTF_ID":
+            if t != PTR_TO_BTF_ID or not reg.btf_id & btf_ptr.FLAG_PERCPU or reg.maybe_null:
+                expected = "percpu_ptr_"
+                if self.feature("percpu_arg_rcu"):
+                    expected += ", percpu_rcu_ptr_"
+                if self.feature("percpu_arg_trusted"):
+                    expected += ", percpu_trusted_ptr_"
+                raise Reject(f"R{regno} type={self.type_label(reg)} expected={expected}", "helper-arg", (regno,))
+            meta.percpu = reg
+            return
         # other argument kinds (kptrs, ...): any initialised register
         return
 
@@ -683,6 +694,10 @@ class HelperMixin:
             ringbuf = meta.map_index if base == "RET_PTR_TO_RINGBUF_MEM" else -1
             reg = pointer_reg(
                 PTR_TO_MEM, maybe_null=maybe_null, mem_size=size, rdonly="MEM_RDONLY" in flags, map_index=ringbuf
+            )
+        elif base == "RET_PTR_TO_MEM_OR_BTF_ID" and meta.percpu is not None:
+            reg = btf_ptr.percpu_ptr_result(self, meta.percpu, maybe_null) or pointer_reg(
+                PTR_TO_BTF_ID, maybe_null=maybe_null
             )
         elif base.startswith("RET_PTR_TO_BTF_ID") or base.startswith("RET_PTR_TO_MEM_OR_BTF_ID"):
             info = self.rules.helper(fid)

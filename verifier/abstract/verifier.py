@@ -435,8 +435,8 @@ class Verifier(
             self.write_reg(state, insn.dst, pointer_reg(PTR_TO_FUNC, subprog=target))
             return
         if src == op.BPF_PSEUDO_BTF_ID:
-            func = btf_ptr.ksym_func_reg(self, idx)
-            self.write_reg(state, insn.dst, func if func is not None else pointer_reg(PTR_TO_BTF_ID))
+            typed = btf_ptr.ksym_func_reg(self, idx) or btf_ptr.ksym_var_reg(self, idx)
+            self.write_reg(state, insn.dst, typed if typed is not None else pointer_reg(PTR_TO_BTF_ID))
             return
         raise Reject("invalid bpf_ld_imm64 insn", "invalid-insn")
 

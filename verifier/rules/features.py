@@ -175,6 +175,37 @@ _ROWS: tuple[Feature, ...] = (
         "commit 4976b718c355 'bpf: Introduce pseudo_btf_id' (v5.10); source: BPF_PSEUDO_BTF_ID absent from 5.9.1, present in 5.10.262",
     ),
     Feature(
+        "ksym_mem_rdonly",
+        (5, 17),
+        "a typed ksym that is neither per-CPU nor a struct, and what bpf_this_cpu_ptr()/bpf_per_cpu_ptr() "
+        "return for such a variable, are read-only memory (PTR_TO_MEM | MEM_RDONLY)",
+        "kernel/bpf/verifier.c check_pseudo_btf_id() and kernel/bpf/helpers.c bpf_this_cpu_ptr_proto; source: "
+        "PTR_TO_MEM and RET_PTR_TO_MEM_OR_BTF_ID without MEM_RDONLY in 5.16.10, with it in 5.17",
+    ),
+    Feature(
+        "percpu_mem_flag",
+        (5, 18),
+        "a per-CPU ksym is PTR_TO_BTF_ID | MEM_PERCPU: a load through it is 'R1 is ptr_T access percpu "
+        "memory: off=N' (before: the type PTR_TO_PERCPU_BTF_ID, 'R1 invalid mem access 'percpu_ptr_'')",
+        "kernel/bpf/verifier.c check_ptr_to_btf_access(); source: PTR_TO_PERCPU_BTF_ID in 5.17, MEM_PERCPU and "
+        "'access percpu memory' in 6.0; no 5.18/5.19 tree reachable: bounded, message only",
+    ),
+    Feature(
+        "percpu_arg_trusted",
+        (6, 2),
+        "ARG_PTR_TO_PERCPU_BTF_ID also takes a trusted per-CPU pointer ('expected=percpu_ptr_, "
+        "percpu_trusted_ptr_')",
+        "kernel/bpf/verifier.c percpu_btf_ptr_types; source: one type in 6.1, PTR_TRUSTED added in 6.2.1",
+    ),
+    Feature(
+        "percpu_arg_rcu",
+        (6, 9),
+        "ARG_PTR_TO_PERCPU_BTF_ID also takes an RCU per-CPU pointer ('expected=percpu_ptr_, percpu_rcu_ptr_, "
+        "percpu_trusted_ptr_')",
+        "kernel/bpf/verifier.c percpu_btf_ptr_types; source: absent from 6.5, present in 6.9.0; 6.6-6.8 not "
+        "checked: bounded, message only",
+    ),
+    Feature(
         "ld_imm64_kfunc",
         (6, 4),
         "ld_imm64 BPF_PSEUDO_BTF_ID of a kernel function (bpf_ksym_exists() on a kfunc): a read-only "
