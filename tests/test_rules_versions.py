@@ -96,6 +96,7 @@ FEATURE_VERSIONS = [
     ("uninit_stack_read_any_depth", (6, 7)),
     ("callbacks_unknown_count", (6, 7)),
     ("iter_widening", (6, 7)),
+    ("iter_bits", (6, 11)),
     ("iter_range_within", (6, 9)),
     ("exit_retval_precise", (6, 8)),
     ("jne_const_edge", (6, 8)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.abstract import iters
+from verifier.abstract import dynptr, iters
 from verifier.abstract.compare import callback_states_equal
 from verifier.abstract.explorer import mark_read, mark_read_all, static_reg_keys
 from verifier.abstract.regs import (
@@ -71,19 +71,21 @@ class IterMixin:
         if reg.type != PTR_TO_STACK:
             raise Reject("arg#0 expected pointer to an iterator on stack", "kfunc-arg", (1,))
         self.read_reg(state, 1)
-        if method == "new":
-            for regno in (2, 3):  # int start, int end
-                if regs[regno].type != SCALAR:
-                    raise Reject(f"R{regno} is not a scalar", "kfunc-arg", (regno,))
-                self.read_reg(state, regno)
         frame = state.frames[reg.frameno]
-        lo = iters.first_slot(reg, nr_slots)
+        lo = iters.first_slot(reg, nr_slots, (frame.depth + 7) // 8 * 8)
         if method == "new":
             if lo == iters.EINVAL or (lo >= 0 and not iters.is_valid_uninit(frame.stack, lo, nr_slots)):
                 raise Reject(f"expected uninitialized iter_{kind} as arg #0", "kfunc-arg", (1,))
             for off in range(0, nr_slots * 8, 8):  # check_mem_access(BPF_DW, BPF_WRITE) of each slot
                 lo_addr, _ = self._stack_bounds(state, 1, reg, reg.off + off, 8, True)
+                dynptr.destroy_range(frame.stack, lo_addr, lo_addr + 8)
                 iters.scrub_range(frame.stack, lo_addr, lo_addr + 8)
+            if lo == iters.ERANGE:
+                lo = iters.first_slot(reg, nr_slots, (frame.depth + 7) // 8 * 8)
+            for regno in itype.scalar_args:  # check_kfunc_args(): the arguments after the iterator
+                if regs[regno].type != SCALAR:
+                    raise Reject(f"R{regno} is not a scalar", "kfunc-arg", (regno,))
+                self.read_reg(state, regno)
             ref = self.new_id()
             state.refs = state.refs + (RefState(ref, idx, "iter"),)
             iters.mark(frame.stack, lo, nr_slots, itype.code, ref)

@@ -31,14 +31,20 @@ DRAINED = 2
 class IterType(NamedTuple):
     code: int  # the iterator's identity in a STACK_ITER register (btf_id)
     size: int  # sizeof(struct bpf_iter_<name>)
-    elem_size: int  # _next returns a read-only pointer to this many bytes (0: not modelled)
+    elem_size: int  # _next returns a read-only pointer to this many bytes
     feature: str  # the rules feature that says the target has it
+    scalar_args: tuple[int, ...]  # _new's scalar arguments (registers); others are ignored (`__ign`)
 
 
-# iterators whose kfuncs bpfcheck models, by <name> of bpf_iter_<name>_{new,next,destroy}:
-# bpf_iter_num (kernel/bpf/bpf_iter.c: struct bpf_iter_num { __u64 __opaque[1]; }, int *_next())
+# iterators whose kfuncs bpfcheck models, by <name> of bpf_iter_<name>_{new,next,destroy}, all
+# in the common kfunc set (every program type):
+# - num: struct bpf_iter_num { __u64 __opaque[1]; }, bpf_iter_num_new(it, int start, int end),
+#   int *bpf_iter_num_next() (kernel/bpf/bpf_iter.c, 6.4+);
+# - bits: struct bpf_iter_bits { __u64 __opaque[2]; }, bpf_iter_bits_new(it, const u64
+#   *unsafe_ptr__ign, u32 nr_words), int *bpf_iter_bits_next() (kernel/bpf/helpers.c, 6.11+)
 ITER_TYPES: dict[str, IterType] = {
-    "num": IterType(1, 8, 4, "open_coded_iterators"),
+    "num": IterType(1, 8, 4, "open_coded_iterators", (2, 3)),
+    "bits": IterType(2, 16, 4, "iter_bits", (3,)),
 }
 METHODS = ("new", "next", "destroy")
 
@@ -64,13 +70,15 @@ def iter_slot(stack: dict[int, Slot], slot: int) -> Reg | None:
     return None
 
 
-ERANGE = -1  # outside the stack (is_spi_bounds_valid())
+ERANGE = -1  # not within the stack allocated so far (is_spi_bounds_valid())
 EINVAL = -2  # not a constant, aligned offset with room for the slots
 
 
-def first_slot(reg: Reg, nr_slots: int) -> int:
+def first_slot(reg: Reg, nr_slots: int, allocated: int) -> int:
     """stack_slot_obj_get_spi(..., "iter", nr_slots): the lowest slot of the iterator `reg` points
-    to, or ERANGE / EINVAL (whose log lines the kernel follows with the argument's message)."""
+    to, or ERANGE / EINVAL (whose log lines the kernel follows with the argument's message).
+    `allocated`: the frame's allocated stack in bytes; an iterator reaching below it is ERANGE, which
+    `_new` takes as uninitialised whatever its slots hold (is_iter_reg_valid_uninit())."""
     if not reg.var.is_const:
         return EINVAL
     v = reg.var.const_value
@@ -78,7 +86,7 @@ def first_slot(reg: Reg, nr_slots: int) -> int:
     spi = (-addr - 1) // 8
     if addr % 8 or spi + 1 < nr_slots:
         return EINVAL
-    if spi >= 64:
+    if -addr > allocated:
         return ERANGE
     return (512 + addr) >> 3
 

@@ -476,6 +476,14 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 6.4, commit 06accc8779c1; source: process_iter_arg()/is_iter_next_kfunc() absent from 6.3.8, present in 6.4.4",
     ),
     Feature(
+        "iter_bits",
+        (6, 11),
+        "the bits iterator: bpf_iter_bits_new/_next/_destroy kfuncs (struct bpf_iter_bits, 16 bytes)",
+        "commit 4665415975b0 'bpf: Add bits iterator' (Hou Tao, v6.11); source: BTF_ID_FLAGS(func, "
+        "bpf_iter_bits_new, KF_ITER_NEW) in common_btf_ids of kernel/bpf/helpers.c in 6.11.11, 6.12.117 "
+        "and 6.18.2, absent from 6.10",
+    ),
+    Feature(
         "iter_widening",
         (6, 7),
         "the ACTIVE state queued at an iterator's _next call has the scalars that changed since the "
