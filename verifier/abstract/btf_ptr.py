@@ -531,6 +531,25 @@ def ksym_func_reg(v: Any, idx: int) -> Reg | None:
 # ---- kfunc calls ---------------------------------------------------------------------------
 
 
+def kfunc_dynptr_args(v: Any, name: str) -> tuple[int, ...] | None:
+    """The argument registers of kfunc `name` that take an initialised `struct bpf_dynptr *` (a
+    parameter not named `*__uninit`: check_kfunc_args() KF_ARG_PTR_TO_DYNPTR); None when the
+    target's BTF does not describe the kfunc."""
+    kb = kernel_btf_of(v)
+    proto = kb.func_proto(name) if kb is not None else None
+    if proto is None:
+        return None
+    out = []
+    for regno, (pname, ptype) in enumerate(proto.params[:5], start=1):
+        t = kb.btf.resolve(ptype)
+        if t is None or t.kind != B.KIND_PTR or pname.endswith("__uninit"):
+            continue
+        target = kb.btf.resolve(t.size_or_type)
+        if target is not None and target.kind == B.KIND_STRUCT and target.name == "bpf_dynptr":
+            out.append(regno)
+    return tuple(out)
+
+
 def kfunc_result(v: Any, idx: int) -> Reg | None:
     """R0 after calling the kfunc at `idx`, from its BTF prototype in the target; None when the
     target's BTF (or the kfunc's name) is not known.

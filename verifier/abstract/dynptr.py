@@ -34,6 +34,18 @@ ARG_DYNPTR_TYPES = {
 # KF_ARG_PTR_TO_DYNPTR with MEM_UNINIT and the type check_kfunc_args() gives it)
 KFUNC_DYNPTR_BUILDERS = {"bpf_dynptr_from_skb": "DYNPTR_TYPE_SKB", "bpf_dynptr_from_xdp": "DYNPTR_TYPE_XDP"}
 REFCOUNTED = frozenset({DYNPTR_RINGBUF})
+# kfuncs taking an initialised dynptr (`const struct bpf_dynptr *p`: KF_ARG_PTR_TO_DYNPTR, MEM_RDONLY)
+# -> its argument registers, for a target whose BTF is not known (with it, the prototype tells:
+# btf_ptr.kfunc_dynptr_args); kernel/bpf/helpers.c of 6.12
+KFUNC_DYNPTR_ARGS = {
+    "bpf_dynptr_slice": (1,),
+    "bpf_dynptr_slice_rdwr": (1,),
+    "bpf_dynptr_adjust": (1,),
+    "bpf_dynptr_is_null": (1,),
+    "bpf_dynptr_is_rdonly": (1,),
+    "bpf_dynptr_size": (1,),
+    "bpf_dynptr_clone": (1,),  # (its second, `clone__uninit`, is built: not modelled)
+}
 
 
 def dynptr_slot(stack: dict[int, Slot], slot: int) -> Reg | None:

@@ -382,6 +382,11 @@ class Verifier(
             and (typed is not None or btf_ptr.kernel_btf_of(self) is None)
         ):
             return self.iter_kfunc_call(state, idx, *found)
+        dynptr_args = btf_ptr.kfunc_dynptr_args(self, name) if name else None
+        if dynptr_args is None and btf_ptr.kernel_btf_of(self) is None:
+            dynptr_args = dynptr.KFUNC_DYNPTR_ARGS.get(name or "", ())
+        for regno in dynptr_args or ():  # process_dynptr_func(): an initialised dynptr
+            self._check_dynptr_arg(state, regno, self.read_reg(state, regno), frozenset({"MEM_RDONLY"}), CallMeta())
         if name in dynptr.KFUNC_DYNPTR_BUILDERS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
             flags = frozenset({"MEM_UNINIT", dynptr.KFUNC_DYNPTR_BUILDERS[name]})
             self._check_dynptr_arg(state, 3, self.read_reg(state, 3), flags, CallMeta())
