@@ -24,12 +24,14 @@ from verifier.abstract.prune_points import prune_points
 from verifier.abstract.regs import (
     CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
+    NOT_INIT,
     PTR_TO_BTF_ID,
     PTR_TO_CTX,
     PTR_TO_FUNC,
     PTR_TO_MAP_VALUE,
     PTR_TO_MEM,
     PTR_TO_STACK,
+    SCALAR,
     Reg,
     const_reg,
     not_init,
@@ -39,9 +41,10 @@ from verifier.abstract.regs import (
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.stack_liveness import StackLiveness
-from verifier.abstract.state import Frame, State
+from verifier.abstract.state import Frame, RefState, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
+from verifier.rules import kfunc_refs
 from verifier.rules.maps import creatable_unprivileged
 
 
@@ -394,11 +397,41 @@ class Verifier(
             typed = self.dynptr_slice_result(state, name)  # a special kfunc: its result is the kernel's rule
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
             self._clear_packet_pointers(state)
+        known = typed is not None or btf_ptr.kernel_btf_of(self) is None  # the target has the kfunc
+        if known and name in kfunc_refs.RELEASE:
+            self._kfunc_release(state, name)
         regs = state.frames[-1].regs
         for r in range(1, 6):
             regs[r] = not_init()
         regs[0] = typed if typed is not None else unknown_reg()
+        if known and name in kfunc_refs.ACQUIRE:
+            regs[0] = self._kfunc_acquire(state, regs[0], idx)
         return idx + 1
+
+    def _kfunc_release(self, state: State, name: str) -> None:
+        """check_kfunc_args() for a KF_RELEASE kfunc: the argument that carries a reference (the
+        first one) must not be NULL and must be the acquired pointer itself; release_reference()."""
+        regs = state.frames[-1].regs
+        for regno in range(1, 6):
+            reg = regs[regno]
+            if reg.type == NOT_INIT or not reg.ref_obj_id:
+                continue
+            if reg.maybe_null:
+                raise Reject(f"Possibly NULL pointer passed to trusted arg{regno - 1}", "reference", (regno,))
+            meta = CallMeta()
+            self._note_release(regno, reg, meta)
+            self._release_reference(state, meta.release_ref)
+            return
+        raise Reject(f"release kernel function {name} expects refcounted PTR_TO_BTF_ID", "reference", (1,))
+
+    def _kfunc_acquire(self, state: State, r0: Reg, idx: int) -> Reg:
+        """A KF_ACQUIRE kfunc's result holds a new reference (acquire_reference()); without the
+        target's BTF its type is an opaque kernel pointer that may be NULL."""
+        if r0.type == SCALAR:
+            r0 = pointer_reg(PTR_TO_BTF_ID, maybe_null=True)
+        ref = self.new_id()
+        state.refs = state.refs + (RefState(ref, idx, "kfunc"),)
+        return r0.evolve(id=ref if r0.maybe_null else r0.id, ref_obj_id=ref)
 
     def do_ld_imm64(self, state: State, insn: Insn, idx: int) -> None:
         src = insn.src
