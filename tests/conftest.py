@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +32,25 @@ def bpfcheck_engine():
     if stages is None:
         pytest.skip("bpfcheck engine (verifier.abstract.analyze via verifier.pipeline) not available")
     return stages
+
+
+@pytest.fixture
+def pure_python_engine(request) -> None:
+    """For tests that replace engine functions (monkeypatch): the compiled engine (verifier/native.py)
+    calls its functions directly, so there the test runs again in a pure Python process instead."""
+    import verifier
+
+    if not verifier.ENGINE.startswith("compiled"):
+        return
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        cwd=request.config.rootpath,
+        env={**os.environ, "BPFCHECK_PURE_PYTHON": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout[-4000:]
+    pytest.skip("passed in a pure Python process (the compiled engine cannot be monkeypatched)")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001

@@ -208,7 +208,7 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["--version"], capsys)
-    assert status == 0 and out.startswith("bpfcheck ")
+    assert status == 0 and out.startswith("bpfcheck ") and "engine: " in out  # compiled (mypyc) or pure Python
 
 
 def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:

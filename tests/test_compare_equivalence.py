@@ -86,7 +86,7 @@ def _verdict(path: Path, program: str, kernel: str, stages) -> str:
         ("falco/probe.o", "raw_tracepoint/filler/cpu_hotplug_e", "6.18"),
     ],
 )
-def test_shared_corpus_comparisons(monkeypatch, bpfcheck_engine, obj, program, kernel):
+def test_shared_corpus_comparisons(pure_python_engine, monkeypatch, bpfcheck_engine, obj, program, kernel):
     path = SHARED / obj
     if not path.is_file():
         pytest.skip(f"no shared corpus at {SHARED}")

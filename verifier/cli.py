@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from verifier import __version__
+from verifier import ENGINE, __version__
 from verifier.cli_help import HelpCommand, HelpGroup
 from verifier.errors import InputError
 from verifier.report.summary import EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR
@@ -179,7 +179,7 @@ def run_check(request: CheckRequest) -> int:
 
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"bpfcheck {__version__}")
+        typer.echo(f"bpfcheck {__version__}, engine: {ENGINE}")
         raise typer.Exit(0)
 
 

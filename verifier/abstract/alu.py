@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from verifier.abstract.explorer import mark_read
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     NOT_INIT,
@@ -78,7 +79,7 @@ class AluMixin:
             raise Reject(f"R{regno} !read_ok", "uninit-reg", (regno,))
         key = frame.frameno * 128 + regno
         if key not in state.written:
-            self.mark_read(state, key)
+            mark_read(state, key)
         return reg
 
     def write_reg(self, state: State, regno: int, reg: Reg) -> None:

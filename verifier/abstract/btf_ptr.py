@@ -50,13 +50,13 @@ HELPER_RET_STRUCT = {
     "bpf_sock_from_file": "socket",
 }
 
-_UNSET = object()
+UNSET = object()  # Verifier._kernel_btf before kernel_btf_of() looked it up
 
 
 def kernel_btf_of(v: Any) -> KernelBtf | None:
     """The target BTF of the verifier `v` (cached on it)."""
-    cached = getattr(v, "_kernel_btf", _UNSET)
-    if cached is _UNSET:
+    cached = getattr(v, "_kernel_btf", UNSET)  # (fakes in tests may lack it)
+    if cached is UNSET:
         cached = target_btf(v.options, getattr(v.rules, "name", ""))
         v._kernel_btf = cached
     return cached  # type: ignore[return-value]

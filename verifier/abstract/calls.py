@@ -64,7 +64,7 @@ class CallsMixin:
             if caller.regs[r].type != 0:
                 key = caller.frameno * 128 + r
                 if key not in state.written:
-                    self.mark_read(state, key)
+                    mark_read(state, key)
         return frame
 
     def do_pseudo_call(self, state: State, insn: Insn, idx: int) -> int:
@@ -278,7 +278,7 @@ class CallsMixin:
             else:
                 r0 = frame.regs[0]
                 if r0.type != 0:
-                    self.mark_read(state, frame.frameno * 128)
+                    mark_read(state, frame.frameno * 128)
             if frame.in_callback >= 0:
                 lo, hi = hs.CALLBACK_RETURN_RANGE.get(frame.in_callback, (0, 1))
                 self._check_range(r0, lo, hi, "At callback return")
@@ -335,7 +335,7 @@ class CallsMixin:
     def _check_range(self, r0: Reg, lo: int, hi: int, where: str, bits32: bool = False) -> None:
         """retval_range_within(): R0's 64-bit signed bounds, or its 32-bit ones (`bits32`: LSM hooks)."""
         if r0.type == SCALAR and self.feature("exit_retval_precise"):
-            self.precise_regs(self.state, 0)  # mark_chain_precision() in check_return_code(), 6.8+
+            self.precise_regs(self.state, 0)  # type: ignore[arg-type]  # mark_chain_precision() in check_return_code(), 6.8+
         if r0.type != SCALAR:
             raise Reject(
                 f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)

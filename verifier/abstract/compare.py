@@ -168,7 +168,7 @@ def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, prec
         if o != c:
             return False
     if okinds[0] == SPILL:
-        return cur is not None and cur.spilled is not None and regsafe(ospill, cur.spilled, idmap, precise)
+        return cur is not None and cur.spilled is not None and regsafe(ospill, cur.spilled, idmap, precise)  # type: ignore[arg-type]
     return True
 
 
@@ -289,7 +289,7 @@ def states_equal(
         if not idmap.check(oref.id, cref.id):
             return False
     if old.active_lock is not None:  # refsafe(): the same lock object, its id mapped like the others
-        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock
+        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock  # type: ignore[misc]
         if omap != cmap or not idmap.check(oid, cid):
             return False
     return True
@@ -379,7 +379,7 @@ def callback_states_equal(
         if not idmap.check(oref.id, cref.id):
             return False
     if old.active_lock is not None:
-        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock
+        (omap, oid), (cmap, cid) = old.active_lock, cur.active_lock  # type: ignore[misc]
         if omap != cmap or not idmap.check(oid, cid):
             return False
     return True

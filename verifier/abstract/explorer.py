@@ -44,7 +44,7 @@ class Checkpoint:
         # marks are complete once that entry is), the backedges recorded against this entry
         self.loop_entry: Checkpoint | None = None
         self.backedges: list | None = None
-        self.dfs_depth = parent.dfs_depth + 1 if parent is not None else 0
+        self.dfs_depth: int = parent.dfs_depth + 1 if parent is not None else 0
 
     def compare_live(self) -> set[int]:
         """The keys compared: read marks, or (6.18) the static register set with the stack's read marks."""
@@ -124,6 +124,8 @@ class ExplorerMixin:
     deadline: float
     allow_uninit_stack: bool
     stack_liveness: StackLiveness | None
+    processed: int
+    jmps: int
 
     def reset_counters(self) -> None:
         self.processed = 0
@@ -135,7 +137,7 @@ class ExplorerMixin:
         self.prev_insns = 0
 
     def explore(self, initial: State, start: int) -> None:
-        self.explored: dict[int, list[Checkpoint]] = {}
+        self.explored: dict[tuple[int, int], list[Checkpoint]] = {}
         self.pending: list[tuple[State, int]] = []
         self.replay_after: dict[int, int] = {}  # loop head -> processed count before which no replay (loops.py)
         self.cur_states = 0

@@ -659,7 +659,7 @@ class HelperMixin:
         base = base.removesuffix("_OR_NULL")
         acquires = bool(getattr(proto, "acquires", False)) if proto is not None else False
         if isinstance(getattr(proto, "acquires", None), str):
-            acquires = proto.acquires.lower() in ("true", "1", "yes")
+            acquires = proto.acquires.lower() in ("true", "1", "yes")  # type: ignore[attr-defined,union-attr]
         if base == "RET_VOID":
             return not_init()
         if base == "RET_INTEGER":

@@ -27,7 +27,7 @@ from verifier.abstract.loop_replay import NotReplayable, compile_iteration, cons
 from verifier.abstract.regs import SCALAR, Reg
 from verifier.abstract.reject import Reject, TooComplex
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import SPILL, Slot, State
+from verifier.abstract.state import SPILL, STATE_FIELDS, Slot, State
 
 _U64 = (1 << 64) - 1
 _MAX_PATH_WALK = 512
@@ -38,7 +38,7 @@ class _Abort(Exception):
     pass
 
 
-def _signed(v: int, bits: int = 64) -> int:
+def _signed_bits(v: int, bits: int = 64) -> int:
     return v - (1 << bits) if v >> (bits - 1) else v
 
 
@@ -149,7 +149,7 @@ class LoopMixin:
         length = len(near[0])
         if length == 0:
             raise _Abort
-        signed_steps = [_signed(s) for s in steps]
+        signed_steps = [_signed_bits(s) for s in steps]
         remaining = self.complexity_limit - self.processed
         k_limit = remaining // length + 1
         if k_limit < 8:
@@ -188,7 +188,7 @@ class LoopMixin:
         if lo < 8:
             raise _Abort
         jumped = _with_consts(state, [(v + lo * s) & _U64 for v, s in zip(c3, signed_steps, strict=True)])
-        for name in State.__slots__:
+        for name in STATE_FIELDS:
             setattr(state, name, getattr(jumped, name))
         state.loops = {k: v for k, v in state.loops.items() if k != idx}
         self.processed += lo * length
@@ -265,12 +265,12 @@ def _progression(a0: Scalar, a1: Scalar, ak: Scalar, k: int, bits: int) -> tuple
         return None
     mask = (1 << bits) - 1
     v0, v1, vk = a0.const_value & mask, a1.const_value & mask, ak.const_value & mask
-    step = _signed((v1 - v0) & mask, bits)
+    step = _signed_bits((v1 - v0) & mask, bits)
     if (v0 + k * step) & mask != vk:
         return None  # not linear
     if not 0 <= v0 + k * step <= mask:
         return None
-    s0 = _signed(v0, bits)
+    s0 = _signed_bits(v0, bits)
     if not -(1 << (bits - 1)) <= s0 + k * step < 1 << (bits - 1):
         return None
     return v0, step

@@ -8,6 +8,7 @@ last one, which is what the load's error shows; the details go in `detail`.
 from __future__ import annotations
 
 from verifier.abstract import btf_ptr, dynptr, iters
+from verifier.abstract.explorer import mark_read
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     NOT_INIT,
@@ -530,7 +531,7 @@ class MemoryMixin:
             self.stack_liveness.read(state, frame.frameno, slot, self.idx)
         key = frame.frameno * 128 + 16 + slot
         if key not in state.written:
-            self.mark_read(state, key)
+            mark_read(state, key)
 
     def _stack_write_fixed(self, state: State, frame, lo: int, size: int, value: Reg | None, st_imm: int | None) -> None:
         slot = (512 + lo) >> 3
@@ -730,7 +731,7 @@ class MemoryMixin:
             if self.stack_liveness is not None:
                 self.stack_liveness.read(state, frame.frameno, pos >> 3, self.idx)
             if key not in written:
-                self.mark_read(state, key)
+                mark_read(state, key)
             s = stack.get(pos >> 3)
             kinds = s.kinds if s is not None else ALL_INVALID
             n = end - first

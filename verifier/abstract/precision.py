@@ -181,7 +181,7 @@ class PrecisionMixin:
                 if table is None:
                     table = self._bt_table = [_bt_decode(insn) for insn in self.insns]
                 for entry in reversed(hist):
-                    if type(entry) is tuple:
+                    if isinstance(entry, tuple):
                         if len(entry) == 3:  # a jump that refined linked scalars: bt_sync_linked_regs()
                             idx, _, linked = entry
                             subseq = nxt

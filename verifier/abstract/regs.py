@@ -68,26 +68,28 @@ STACK_OBJECTS = frozenset({STACK_DYNPTR, STACK_ITER})
 SOCKET_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
 
 
+# the fields of a register (`Reg.evolve` sets these by name)
+REG_FIELDS = (
+    "type",
+    "var",
+    "off",
+    "id",
+    "ref_obj_id",
+    "range",
+    "map_index",
+    "mem_size",
+    "frameno",
+    "maybe_null",
+    "rdonly",
+    "subprog",
+    "btf_id",
+)
+
+
 class Reg:
     """One register. Treat as immutable: use `evolve` to change fields."""
 
-    __slots__ = (
-        "type",
-        "var",
-        "off",
-        "id",
-        "ref_obj_id",
-        "range",
-        "map_index",
-        "mem_size",
-        "frameno",
-        "maybe_null",
-        "rdonly",
-        "subprog",
-        "btf_id",
-        "_hash",
-        "_key",
-    )
+    __slots__ = (*REG_FIELDS, "_hash", "_key")
 
     def __init__(
         self,
@@ -118,26 +120,26 @@ class Reg:
         self.rdonly = rdonly
         self.subprog = subprog
         self.btf_id = btf_id  # PTR_TO_BTF_ID: type id in the target's BTF, flags above bit 32 (btf_ptr.py)
-        self._hash = None
-        self._key = None
+        self._hash: int | None = None
+        self._key: tuple | None = None
 
     def evolve(self, **changes: object) -> Reg:
-        new = Reg.__new__(Reg)
-        new.type = self.type
-        new.var = self.var
-        new.off = self.off
-        new.id = self.id
-        new.ref_obj_id = self.ref_obj_id
-        new.range = self.range
-        new.map_index = self.map_index
-        new.mem_size = self.mem_size
-        new.frameno = self.frameno
-        new.maybe_null = self.maybe_null
-        new.rdonly = self.rdonly
-        new.subprog = self.subprog
-        new.btf_id = self.btf_id
-        new._hash = None
-        new._key = None
+        # (the constructor, not Reg.__new__: a class compiled by mypyc makes no instance without __init__)
+        new = Reg(
+            self.type,
+            self.var,
+            self.off,
+            self.id,
+            self.ref_obj_id,
+            self.range,
+            self.map_index,
+            self.mem_size,
+            self.frameno,
+            self.maybe_null,
+            self.rdonly,
+            self.subprog,
+            self.btf_id,
+        )
         for name, value in changes.items():
             if name in _FIELDS:  # (other names are ignored)
                 setattr(new, name, value)
@@ -273,4 +275,4 @@ _U64 = (1 << 64) - 1
 _CONST_REGS_SIZE = 256
 _CONST_REGS = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))
 _UNKNOWN_REG = Reg(SCALAR, Scalar.unknown())
-_FIELDS = frozenset(Reg.__slots__) - {"_hash", "_key"}
+_FIELDS = frozenset(REG_FIELDS)

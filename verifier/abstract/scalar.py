@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from mypy_extensions import mypyc_attr
+
 from verifier.abstract.tnum import (
     Tnum,
     t_add,
@@ -667,6 +669,7 @@ _FOLD = {
 }
 
 
+@mypyc_attr(native_class=False)  # (a tuple subclass: mypyc compiles its methods, not the class)
 class Scalar(tuple):
     """An immutable, hashable abstract scalar: tnum plus 64/32-bit signed/unsigned bounds."""
 
@@ -875,7 +878,7 @@ class Scalar(tuple):
         _sync(w)
         return w.freeze()
 
-    def alu_signed_divmod(self, op: str, other: Scalar, is64: bool = True) -> Scalar:
+    def alu_signed_divmod(self, op: str | int, other: Scalar, is64: bool = True) -> Scalar:
         """BPF_SDIV / BPF_SMOD (off=1): not tracked by the kernel, the result is unknown."""
         if not isinstance(op, str):
             op = _OP_CODES.get(op & 0xF0, "?")

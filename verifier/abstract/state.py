@@ -7,7 +7,12 @@ slots), so forking costs a list copy and a dict copy per frame.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from verifier.abstract.regs import Reg, not_init
+
+if TYPE_CHECKING:
+    from verifier.abstract.explorer import Checkpoint
 
 MAX_STACK = 512
 SLOT_SIZE = 8
@@ -58,13 +63,10 @@ class Frame:
         self.callback_depth = 0  # callbacks of the current call queued from this frame (6.7+)
 
     def copy(self) -> Frame:
-        f = Frame.__new__(Frame)
+        f = Frame(self.frameno, self.subprog, self.callsite)  # (not Frame.__new__: see Reg.evolve)
         f.regs = self.regs.copy()
         f.stack = self.stack.copy()
-        f.callsite = self.callsite
-        f.subprog = self.subprog
         f.depth = self.depth
-        f.frameno = self.frameno
         f.in_callback = self.in_callback
         f.callback_depth = self.callback_depth
         return f
@@ -87,35 +89,43 @@ class RefState:
         return hash((self.id, self.insn, self.kind))
 
 
+# an entry of State.hist: an instruction, (insn, stack slot key) of a spill or fill or (insn, RETURNED),
+# or (insn, LINKED_REGS, keys) of a jump that refined linked scalars
+HistEntry = int | tuple[int, int] | tuple[int, int, tuple[int, ...]]
+
+# the fields of a state (`Verifier.replace_state` copies them all)
+STATE_FIELDS = (
+    "frames",
+    "refs",
+    "active_lock",
+    "parent",
+    "written",
+    "path",
+    "speculative",
+    "loop_count",
+    "hist",
+    "nhist",
+    "loops",
+    "cmp_hint",
+)
+
+
 class State:
     """A verifier state on one path."""
 
-    __slots__ = (
-        "frames",
-        "refs",
-        "active_lock",
-        "parent",
-        "written",
-        "path",
-        "speculative",
-        "loop_count",
-        "hist",
-        "nhist",
-        "loops",
-        "cmp_hint",
-    )
+    __slots__ = STATE_FIELDS
 
     def __init__(self) -> None:
         self.frames: list[Frame] = []
         self.refs: tuple[RefState, ...] = ()
         self.active_lock: tuple[int, int] | None = None  # (map_index or -1, id) of the held spin lock
-        self.parent = None  # the newest Checkpoint on this path
+        self.parent: Checkpoint | None = None  # the newest Checkpoint on this path
         self.written: set[int] = set()  # liveness keys written since `parent`
         self.path: tuple = ()  # linked list of branch decisions: (prev, insn, taken)
         self.speculative = False
         self.loop_count = 0
         # instructions since `parent` (ints, or (insn, stack slot key) for spills and fills)
-        self.hist: list = []
+        self.hist: list[HistEntry] = []
         # entries the kernel's instruction history got since `parent` (push_insn_history(): jump
         # points reached, register spills and fills); past 40 the next prune point checkpoints
         self.nhist = 0

@@ -11,6 +11,8 @@ which the scalar domain uses in its hot paths to avoid allocations.
 
 from __future__ import annotations
 
+from mypy_extensions import mypyc_attr
+
 U64 = (1 << 64) - 1
 U32 = (1 << 32) - 1
 S64_MIN_BIT = 1 << 63
@@ -144,6 +146,7 @@ def t_in(av: int, am: int, bv: int, bm: int) -> bool:
 # ---------------------------------------------------------------- the public class
 
 
+@mypyc_attr(native_class=False)  # (built with object.__new__: mypyc compiles its methods, not the class)
 class Tnum:
     """An immutable tristate number (value; mask), both unsigned 64-bit ints."""
 

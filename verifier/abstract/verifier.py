@@ -11,7 +11,7 @@ from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
-from verifier.abstract.global_funcs import global_proto
+from verifier.abstract.global_funcs import GlobalProto, global_proto
 from verifier.abstract.helpers import CallMeta, HelperMixin
 from verifier.abstract.iter_calls import IterMixin
 from verifier.abstract.jumps import JumpMixin
@@ -41,7 +41,7 @@ from verifier.abstract.regs import (
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.stack_liveness import StackLiveness
-from verifier.abstract.state import Frame, RefState, State
+from verifier.abstract.state import STATE_FIELDS, Frame, RefState, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import kfunc_refs
@@ -63,6 +63,7 @@ class Verifier(
         self.prog = prog
         self.rules = rules
         self._features: dict[str, bool] = {}  # feature()
+        self._kernel_btf: object = btf_ptr.UNSET  # btf_ptr.kernel_btf_of()
         self.options = options
         self.insns: list[Insn] = prog.insns
         self.prog_type = prog.prog_type
@@ -131,7 +132,7 @@ class Verifier(
         self.reset_counters()
         self.verifying_global = -1  # subprog index while a global function is verified on its own
         self.globals_to_verify: list[int] = []
-        self.global_protos: dict[int, object] = {}
+        self.global_protos: dict[int, GlobalProto | None] = {}
         self.replay: list[tuple[int, bool]] | None = None  # decisions to follow when re-running a path
         self._replay_pos = 0
         self.sandbox_log: list | None = None  # branch outcomes while a loop iteration is tried out
@@ -161,7 +162,7 @@ class Verifier(
 
     @staticmethod
     def replace_state(state: State, other: State) -> None:
-        for name in State.__slots__:
+        for name in STATE_FIELDS:
             setattr(state, name, getattr(other, name))
 
     def _prune_points(self) -> set[int]:
@@ -302,6 +303,7 @@ class Verifier(
 
     def global_initial_state(self, sub: int) -> State:
         proto = self.global_protos[sub]
+        assert proto is not None  # (only global functions, whose prototype global_proto_for() found)
         state = State()
         frame = Frame(0, sub, -1)
         for i, arg in enumerate(proto.args[:5]):
