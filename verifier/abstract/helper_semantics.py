@@ -12,6 +12,12 @@ MAP_LOOKUP_ELEM = 1
 MAP_UPDATE_ELEM = 2
 MAP_DELETE_ELEM = 3
 TAIL_CALL = 12
+# helpers whose proto has `.might_sleep = true` (6.1+) or that the tracing/LSM func_proto gives only
+# to sleepable programs (before): bpf_copy_from_user, bpf_ima_inode_hash, bpf_copy_from_user_task,
+# bpf_ima_file_hash (kernel/trace/bpf_trace.c, kernel/bpf/helpers.c, kernel/bpf/bpf_lsm.c of 6.12;
+# bpf_get_stack/bpf_get_task_stack only swap in a sleepable variant, bpf_sys_bpf & co. exist only for
+# the always-sleepable syscall programs)
+MIGHT_SLEEP = frozenset({148, 161, 191, 193})
 GET_LOCAL_STORAGE = 81
 SPIN_LOCK = 93
 SPIN_UNLOCK = 94

@@ -100,6 +100,10 @@ class HelperMixin:
         # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
         if getattr(info, "gpl_only", False) and self.obj.license and not self.obj.gpl_compatible:
             raise Reject(self.rules.message("gpl_only"), "helper-gpl")
+        if fid in hs.MIGHT_SLEEP and not self.prog.sleepable:
+            if self.feature("helper_might_sleep"):
+                raise Reject("helper call might sleep in a non-sleepable prog", "helper-not-allowed")
+            raise Reject(f"unknown func {name}#{fid}", "helper-not-allowed")
         if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
             raise Reject("function calls are not allowed while holding a lock", "lock")
         meta = CallMeta()

@@ -206,6 +206,14 @@ _ROWS: tuple[Feature, ...] = (
         "checked: bounded, message only",
     ),
     Feature(
+        "helper_might_sleep",
+        (6, 1),
+        "a helper that might sleep (bpf_copy_from_user, ...) called by a non-sleepable program: 'helper call "
+        "might sleep in a non-sleepable prog' (before, the func_proto gave no such helper to it: 'unknown func')",
+        "kernel/bpf/verifier.c check_helper_call() fn->might_sleep; source: 'prog->aux->sleepable ? "
+        "&bpf_copy_from_user_proto : NULL' in 6.0, the might_sleep check in Debian 6.1.192 and 6.2.1",
+    ),
+    Feature(
         "ld_imm64_kfunc",
         (6, 4),
         "ld_imm64 BPF_PSEUDO_BTF_ID of a kernel function (bpf_ksym_exists() on a kfunc): a read-only "
