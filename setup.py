@@ -5,7 +5,10 @@ The build compiles a generated copy of the package (build/native-src): there, th
 (AluMixin, MemoryMixin, ...) are folded into the Verifier class, since mypyc compiles no class with
 several ordinary base classes; the source files themselves stay as they are and remain the pure
 Python engine. Anything failing here (no mypy, no C compiler, no Python headers, a type error in
-the engine) leaves a pure Python install: set BPFCHECK_PURE_PYTHON=1 to skip the build.
+the engine) leaves a pure Python install.
+
+For now the build is opt-in (BPFCHECK_COMPILE=1): on nested open-coded iterator loops the compiled
+engine walks more instructions than the pure one (docs/profile.md), and the two must agree first.
 """
 
 from __future__ import annotations
@@ -181,7 +184,7 @@ class OptionalBuildExt(build_ext):
 
 
 def ext_modules() -> list:
-    if os.environ.get("BPFCHECK_PURE_PYTHON") == "1":
+    if os.environ.get("BPFCHECK_COMPILE") != "1" or os.environ.get("BPFCHECK_PURE_PYTHON") == "1":
         return []
     try:
         from mypyc.build import mypycify

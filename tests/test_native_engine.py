@@ -1,4 +1,4 @@
-"""The compiled engine (mypyc, built by `pip install`: setup.py, verifier/native.py) and the pure
+"""The compiled engine (mypyc, built by `BPFCHECK_COMPILE=1 pip install`: setup.py, verifier/native.py) and the pure
 Python engine give the same answers, and the compiled build keeps building.
 
 The same objects are checked in two processes, one with BPFCHECK_PURE_PYTHON=1; verdicts, findings
