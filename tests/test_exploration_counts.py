@@ -147,6 +147,28 @@ PROG(store_through_marked_register)
                 "r9 -= r10; r9 &= 7; r2 = r10; r2 += -16; r2 += r9; r3 = 0; *(u8 *)(r2 + 0) = r3; r0 = r7;"
                 "r0 &= 0; exit;" ::: "memory"); }
 
+/* push_jmp_history() keeps one entry per instruction (env->cur_hist_ent): a fill at a jump target,
+   or an atomic's read and write, is one entry of the history whose 42nd entry forces a checkpoint
+   (6.11+). Here the kernel's history at `if r9 > 7` is 40 entries (no checkpoint: 1 jump since the
+   start), so the r6 > 5 side is not pruned there; counted twice it would be 41 */
+#define SPILLS8 "*(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1;" \
+                "*(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1;" \
+                "*(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1;"
+PROG(history_fill_at_jump_target)
+{ asm volatile ("r6 = *(u32 *)(r1 + 0); r9 = *(u32 *)(r1 + 4); r1 = 0; *(u64 *)(r10 - 8) = r1;"
+                "if r6 > 5 goto 1f; r7 = 1; 1: r1 = *(u64 *)(r10 - 8);"
+                SPILLS8 SPILLS8 SPILLS8 SPILLS8 "*(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1;"
+                "*(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1; *(u64 *)(r10 - 16) = r1;"
+                "*(u64 *)(r10 - 16) = r1; r8 = 0; if r9 > 7 goto 2f; r8 = 1; 2: r0 = 0; exit;" ::: "memory"); }
+
+#define ATOMICS7 "lock *(u64 *)(r10 - 16) += r2; lock *(u64 *)(r10 - 16) += r2; lock *(u64 *)(r10 - 16) += r2;" \
+                 "lock *(u64 *)(r10 - 16) += r2; lock *(u64 *)(r10 - 16) += r2; lock *(u64 *)(r10 - 16) += r2;" \
+                 "lock *(u64 *)(r10 - 16) += r2;"
+PROG(history_atomics)
+{ asm volatile ("r6 = *(u32 *)(r1 + 0); r9 = *(u32 *)(r1 + 4); r2 = 1; r1 = 0; *(u64 *)(r10 - 16) = r1;"
+                "if r6 > 5 goto 1f; r7 = 1; 1: r1 = 0;" ATOMICS7 ATOMICS7 ATOMICS7
+                "r8 = 0; if r9 > 7 goto 2f; r8 = 1; 2: r0 = 0; exit;" ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -167,6 +189,8 @@ PROGRAMS = (
     "callback_hit_precision",
     "unallocated_stack_not_covered",
     "store_through_marked_register",
+    "history_fill_at_jump_target",
+    "history_atomics",
 )
 
 

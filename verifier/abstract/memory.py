@@ -573,7 +573,7 @@ class MemoryMixin:
             else:
                 kinds = SPILL * 8
             stack[slot] = Slot(kinds, spilled)
-            state.nhist += 1
+            self._hist_entry(state)
             if state.hist:
                 state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
         else:
@@ -616,6 +616,17 @@ class MemoryMixin:
             return False
         return value.var != Scalar.unknown() or self.feature("spill_unbounded_scalar_id")
 
+    def _hist_entry(self, state: State) -> bool:
+        """push_jmp_history() for a stack spill or fill: True when it adds an entry to the state's
+        history count (`jmp_history_cnt`, which forces a checkpoint past 40). The kernel keeps one
+        entry per instruction (env->cur_hist_ent, 6.8+): an access at a jump point, or the second
+        access of an atomic, only adds its flags to the entry already there."""
+        hist = state.hist
+        if self.idx in self.jmp_points or (hist and isinstance(hist[-1], tuple) and hist[-1][0] == self.idx):
+            return False
+        state.nhist += 1
+        return True
+
     def _stack_read_fixed(self, state: State, frame, lo: int, size: int, off: int) -> Reg:
         slot = (512 + lo) >> 3
         byte = (512 + lo) & 7
@@ -626,7 +637,7 @@ class MemoryMixin:
             spilled = s.spilled
             if spilled.type in STACK_OBJECTS:  # STACK_DYNPTR/ITER bytes are neither misc nor zero
                 raise Reject(f"invalid read from stack off {off}+0 size {size}", "stack-uninit")
-            state.nhist += 1
+            counted = self._hist_entry(state)
             if state.hist:
                 state.hist[-1] = (self.idx, frame.frameno * 128 + 16 + slot)
             spill_size = len(kinds) - len(kinds.lstrip(SPILL))
@@ -658,7 +669,8 @@ class MemoryMixin:
             if self.feature("partial_read_not_fill"):
                 # check_stack_read_fixed_off(): insn_flags = 0, "not restoring original register state":
                 # no jmp_history entry, so precision backtracking does not follow the read to the slot
-                state.nhist -= 1
+                if counted:
+                    state.nhist -= 1
                 if state.hist:
                     state.hist[-1] = self.idx
             if zero_cnt == size:
