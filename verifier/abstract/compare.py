@@ -8,8 +8,6 @@ ever relaxes this), so scalars must be contained by range and tnum.
 
 from __future__ import annotations
 
-from typing import Any
-
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
@@ -60,10 +58,10 @@ class IdMap:
 
 # a `precise` value that asks regsafe() for the same scalar, not a covering one (the kernel's
 # env->explore_alu_limits, set once an unprivileged pointer moved by an unknown scalar)
-EXACT: Any = 2
+EXACT: int = 2  # (never True: True == 1)
 
 
-def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
+def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: int = True) -> bool:
     t = old.type
     if old is cur:  # the same value; its ids still have to map consistently (check_ids)
         if t == SCALAR:
@@ -76,7 +74,7 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: bool = True) -> bool:
     if t == SCALAR:
         if not precise:
             return True
-        if precise is EXACT:  # explore_alu_limits: scalars must be the same, precise or not
+        if precise == EXACT:  # explore_alu_limits: scalars must be the same, precise or not
             return old.var == cur.var and old.off == cur.off and idmap.check_scalar(old.id, cur.id)
         if not old.var.contains(cur.var):
             return False
@@ -135,7 +133,7 @@ def _slot_used(kinds: str, allow_uninit: bool) -> bool:
     return False
 
 
-def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: bool = True) -> bool:
+def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: int = True) -> bool:
     """stacksafe() for one 8-byte slot (NOT_EXACT). Per byte: uninitialised old bytes, and misc
     ones where uninitialised reads are allowed, match anything; a 64-bit scalar spill and a slot of
     misc bytes (an unbounded scalar) are compared as registers (scalar_reg_for_stack()); misc
