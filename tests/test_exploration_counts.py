@@ -169,6 +169,17 @@ PROG(history_atomics)
                 "if r6 > 5 goto 1f; r7 = 1; 1: r1 = 0;" ATOMICS7 ATOMICS7 ATOMICS7
                 "r8 = 0; if r9 > 7 goto 2f; r8 = 1; 2: r0 = 0; exit;" ::: "memory"); }
 
+/* an old r7 = r6 + 4 (ids X+4, X) and a spilled copy of another value (id Y) against a current
+   r7 = r6 + 4 whose r6 was spilled (ids X'+4, X'): check_scalar_ids() maps the base of X+4 too
+   (scalar_ids_by_base, the 6.18.44 build), X -> X' and Y -> X' conflict and the r0 > 5 side is walked */
+#define ADD_CONST_JOIN "2: r0 = 0; r0 += 1; r0 += 1; r3 = *(u64 *)(r10 - 8); r1 = r10; r1 += -32; r1 += r3;" \
+                       "r1 += r7; r2 = 0; *(u8 *)(r1 + 0) = r2; r0 = 0; exit;"
+PROG(add_const_base_id)
+{ asm volatile ("r6 = *(u32 *)(r1 + 0); r6 &= 7; r8 = *(u32 *)(r1 + 4); r8 &= 7; call 7; if r0 > 5 goto 1f;"
+                "r9 = r8; *(u64 *)(r10 - 8) = r9; r7 = r6; r7 += 4; r6 = 0; r8 = 0; r9 = 0; goto 2f;"
+                "1: r9 = r6; *(u64 *)(r10 - 8) = r9; r7 = r6; r7 += 4; r6 = 0; r8 = 0; r9 = 0;"
+                ADD_CONST_JOIN ::: "memory"); }
+
 char _license[] SEC("license") = "GPL";
 """
 
@@ -191,6 +202,7 @@ PROGRAMS = (
     "store_through_marked_register",
     "history_fill_at_jump_target",
     "history_atomics",
+    "add_const_base_id",
 )
 
 
@@ -310,3 +322,11 @@ def test_stack_liveness_matches_the_kernel(obj) -> None:
     assert {i: ours.get(i, []) for i in recorded} == recorded
     if live_kernel_usable() and os.uname().release.startswith("6.18"):
         compare_live(REC, key, _live_stack_kernel(obj, "stack_live_calls"), "stack liveness")
+
+
+def test_scalar_ids_by_base_is_6_18_44(obj) -> None:
+    """6.18.2 (mainline source) maps the full ids only: the r0 > 5 side is pruned at the join."""
+    new = _ours(obj, "add_const_base_id", "6.18")
+    old = _ours(obj, "add_const_base_id", "6.18.2")
+    assert new["verdict"] == old["verdict"] == "accept"
+    assert old["processed"] < new["processed"]

@@ -22,16 +22,22 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.state import ALL_SPILL, INVALID, MISC, SPILL, ZERO, Slot, State
 
+_LINK_FLAGS = (1 << 31) | (1 << 30)  # alu.ADD_CONST | alu.ADD_CONST32 (BPF_ADD_CONST, 64 and 32 bits)
+
 
 class IdMap:
     """check_ids(): ids of the old state must map one-to-one onto ids of the new one."""
 
-    __slots__ = ("fwd", "back", "tmp")
+    __slots__ = ("fwd", "back", "tmp", "base_ids")
 
-    def __init__(self) -> None:
+    def __init__(self, base_ids: bool = False) -> None:
         self.fwd: dict[int, int] = {}
         self.back: dict[int, int] = {}
         self.tmp = 0
+        # check_scalar_ids(): an old id with BPF_ADD_CONST maps its base id too (feature
+        # scalar_ids_by_base), so `r3 = r2 + 4` in the old state is not matched by an r3 linked to
+        # another register in the current one while r2's id maps elsewhere
+        self.base_ids = base_ids
 
     def check_scalar(self, old_id: int, cur_id: int) -> bool:
         """check_scalar_ids(): an unlinked scalar (id 0) stands for an id of its own."""
@@ -41,7 +47,11 @@ class IdMap:
         if not cur_id:
             self.tmp -= 1
             cur_id = self.tmp
-        return self.check(old_id, cur_id)
+        if not self.check(old_id, cur_id):
+            return False
+        if self.base_ids and old_id > 0 and old_id & _LINK_FLAGS:
+            return self.check(old_id & ~_LINK_FLAGS, cur_id & ~_LINK_FLAGS if cur_id > 0 else cur_id)
+        return True
 
     def check(self, old_id: int, cur_id: int) -> bool:
         if not old_id or not cur_id:  # either both ids are set or both are zero
@@ -212,8 +222,10 @@ def states_equal(
     allow_uninit: bool,
     precise: set[int] | None = None,
     exact_scalars: bool = False,
+    base_ids: bool = False,
 ) -> bool:
     """`precise` holds the keys of the old state's precise scalars; None means all are precise.
+    `base_ids`: an old scalar id with BPF_ADD_CONST maps its base id as well (scalar_ids_by_base).
 
     Most comparisons fail, and most where the last one at the same checkpoint failed: that key
     (`old.cmp_hint`) is checked first. `cur` keeps the key too, for the checkpoint it may become
@@ -228,7 +240,7 @@ def states_equal(
     hint = old.cmp_hint
     if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise, exact_scalars):
         return False
-    idmap = IdMap()
+    idmap = IdMap(base_ids)
     for depth in range(len(ofr)):
         of = ofr[depth]
         cf = cfr[depth]
@@ -319,7 +331,7 @@ def regs_exact(old: Reg, cur: Reg, idmap: IdMap) -> bool:
 
 
 def callback_states_equal(
-    old: State, cur: State, live_regs: set[int] | None, allow_uninit: bool, exact: bool
+    old: State, cur: State, live_regs: set[int] | None, allow_uninit: bool, exact: bool, base_ids: bool = False
 ) -> bool:
     """is_state_visited() at the call of a synchronous callback, against a state of the current path:
     states_equal(RANGE_WITHIN) (6.9+), or with `exact` states_equal(exact = true) (6.7, 6.8).
@@ -333,7 +345,7 @@ def callback_states_equal(
         return False
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
         return False
-    idmap = IdMap()
+    idmap = IdMap(base_ids)
     for depth in range(len(ofr)):
         of = ofr[depth]
         cf = cfr[depth]

@@ -231,7 +231,7 @@ class ExplorerMixin:
                             return True
                     elif states_equal(
                         cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise,
-                        self.explore_alu_limits,
+                        self.explore_alu_limits, self.scalar_ids_by_base,
                     ):
                         cp.hits += 1
                         # the rest of this path would read what the old one read, and need what it needed

@@ -174,6 +174,7 @@ class Verifier(
         self.force_checkpoints = marks.force
         self.jmp_points = marks.jmp_points
         self.history_forces_checkpoint = self.feature("history_forced_checkpoint")
+        self.scalar_ids_by_base = self.feature("scalar_ids_by_base")
         self.linked_regs_history = self.feature("linked_regs_history")
         self.precise_scalar_ids = self.feature("precise_scalar_ids")
         self.static_live: list[int] | None = None

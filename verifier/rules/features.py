@@ -612,6 +612,26 @@ _ROWS: tuple[Feature, ...] = (
         ),
     ),
     Feature(
+        "scalar_ids_by_base",
+        (6, 19),
+        "pruning: an old scalar linked at a distance (id with BPF_ADD_CONST, `r3 = r2 + 4`) maps its base "
+        "id as well as its own onto the current state's ids, so a current r3 linked to another register "
+        "than the one r2's id maps to does not match (fewer states pruned)",
+        "check_scalar_ids() in Debian 7.2.13 kernel/bpf/states.c (`if (old_id & BPF_ADD_CONST)` a second "
+        "check_ids() on the ids without the flag); mainline 6.18.2 regsafe() checks the full ids only: "
+        "bounded (6.18.2, 7.2.13], taken at 6.19, the stricter side; the 6.18 series has it by 6.18.44 "
+        "(measured: tests/test_exploration_counts.py add_const_base_id on 6.18.44-fc-v1045; tetragon "
+        "generic_kprobe_process_filter not pruned at insn 2493)",
+        backports=(
+            Backport(
+                (6, 18),
+                44,
+                "measured on 6.18.44-fc-v1045; 6.18.2 source lacks it, the point release that took it is not "
+                "known, so earlier ones are not claimed",
+            ),
+        ),
+    ),
+    Feature(
         "tail_call_map_msg",
         (6, 17),
         "a tail call with a non-prog-array map reports 'expected prog array map for tail call'",
