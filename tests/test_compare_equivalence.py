@@ -25,14 +25,19 @@ PROJECT = Path(__file__).resolve().parent.parent / "corpus" / "build"
 
 
 def plain_states_equal(
-    old: State, cur: State, live: set[int], allow_uninit: bool, precise: set[int] | None = None
+    old: State,
+    cur: State,
+    live: set[int],
+    allow_uninit: bool,
+    precise: set[int] | None = None,
+    base_ids: bool = False,
 ) -> bool:
     """states_equal() without fast paths: every live register, then every live slot, frame by frame."""
     if len(old.frames) != len(cur.frames):
         return False
     if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
         return False
-    idmap = IdMap()
+    idmap = IdMap(base_ids)
     for depth, (of, cf) in enumerate(zip(old.frames, cur.frames, strict=True)):
         if of.callsite != cf.callsite:
             return False
@@ -61,10 +66,10 @@ def _checked(monkeypatch) -> dict[bool, int]:
     fast = explorer.states_equal
     seen = {True: 0, False: 0}
 
-    def both(old, cur, live, allow_uninit, precise=None, exact_scalars=False):
-        got = fast(old, cur, live, allow_uninit, precise, exact_scalars)
+    def both(old, cur, live, allow_uninit, precise=None, exact_scalars=False, base_ids=False):
+        got = fast(old, cur, live, allow_uninit, precise, exact_scalars, base_ids)
         if not exact_scalars:  # (unprivileged explore_alu_limits: scalars compared for equality)
-            assert got == plain_states_equal(old, cur, live, allow_uninit, precise)
+            assert got == plain_states_equal(old, cur, live, allow_uninit, precise, base_ids)
         seen[got] += 1
         return got
 

@@ -178,7 +178,7 @@ class CallsMixin:
         `goto hit` does no more for a callback, whose SCC backedges are not kept)."""
         live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
         exact = not self.feature("callback_range_within")
-        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact, self.scalar_ids_by_base):
             return False
         cp.hits += 1
         for depth, frame in enumerate(state.frames):

@@ -155,7 +155,7 @@ class IterMixin:
         until `cp` is fully explored, and get the marks `cp` gains by then (a backedge)."""
         live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
         exact = not self.feature("iter_range_within")
-        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact):
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact, self.scalar_ids_by_base):
             return False
         cp.hits += 1
         self._propagate_marks(state, cp)
@@ -178,7 +178,7 @@ class IterMixin:
         with RANGE_WITHIN (every scalar precise, every register compared); a hit is a backedge of
         the outermost entry still explored."""
         live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
-        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, False):
+        if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, False, self.scalar_ids_by_base):
             return False
         cp.hits += 1
         self._propagate_marks(state, cp)
