@@ -38,3 +38,13 @@ def verdict_of(obj, name: str, kernel: str, timeout: float = 10) -> str:
     return check_program(
         obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=timeout), Stages.real()
     ).verdict
+
+
+def verdict_and_message(obj, name: str, kernel: str, timeout: float = 10) -> tuple[str, str]:
+    """bpfcheck's verdict for program `name` of `obj` at `kernel`, and the kernel message of its
+    first finding ("" when there is none)."""
+    prog = next(p for p in obj.programs if p.name == name)
+    verdict = check_program(
+        obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=timeout), Stages.real()
+    )
+    return verdict.verdict, (verdict.findings[0].kernel_message if verdict.findings else "")

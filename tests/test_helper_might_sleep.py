@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bpf_c import compile_c
-from verifier.abstract import AnalysisOptions
-from verifier.pipeline import Stages, check_program
-from verifier.rules import for_kernel
+from tests.bpf_c import compile_c, verdict_and_message
 
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -29,12 +26,6 @@ def obj(tmp_path_factory):
     return compile_c(SOURCE, tmp_path_factory.mktemp("might_sleep"))
 
 
-def _check(obj, name: str, kernel: str):
-    prog = next(p for p in obj.programs if p.name == name)
-    verdict = check_program(obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real())
-    return verdict.verdict, (verdict.findings[0].kernel_message if verdict.findings else "")
-
-
 @pytest.mark.parametrize(
     ("kernel", "message"),
     [
@@ -44,5 +35,5 @@ def _check(obj, name: str, kernel: str):
     ],
 )
 def test_a_sleeping_helper_needs_a_sleepable_program(obj, kernel: str, message: str) -> None:
-    assert _check(obj, "kp", kernel) == ("reject", message)
-    assert _check(obj, "ups", kernel) == ("accept", "")
+    assert verdict_and_message(obj, "kp", kernel) == ("reject", message)
+    assert verdict_and_message(obj, "ups", kernel) == ("accept", "")

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bpf_c import compile_c
-from verifier.abstract import AnalysisOptions
-from verifier.pipeline import Stages, check_program
-from verifier.rules import for_kernel
+from tests.bpf_c import compile_c, verdict_and_message
 
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -58,7 +55,4 @@ def obj(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(KERNEL))
 def test_references_through_kfuncs_as_the_kernel(obj, name: str) -> None:
-    prog = next(p for p in obj.programs if p.name == name)
-    verdict = check_program(obj, prog, "6.18", for_kernel("6.18"), AnalysisOptions(timeout=10), Stages.real())
-    found = (verdict.verdict, verdict.findings[0].kernel_message if verdict.findings else "")
-    assert found == KERNEL[name]
+    assert verdict_and_message(obj, name, "6.18") == KERNEL[name]

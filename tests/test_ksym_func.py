@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bpf_c import compile_c
-from verifier.abstract import AnalysisOptions
-from verifier.pipeline import Stages, check_program
-from verifier.rules import for_kernel
+from tests.bpf_c import compile_c, verdict_and_message
 
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -46,20 +43,14 @@ def obj(tmp_path_factory):
     return compile_c(SOURCE, tmp_path_factory.mktemp("ksym_func"))
 
 
-def _check(obj, name: str, kernel: str):
-    prog = next(p for p in obj.programs if p.name == name)
-    verdict = check_program(obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real())
-    return verdict.verdict, (verdict.findings[0].kernel_message if verdict.findings else "")
-
-
 @pytest.mark.parametrize("kernel", ["6.4", "6.12", "6.18"])
 def test_a_kfunc_address_is_never_null(obj, kernel: str) -> None:
-    assert _check(obj, "guarded", kernel) == ("accept", "")
-    assert _check(obj, "unguarded", kernel) == ("reject", "R0 invalid mem access 'scalar'")
+    assert verdict_and_message(obj, "guarded", kernel) == ("accept", "")
+    assert verdict_and_message(obj, "unguarded", kernel) == ("reject", "R0 invalid mem access 'scalar'")
 
 
 @pytest.mark.parametrize("kernel", ["5.15", "6.3"])
 def test_before_6_4_a_kfunc_in_ld_imm64_is_refused(obj, kernel: str) -> None:
-    verdict, message = _check(obj, "guarded", kernel)
+    verdict, message = verdict_and_message(obj, "guarded", kernel)
     assert verdict == "reject"
     assert message.startswith("pseudo btf_id ") and message.endswith(" in ldimm64 isn't KIND_VAR.")

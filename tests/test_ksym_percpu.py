@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bpf_c import compile_c
-from verifier.abstract import AnalysisOptions
-from verifier.pipeline import Stages, check_program
-from verifier.rules import for_kernel
+from tests.bpf_c import compile_c, verdict_and_message
 
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -62,24 +59,18 @@ def obj(tmp_path_factory):
     return compile_c(SOURCE, tmp_path_factory.mktemp("ksym_percpu"))
 
 
-def _check(obj, name: str, kernel: str):
-    prog = next(p for p in obj.programs if p.name == name)
-    verdict = check_program(obj, prog, kernel, for_kernel(kernel), AnalysisOptions(timeout=10), Stages.real())
-    return verdict.verdict, (verdict.findings[0].kernel_message if verdict.findings else "")
-
-
 @pytest.mark.parametrize("kernel", ["6.1", "6.12"])
 @pytest.mark.parametrize("name", sorted(KERNEL))
 def test_per_cpu_ksyms_as_the_kernel(obj, name: str, kernel: str) -> None:
-    assert _check(obj, name, kernel)[0] == KERNEL[name]
+    assert verdict_and_message(obj, name, kernel)[0] == KERNEL[name]
 
 
 def test_messages(obj) -> None:
-    assert _check(obj, "direct_percpu_int", "6.12")[1].endswith("access percpu memory: off=0")
-    assert _check(obj, "via_per_cpu_nocheck", "6.12")[1] == "R0 invalid mem access 'ptr_or_null_'"
-    assert _check(obj, "int_this_cpu_oob", "6.12")[1] == "R0 min value is outside of the allowed memory range"
+    assert verdict_and_message(obj, "direct_percpu_int", "6.12")[1].endswith("access percpu memory: off=0")
+    assert verdict_and_message(obj, "via_per_cpu_nocheck", "6.12")[1] == "R0 invalid mem access 'ptr_or_null_'"
+    assert verdict_and_message(obj, "int_this_cpu_oob", "6.12")[1] == "R0 min value is outside of the allowed memory range"
     # before MEM_PERCPU (5.18) the per-CPU pointer was a type of its own
-    assert _check(obj, "direct_percpu_int", "5.15")[1] == "R1 invalid mem access 'percpu_ptr_'"
+    assert verdict_and_message(obj, "direct_percpu_int", "5.15")[1] == "R1 invalid mem access 'percpu_ptr_'"
 
 
 @pytest.mark.parametrize(
@@ -92,6 +83,6 @@ def test_messages(obj) -> None:
     ],
 )
 def test_only_a_per_cpu_variable_is_an_argument(obj, kernel: str, expected: str) -> None:
-    verdict, message = _check(obj, "not_percpu_arg", kernel)
+    verdict, message = verdict_and_message(obj, "not_percpu_arg", kernel)
     assert verdict == "reject"
     assert message == f"R1 type=fp expected={expected}"

@@ -215,6 +215,13 @@ def _key_safe(
     return slotsafe(oslot, cslot, IdMap(), allow_uninit, p)
 
 
+def _same_frames_and_lock(old: State, cur: State) -> bool:
+    """The first checks of both comparisons: as many frames, and a lock held in both or in neither."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    return old.active_lock == cur.active_lock or (old.active_lock is not None and cur.active_lock is not None)
+
+
 def states_equal(
     old: State,
     cur: State,
@@ -233,9 +240,7 @@ def states_equal(
     one consistent map over all of them)."""
     ofr = old.frames
     cfr = cur.frames
-    if len(ofr) != len(cfr):
-        return False
-    if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
+    if not _same_frames_and_lock(old, cur):
         return False
     hint = old.cmp_hint
     if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise, exact_scalars):
@@ -341,9 +346,7 @@ def callback_states_equal(
     compared (6.18: the static liveness, live_regs_before), None for all."""
     ofr = old.frames
     cfr = cur.frames
-    if len(ofr) != len(cfr):
-        return False
-    if old.active_lock != cur.active_lock and (old.active_lock is None or cur.active_lock is None):
+    if not _same_frames_and_lock(old, cur):
         return False
     idmap = IdMap(base_ids)
     for depth in range(len(ofr)):

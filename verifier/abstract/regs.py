@@ -125,21 +125,7 @@ class Reg:
 
     def evolve(self, **changes: object) -> Reg:
         # (the constructor, not Reg.__new__: a class compiled by mypyc makes no instance without __init__)
-        new = Reg(
-            self.type,
-            self.var,
-            self.off,
-            self.id,
-            self.ref_obj_id,
-            self.range,
-            self.map_index,
-            self.mem_size,
-            self.frameno,
-            self.maybe_null,
-            self.rdonly,
-            self.subprog,
-            self.btf_id,
-        )
+        new = Reg(*self.key())  # (key(): the fields in the constructor's order)
         for name, value in changes.items():
             if name in _FIELDS:  # (other names are ignored)
                 setattr(new, name, value)
@@ -152,6 +138,7 @@ class Reg:
         return k
 
     def _make_key(self) -> tuple:
+        # every field, in the order __init__ takes them (evolve() builds from it)
         return (
             self.type,
             self.var,
