@@ -388,6 +388,10 @@ class Verifier(
             and (typed is not None or btf_ptr.kernel_btf_of(self) is None)
         ):
             return self.iter_kfunc_call(state, idx, *found)
+        known = typed is not None or btf_ptr.kernel_btf_of(self) is None  # the target has the kfunc
+        kflags = self.kfunc_flags(name) if known else None
+        if kflags is not None and "KF_SLEEPABLE" in kflags and self.feature("kfunc_sleepable_first"):
+            self._kfunc_sleepable(name or "")
         dynptr_args = btf_ptr.kfunc_dynptr_args(self, name) if name else None
         if dynptr_args is None and btf_ptr.kernel_btf_of(self) is None:
             dynptr_args = dynptr.KFUNC_DYNPTR_ARGS.get(name or "", ())
@@ -400,7 +404,8 @@ class Verifier(
             typed = self.dynptr_slice_result(state, name)  # a special kfunc: its result is the kernel's rule
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
             self._clear_packet_pointers(state)
-        known = typed is not None or btf_ptr.kernel_btf_of(self) is None  # the target has the kfunc
+        if kflags is not None and "KF_SLEEPABLE" in kflags and not self.feature("kfunc_sleepable_first"):
+            self._kfunc_sleepable(name or "")  # 6.1: at the end of btf_check_kfunc_arg_match()
         if known and name in kfunc_refs.RELEASE:
             self._kfunc_release(state, name)
         regs = state.frames[-1].regs
@@ -410,6 +415,16 @@ class Verifier(
         if known and name in kfunc_refs.ACQUIRE:
             regs[0] = self._kfunc_acquire(state, regs[0], idx)
         return idx + 1
+
+    def kfunc_flags(self, name: str | None) -> frozenset[str] | None:
+        """The KF_* flags the target version registers kfunc `name` with (None: not known)."""
+        version = getattr(self.rules, "version", None)
+        return kfunc_refs.flags(name, version) if name and version is not None else None
+
+    def _kfunc_sleepable(self, name: str) -> None:
+        """check_kfunc_call(): a KF_SLEEPABLE kfunc only in a sleepable program (6.1+)."""
+        if not self.prog.sleepable:
+            raise Reject(self.rules.message("kfunc_sleepable", name=name), "kfunc")
 
     def _kfunc_release(self, state: State, name: str) -> None:
         """check_kfunc_args() for a KF_RELEASE kfunc: the argument that carries a reference (the

@@ -214,6 +214,15 @@ _ROWS: tuple[Feature, ...] = (
         "&bpf_copy_from_user_proto : NULL' in 6.0, the might_sleep check in Debian 6.1.192 and 6.2.1",
     ),
     Feature(
+        "kfunc_sleepable_first",
+        (6, 2),
+        "a KF_SLEEPABLE kfunc in a non-sleepable program is refused before its arguments are checked "
+        "(check_kfunc_call(); 6.1 refused it after them, in btf_check_kfunc_arg_match())",
+        "kernel/bpf/verifier.c check_kfunc_call(); source: 'is sleepable but the program is not' at the end of "
+        "btf_check_kfunc_arg_match() in Debian 6.1.192, is_kfunc_sleepable() before check_kfunc_args() in 6.2.1 "
+        "to 6.18.2",
+    ),
+    Feature(
         "ld_imm64_kfunc",
         (6, 4),
         "ld_imm64 BPF_PSEUDO_BTF_ID of a kernel function (bpf_ksym_exists() on a kfunc): a read-only "

@@ -37,6 +37,19 @@ _ROWS: tuple[MessageRow, ...] = (
         "verifier.c check_helper_call; source: absent from 6.9.0, present in 6.10.0 (was: 6.2)",
     ),
     MessageRow(
+        "kfunc_sleepable",
+        (6, 1),
+        "kernel function {name} is sleepable but the program is not",
+        "kernel/bpf/btf.c btf_check_kfunc_arg_match(); source: KF_SLEEPABLE absent from 6.0, this message in "
+        "Debian 6.1.192",
+    ),
+    MessageRow(
+        "kfunc_sleepable",
+        (6, 2),
+        "program must be sleepable to call sleepable kfunc {name}",
+        "kernel/bpf/verifier.c check_kfunc_call(); source: 6.2.1 to 6.18.2",
+    ),
+    MessageRow(
         "gpl_only",
         (4, 14),
         "cannot call GPL only function from proprietary program",
