@@ -7,8 +7,7 @@ several ordinary base classes; the source files themselves stay as they are and 
 Python engine. Anything failing here (no mypy, no C compiler, no Python headers, a type error in
 the engine) leaves a pure Python install.
 
-For now the build is opt-in (BPFCHECK_COMPILE=1): on nested open-coded iterator loops the compiled
-engine walks more instructions than the pure one (docs/profile.md), and the two must agree first.
+The build is the default; BPFCHECK_COMPILE=0 (or BPFCHECK_PURE_PYTHON=1) at install time skips it.
 """
 
 from __future__ import annotations
@@ -150,6 +149,39 @@ def fold_mixins(abstract: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+TUPLE_COMPARISONS = """
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, tuple) and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not (isinstance(other, tuple) and tuple.__eq__(self, other))
+
+    __hash__ = tuple.__hash__
+"""
+
+
+def compare_tuples_by_value(abstract: Path) -> None:
+    """Give each tuple subclass of the copy in `abstract` (Scalar) its own __eq__/__ne__/__hash__:
+    mypyc compiles `a == b` between two instances of a class that defines no __eq__ as `a is b`,
+    missing the one the class inherits from tuple (two equal Scalars built apart were unequal)."""
+    for path in abstract.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        classes = [
+            n
+            for n in ast.walk(ast.parse(text))
+            if isinstance(n, ast.ClassDef)
+            and any(isinstance(b, ast.Name) and b.id == "tuple" for b in n.bases)
+        ]
+        for node in sorted(classes, key=lambda n: n.lineno, reverse=True):
+            own = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+            if own & {"__eq__", "__ne__", "__hash__"}:
+                raise RuntimeError(f"{path.name}: {node.name} defines its own comparison")
+            lines[node.end_lineno : node.end_lineno] = TUPLE_COMPARISONS.splitlines()
+        if classes:
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generate(native, target: Path = GENERATED) -> list[str]:
     """The generated package copy in `target`; returns the paths mypyc compiles."""
     shutil.rmtree(target, ignore_errors=True)
@@ -158,6 +190,7 @@ def generate(native, target: Path = GENERATED) -> list[str]:
     )
     abstract = target / "verifier" / "abstract"
     fold_mixins(abstract)
+    compare_tuples_by_value(abstract)
     build = abstract / f"{native.BUILD_MODULE}.py"
     build.write_text(
         f'SOURCE_HASH = "{native.source_hash(ROOT / "verifier" / "abstract")}"\n', encoding="utf-8"
@@ -184,7 +217,7 @@ class OptionalBuildExt(build_ext):
 
 
 def ext_modules() -> list:
-    if os.environ.get("BPFCHECK_COMPILE") != "1" or os.environ.get("BPFCHECK_PURE_PYTHON") == "1":
+    if os.environ.get("BPFCHECK_COMPILE") == "0" or os.environ.get("BPFCHECK_PURE_PYTHON") == "1":
         return []
     try:
         from mypyc.build import mypycify

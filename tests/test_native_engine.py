@@ -1,4 +1,4 @@
-"""The compiled engine (mypyc, built by `BPFCHECK_COMPILE=1 pip install`: setup.py, verifier/native.py) and the pure
+"""The compiled engine (mypyc, built by `pip install` unless BPFCHECK_COMPILE=0: setup.py, verifier/native.py) and the pure
 Python engine give the same answers, and the compiled build keeps building.
 
 The same objects are checked in two processes, one with BPFCHECK_PURE_PYTHON=1; verdicts, findings
@@ -142,3 +142,17 @@ def test_compiled_build_type_checks(tmp_path: Path) -> None:
         timeout=600,
     )
     assert out.returncode == 0, out.stdout[-4000:]
+
+
+def test_equal_values_compare_equal() -> None:
+    """Two equal Scalars that are different objects are equal in the engine's own comparisons (the
+    compiled engine once compared them by identity: Reg.__eq__, regsafe(), widening)."""
+    from verifier.abstract.compare import EXACT, IdMap, regsafe
+    from verifier.abstract.regs import const_reg
+    from verifier.abstract.scalar import Scalar
+
+    a = const_reg(4)
+    b = a.evolve(var=Scalar(tuple(a.var)))
+    assert a.var is not b.var
+    assert a == b and not a != b
+    assert regsafe(a, b, IdMap(), EXACT)

@@ -1,5 +1,5 @@
 """Which engine runs: the modules of `verifier.abstract` compiled by mypyc (built by
-`BPFCHECK_COMPILE=1 pip install`, see setup.py and docs/profile.md), or the same modules as Python source.
+`pip install` unless BPFCHECK_COMPILE=0, see setup.py and docs/profile.md), or the same modules as Python source.
 
 The compiled modules are used only when all of these hold:
 - they were built (a C compiler and the Python headers were there at install time),
