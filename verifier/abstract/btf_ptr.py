@@ -550,6 +550,36 @@ def kfunc_dynptr_args(v: Any, name: str) -> tuple[int, ...] | None:
     return tuple(out)
 
 
+def iter_facts(v: Any, kind: str) -> tuple[int, tuple[int, ...]] | None:
+    """sizeof(struct bpf_iter_<kind>) and the registers of bpf_iter_<kind>_new()'s scalar parameters,
+    from the target's BTF (process_iter_arg() sizes the iterator from the kfunc's own BTF), else from
+    the object's (its vmlinux.h declares them); None when neither describes the iterator."""
+    kb = kernel_btf_of(v)
+    struct = proto = None
+    if kb is not None:
+        btf = kb.btf
+        struct_id = kb.find(f"bpf_iter_{kind}", B.KIND_STRUCT)
+        struct = btf.get(struct_id) if struct_id is not None else None
+        proto = kb.func_proto(f"bpf_iter_{kind}_new")
+    else:
+        btf = getattr(getattr(v, "obj", None), "btf", None)
+        for t in btf.types if btf is not None else ():
+            if t is None:
+                continue
+            if t.kind == B.KIND_STRUCT and t.name == f"bpf_iter_{kind}" and struct is None:
+                struct = t
+            elif t.kind == B.KIND_FUNC and t.name == f"bpf_iter_{kind}_new" and proto is None:
+                proto = btf.get(t.size_or_type)
+    if struct is None or proto is None or proto.kind != B.KIND_FUNC_PROTO:
+        return None
+    scalars = []
+    for regno, (_, ptype) in enumerate(proto.params[:5], start=1):
+        t = btf.resolve(ptype)
+        if t is not None and t.kind in (B.KIND_INT, B.KIND_ENUM, B.KIND_ENUM64):
+            scalars.append(regno)
+    return struct.size_or_type, tuple(scalars)
+
+
 def kfunc_result(v: Any, idx: int) -> Reg | None:
     """R0 after calling the kfunc at `idx`, from its BTF prototype in the target; None when the
     target's BTF (or the kfunc's name) is not known.

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier.abstract import dynptr, iters
+from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract.compare import callback_states_equal
 from verifier.abstract.explorer import mark_read, mark_read_all, static_reg_keys
 from verifier.abstract.regs import (
+    PTR_TO_BTF_ID,
     PTR_TO_MEM,
     PTR_TO_STACK,
     SCALAR,
@@ -52,19 +53,46 @@ class IterMixin:
     track_precision: bool
     mark_precise: Any
     scalar_keys: Any
+    kfunc_flags: Any
+    prog: Any
+    _iter_types: dict[str, iters.IterType | None]
 
     def iter_next_calls(self, insns: list, extern_refs: dict[int, str]) -> set[int]:
-        """is_iter_next_insn(): the `_next` calls of the iterators modelled for this target."""
+        """is_iter_next_insn(): the `_next` calls of the iterators this target has."""
         out = set()
         for idx, name in extern_refs.items():
             found = iters.iter_kfunc(name)
-            if found is not None and found[1] == "next" and self.feature(iters.ITER_TYPES[found[0]].feature):
+            if found is not None and found[1] == "next" and self.iter_type(found[0]) is not None:
                 out.add(idx)
         return out
 
-    def iter_kfunc_call(self, state: State, idx: int, kind: str, method: str) -> int:
-        """check_kfunc_call() of bpf_iter_<kind>_<method>: the arguments, the stack slots, R0."""
-        itype = iters.ITER_TYPES[kind]
+    def iter_type(self, kind: str) -> iters.IterType | None:
+        """The iterator bpf_iter_<kind> as the target has it, or None: num and bits from their facts
+        (iters.ITER_TYPES); any other when the target registers its three kfuncs with KF_ITER_NEW,
+        KF_ITER_NEXT and KF_ITER_DESTROY (the kfunc flags table), sized by its BTF."""
+        if kind in self._iter_types:
+            return self._iter_types[kind]
+        found = iters.ITER_TYPES.get(kind)
+        if found is not None:
+            known: iters.IterType | None = found if self.feature(found.feature) else None
+        else:
+            known = None
+            flags = [self.kfunc_flags(f"bpf_iter_{kind}_{m}") for m in iters.METHODS]
+            if all(
+                f is not None and iters.METHOD_FLAGS[m] in f for f, m in zip(flags, iters.METHODS, strict=True)
+            ):
+                facts = btf_ptr.iter_facts(self, kind)
+                if facts is not None and facts[0] >= 8 and facts[0] % 8 == 0:
+                    rcu = "KF_RCU_PROTECTED" in (flags[0] or ())
+                    known = iters.generic_type(kind, facts[0], facts[1], rcu)
+        self._iter_types[kind] = known
+        return known
+
+    def iter_kfunc_call(
+        self, state: State, idx: int, itype: iters.IterType, kind: str, method: str, typed: Reg | None
+    ) -> int:
+        """check_kfunc_call() of bpf_iter_<kind>_<method>: the arguments, the stack slots, R0
+        (`typed`: R0 as the kfunc's BTF prototype gives it, for the `_next` of other iterators)."""
         nr_slots = itype.size // 8
         regs = state.frames[-1].regs
         reg = regs[1]
@@ -86,20 +114,30 @@ class IterMixin:
                 if regs[regno].type != SCALAR:
                     raise Reject(f"R{regno} is not a scalar", "kfunc-arg", (regno,))
                 self.read_reg(state, regno)
+            # a KF_RCU_PROTECTED iterator made outside an RCU critical section (a sleepable program
+            # that takes no RCU read lock): refused (6.18+, check_kfunc_call() after the arguments),
+            # else PTR_UNTRUSTED (mark_stack_slots_iter())
+            untrusted = itype.rcu_protected and self.prog.sleepable and not self._takes_rcu_lock()
+            if untrusted and self.feature("kfunc_rcu_protected_call"):
+                raise Reject(
+                    f"kernel func bpf_iter_{kind}_new requires RCU critical section protection", "kfunc"
+                )
             ref = self.new_id()
             state.refs = state.refs + (RefState(ref, idx, "iter"),)
-            iters.mark(frame.stack, lo, nr_slots, itype.code, ref)
+            iters.mark(frame.stack, lo, nr_slots, itype.code, ref, untrusted)
             return self._iter_call_done(state, idx, unknown_reg())
         held = iters.valid_init(frame.stack, lo, nr_slots, itype.code) if lo >= 0 else None
         if held is None:
             raise Reject(f"expected an initialized iter_{kind} as arg #0", "kfunc-arg", (1,))
+        if held.rdonly:  # is_iter_reg_valid_init(): -EPROTO
+            raise Reject(f"expected an RCU CS when using bpf_iter_{kind}_{method}", "kfunc-arg", (1,))
         for s in range(lo, lo + nr_slots):
             self._mark_slot_read(state, frame, s)
         if method == "destroy":
             iters.unmark(frame.stack, lo, nr_slots)
             state.refs = tuple(r for r in state.refs if r.id != held.ref_obj_id)
             return self._iter_call_done(state, idx, unknown_reg())
-        return self._iter_next(state, idx, reg.frameno, lo, held, itype)
+        return self._iter_next(state, idx, reg.frameno, lo, held, itype, typed)
 
     def _iter_call_done(self, state: State, idx: int, r0: Reg) -> int:
         regs = state.frames[-1].regs
@@ -108,11 +146,30 @@ class IterMixin:
         regs[0] = r0
         return idx + 1
 
+    def _takes_rcu_lock(self) -> bool:
+        """The program calls bpf_rcu_read_lock() somewhere (the RCU critical sections themselves are
+        not followed: an iterator made in a sleepable program that takes the lock counts as made
+        inside one)."""
+        return "bpf_rcu_read_lock" in self.prog.extern_refs.values()
+
     def _iter_next(
-        self, state: State, idx: int, frameno: int, lo: int, held: Reg, itype: iters.IterType
+        self,
+        state: State,
+        idx: int,
+        frameno: int,
+        lo: int,
+        held: Reg,
+        itype: iters.IterType,
+        typed: Reg | None,
     ) -> int:
-        """process_iter_next_call()."""
-        elem = pointer_reg(PTR_TO_MEM, mem_size=itype.elem_size, rdonly=True, id=self.new_id())
+        """process_iter_next_call(): R0 as check_kfunc_call() made it, not NULL on the ACTIVE path
+        (mark_ptr_not_null_reg()), NULL on the DRAINED one."""
+        if itype.elem_size:  # int *: read-only memory of its size
+            elem = pointer_reg(PTR_TO_MEM, mem_size=itype.elem_size, rdonly=True, id=self.new_id())
+        elif typed is not None and typed.type != SCALAR:
+            elem = typed.evolve(maybe_null=False)
+        else:  # (no BTF to type it with: a kernel object)
+            elem = pointer_reg(PTR_TO_BTF_ID, id=self.new_id())
         if held.mem_size == iters.ACTIVE:
             if self.replay is not None:  # a re-run of a recorded path: its decision here
                 if self.next_decision(idx):

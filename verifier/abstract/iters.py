@@ -8,7 +8,8 @@ states are); the first (lowest) slot carries the reference the iterator holds (`
 released by `_destroy`. Loads from the slots are refused as from any special slot; a store into
 them turns their bytes into plain data (scrub_spilled_slot()), the reference staying held.
 
-Sources: kernel/bpf/verifier.c v6.18.2 (process_iter_arg(), mark_stack_slots_iter(),
+Iterators other than num and bits come from the target's kfunc flags table and BTF (generic_type(),
+IterMixin.iter_type()). Sources: kernel/bpf/verifier.c v6.18.2 (process_iter_arg(), mark_stack_slots_iter(),
 unmark_stack_slots_iter(), is_iter_reg_valid_uninit(), is_iter_reg_valid_init(),
 stack_slot_obj_get_spi(), process_iter_next_call(), check_stack_write_fixed_off()),
 kernel/bpf/helpers.c (BTF_ID_FLAGS(func, bpf_iter_num_new, KF_ITER_NEW), bpf_iter_num_next
@@ -32,8 +33,9 @@ class IterType(NamedTuple):
     code: int  # the iterator's identity in a STACK_ITER register (btf_id)
     size: int  # sizeof(struct bpf_iter_<name>)
     elem_size: int  # _next returns a read-only pointer to this many bytes
-    feature: str  # the rules feature that says the target has it
+    feature: str  # the rules feature that says the target has it ("": the kfunc flags say so)
     scalar_args: tuple[int, ...]  # _new's scalar arguments (registers); others are ignored (`__ign`)
+    rcu_protected: bool = False  # KF_RCU_PROTECTED: usable only inside an RCU critical section
 
 
 # iterators whose kfuncs bpfcheck models, by <name> of bpf_iter_<name>_{new,next,destroy}, all
@@ -47,18 +49,32 @@ ITER_TYPES: dict[str, IterType] = {
     "bits": IterType(2, 16, 4, "iter_bits", (3,)),
 }
 METHODS = ("new", "next", "destroy")
+# the flag each method of any other iterator is registered with (BTF_ID_FLAGS; is_iter_kfunc())
+METHOD_FLAGS = {"new": "KF_ITER_NEW", "next": "KF_ITER_NEXT", "destroy": "KF_ITER_DESTROY"}
+
+# any other iterator (task, css, css_task, task_vma, task_file, kmem_cache, dmabuf, scx_dsq, ...) is
+# built from the target's kfunc flags and BTF (IterMixin.iter_type()); its `_next` returns the
+# pointer its BTF prototype names, not NULL on the ACTIVE path. Each gets a code of its own here.
+_GENERIC_CODES: dict[str, int] = {}
+
+
+def generic_type(kind: str, size: int, scalar_args: tuple[int, ...], rcu_protected: bool) -> IterType:
+    """The IterType of an iterator known from the target's flags and BTF."""
+    code = _GENERIC_CODES.setdefault(kind, 16 + len(_GENERIC_CODES))
+    return IterType(code, size, 0, "", scalar_args, rcu_protected)
 
 
 def iter_kfunc(name: str | None) -> tuple[str, str] | None:
-    """(iterator name, method) of a modelled iterator kfunc (btf_check_iter_kfuncs() naming:
-    bpf_iter_<type>_new/_next/_destroy), or None."""
+    """(iterator name, method) of a kfunc named as an iterator's (btf_check_iter_kfuncs() naming:
+    bpf_iter_<type>_new/_next/_destroy), or None; whether the target has that iterator is
+    IterMixin.iter_type()'s question."""
     if not name or not name.startswith("bpf_iter_"):
         return None
     rest = name[len("bpf_iter_") :]
     for method in METHODS:
         if rest.endswith("_" + method):
             kind = rest[: -len(method) - 1]
-            return (kind, method) if kind in ITER_TYPES else None
+            return (kind, method) if kind else None
     return None
 
 
@@ -108,11 +124,19 @@ def valid_init(stack: dict[int, Slot], lo: int, nr_slots: int, code: int) -> Reg
     return first
 
 
-def mark(stack: dict[int, Slot], lo: int, nr_slots: int, code: int, ref_obj_id: int) -> None:
-    """mark_stack_slots_iter(): the slots become an ACTIVE iterator of depth 0."""
+def mark(
+    stack: dict[int, Slot], lo: int, nr_slots: int, code: int, ref_obj_id: int, untrusted: bool = False
+) -> None:
+    """mark_stack_slots_iter(): the slots become an ACTIVE iterator of depth 0 (`untrusted`: an
+    RCU-protected one made outside an RCU critical section, PTR_UNTRUSTED: kept in `rdonly`)."""
     for i in range(nr_slots):
         reg = Reg(
-            STACK_ITER, Scalar.const(0), btf_id=code, mem_size=ACTIVE, ref_obj_id=ref_obj_id if i == 0 else 0
+            STACK_ITER,
+            Scalar.const(0),
+            btf_id=code,
+            mem_size=ACTIVE,
+            ref_obj_id=ref_obj_id if i == 0 else 0,
+            rdonly=untrusted,
         )
         stack[lo + i] = Slot(SPILL * 8, reg)
 

@@ -112,6 +112,7 @@ class Verifier(
                 and insn.imm != hs.TIMER_SET_CALLBACK
             }
         self.prune_points = self._prune_points()
+        self._iter_types: dict[str, iters.IterType | None] = {}
         self.iter_next_insns = self.iter_next_calls(self.insns, prog.extern_refs)
         # insn_aux_data alu_state/alu_limit of each sanitized ALU instruction (!root), and the
         # kernel's env->explore_alu_limits (alu.py)
@@ -382,12 +383,9 @@ class Verifier(
         typed = btf_ptr.kfunc_result(self, idx)
         name = self.prog.extern_refs.get(idx)
         found = iters.iter_kfunc(name)
-        if (
-            found is not None
-            and self.feature(iters.ITER_TYPES[found[0]].feature)
-            and (typed is not None or btf_ptr.kernel_btf_of(self) is None)
-        ):
-            return self.iter_kfunc_call(state, idx, *found)
+        itype = self.iter_type(found[0]) if found is not None else None
+        if found is not None and itype is not None and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
+            return self.iter_kfunc_call(state, idx, itype, found[0], found[1], typed)
         known = typed is not None or btf_ptr.kernel_btf_of(self) is None  # the target has the kfunc
         kflags = self.kfunc_flags(name) if known else None
         if kflags is not None and "KF_SLEEPABLE" in kflags and self.feature("kfunc_sleepable_first"):
