@@ -44,7 +44,7 @@ from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import STATE_FIELDS, Frame, RefState, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
-from verifier.rules import kfunc_refs
+from verifier.rules import kfunc_prog_types, kfunc_refs
 from verifier.rules.maps import creatable_unprivileged
 
 
@@ -378,10 +378,18 @@ class Verifier(
     def do_kfunc_call(self, state: State, insn: Insn, idx: int) -> int:
         if not self.rules.has("kfuncs"):
             raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
+        name = self.prog.extern_refs.get(idx)
+        version = getattr(self.rules, "version", None)
+        if (  # fetch_kfunc_meta(): no set of the kfunc is registered for the program type's hook
+            name
+            and version is not None
+            and self.prog_type not in (None, "ext")
+            and kfunc_prog_types.allowed(name, self.prog_type, version) is False
+        ):
+            raise Reject(f"calling kernel function {name} is not allowed", "kfunc")
         # the prototype comes from the target's BTF (btf_ptr.kfunc_result); without it, the call
         # returns an unknown scalar
         typed = btf_ptr.kfunc_result(self, idx)
-        name = self.prog.extern_refs.get(idx)
         found = iters.iter_kfunc(name)
         itype = self.iter_type(found[0]) if found is not None else None
         if found is not None and itype is not None and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
