@@ -100,3 +100,9 @@ def test_the_hooks_follow_the_version() -> None:
     # not registered by the trees read: no judgement (a module's kfunc, or before 6.0)
     assert kfunc_prog_types.allowed("bpf_task_from_pid", "xdp", (5, 15)) is None
     assert kfunc_prog_types.allowed("no_such_kfunc", "xdp", (6, 18)) is None
+
+
+# measured: 6.12.117+deb13-amd64 under qemu (scripts/kernel_vm.py): the same answers
+@pytest.mark.parametrize("name", sorted(KERNEL_6_18))
+def test_kfunc_program_types_as_the_6_12_kernel(obj, name: str) -> None:
+    assert verdict_and_message(obj, name, "6.12") == KERNEL_6_18[name]
