@@ -17,6 +17,7 @@ from verifier.btf import kconfig
 from verifier.btf.core import POISON_MESSAGE, relocate
 from verifier.btf.guards import resolve_without_btf
 from verifier.btf.kernel import HOST_BTF, KernelBtf
+from verifier.btf.ksyms import host_module_names, ksym_problems
 from verifier.btf.target import btf_path_for, target_btf
 from verifier.elf import btf as B
 from verifier.isa import opcodes as op
@@ -31,6 +32,8 @@ def for_target(obj: Any, program: Any, kernel: str, options: Any, rules: Any = N
     relocs = getattr(program, "core_relocs", None)
     local_btf = getattr(obj, "btf", None)
     externs = getattr(program, "extern_refs", None)
+    if local_btf is not None and local_btf.find_datasec(".ksyms") is not None:
+        program = _check_ksyms(obj, program, kernel, options)
     if not externs and (not relocs or local_btf is None):
         return obj, program  # nothing to resolve: the target's BTF is not even loaded
     target = target_btf(options, kernel)
@@ -67,6 +70,23 @@ def _with_kconfig(obj: Any, kernel: str, options: Any, rules: Any) -> tuple[Any,
         for m in obj.maps
     ]
     return dataclasses.replace(obj, maps=maps), values.notes
+
+
+def _check_ksyms(obj: Any, program: Any, kernel: str, options: Any) -> Any:
+    """libbpf resolves every `__ksym` extern of the object before loading any program: one the
+    target lacks (not weak) or declares with an incompatible prototype fails them all."""
+    target = target_btf(options, kernel)
+    if target is None:
+        return program
+    host = btf_path_for(options, kernel) == HOST_BTF
+    errors, notes = ksym_problems(obj, target, host_module_names() if host else None)
+    if not errors and not notes:
+        return program
+    return dataclasses.replace(
+        program,
+        load_errors=list(program.load_errors) + [f"{e} (libbpf: failed to resolve externs)" for e in errors],
+        target_notes=list(program.target_notes) + notes,
+    )
 
 
 def _resolve_ksyms(program: Any, target: KernelBtf) -> Any:

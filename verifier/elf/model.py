@@ -126,6 +126,7 @@ class BpfObject:
     has_btf: bool = False
     has_btf_ext: bool = False
     btf: Btf | None = None  # the parsed .BTF (types and strings), when present and well-formed
+    weak_externs: frozenset[str] = frozenset()  # undefined ELF symbols bound STB_WEAK (libbpf: is_weak)
 
     @property
     def gpl_compatible(self) -> bool:

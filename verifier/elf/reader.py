@@ -65,7 +65,9 @@ def _build(img: ElfImage) -> BpfObject:
         if prog.prog_type == "struct_ops":
             prog.struct_ops_type = st_ops.get(prog.name)
     return BpfObject(img.path, programs, maps.maps, _license(img), _version(img),
-                     has_btf=btf is not None, has_btf_ext=btf_ext is not None, btf=btf)
+                     has_btf=btf is not None, has_btf_ext=btf_ext is not None, btf=btf,
+                     weak_externs=frozenset(s.name for s in img.symbols
+                                            if s.shndx == ec.SHN_UNDEF and s.bind == ec.STB_WEAK and s.name))
 
 
 def _read_btf(img: ElfImage) -> tuple[B.Btf | None, BtfExt | None]:
