@@ -154,11 +154,11 @@ def test_fexit_reads_the_return_value(btf_file: str) -> None:
 def test_struct_walk(btf_file: str) -> None:
     btf = load_kernel_btf(btf_file).btf
     dev = DEV_ID
-    assert btf_ptr.struct_walk(btf, dev, 0, 4) == ("scalar", 0)
+    assert btf_ptr.struct_walk(btf, dev, 0, 4) == ("scalar", 0, "")
     assert btf_ptr.struct_walk(btf, dev, 16, 8)[0] == "ptr"  # next: struct dev * (through the FWD)
-    assert btf_ptr.struct_walk(btf, dev, 8, 8) == ("scalar", 0)  # char *: not a struct pointer
-    assert btf_ptr.struct_walk(btf, dev, 28, 8) == ("scalar", 0)  # inside int stats[4]
-    assert btf_ptr.struct_walk(btf, dev, 100, 1) == ("scalar", 0)  # flexible char array
+    assert btf_ptr.struct_walk(btf, dev, 8, 8) == ("scalar", 0, "")  # char *: not a struct pointer
+    assert btf_ptr.struct_walk(btf, dev, 28, 8) == ("scalar", 0, "")  # inside int stats[4]
+    assert btf_ptr.struct_walk(btf, dev, 100, 1) == ("scalar", 0, "")  # flexible char array
     with pytest.raises(
         Reject, match="cannot access ptr member next with moff 16 in struct dev with off 20 size 4"
     ):

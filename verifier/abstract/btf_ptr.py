@@ -15,15 +15,43 @@ import functools
 from importlib import resources
 from typing import Any
 
-from verifier.abstract.regs import PTR_TO_BTF_ID, PTR_TO_BUF, PTR_TO_MEM, Reg, pointer_reg, unknown_reg
+from verifier.abstract.regs import (
+    BTF_RCU,
+    BTF_TRUSTED,
+    BTF_UNTRUSTED,
+    PTR_TO_BTF_ID,
+    PTR_TO_BUF,
+    PTR_TO_MEM,
+    SCALAR,
+    Reg,
+    pointer_reg,
+    unknown_reg,
+)
 from verifier.abstract.reject import Reject
 from verifier.btf.kernel import KernelBtf
 from verifier.btf.target import target_btf
 from verifier.elf import btf as B
+from verifier.rules import kfunc_refs
 
 FLAG_USER = 1 << 32
 FLAG_PERCPU = 1 << 33
 ID_MASK = (1 << 32) - 1
+TRUST_FLAGS = BTF_TRUSTED | BTF_RCU | BTF_UNTRUSTED  # (regs.py: PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED)
+_RCU_TAG = 1 << 40  # a walked member's `__rcu` type tag (btf_struct_walk(): MEM_RCU), inside a walk only
+
+# LSM hooks whose arguments are not trusted (untrusted_lsm_hooks, kernel/bpf/bpf_lsm.c, 6.18.2;
+# bpf_lsm_is_trusted()); every other LSM hook's arguments are PTR_TRUSTED
+UNTRUSTED_LSM_HOOKS = frozenset(
+    {
+        "bpf_map_free",
+        "bpf_prog_free",
+        "file_alloc_security",
+        "file_free_security",
+        "sk_alloc_security",
+        "sk_free_security",
+        "task_free",
+    }
+)
 
 # program types whose context is the traced function's arguments (tracing_prog_is_valid_access,
 # bpf_lsm_is_valid_access -> btf_ctx_access)
@@ -174,8 +202,18 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
         if nibble & 0x2:
             return unknown_reg()  # may encode an error: "marking pointer arg%d as scalar"
         maybe_null = maybe_null or bool(nibble & 0x1)
+    if has("trusted_btf_ptrs") and prog_args_trusted(v):
+        flags |= BTF_TRUSTED
     reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
     return reg.evolve(id=v.new_id()) if maybe_null else reg
+
+
+def prog_args_trusted(v: Any) -> bool:
+    """prog_args_trusted() (kernel/bpf/btf.c): tp_btf and iterator arguments, and an LSM hook's
+    unless the hook is listed untrusted, are PTR_TRUSTED; fentry/fexit/fmod_ret ones are not."""
+    if getattr(v.prog, "prog_type", None) == "lsm":
+        return (getattr(v.prog, "attach_to", None) or "") not in UNTRUSTED_LSM_HOOKS
+    return v.attach_type in ("trace_raw_tp", ITER_ATTACH)
 
 
 @functools.cache
@@ -193,12 +231,12 @@ def _int_pointee(t: B.BtfType, has: Any) -> bool:
     return t.kind == B.KIND_INT and (t.size_or_type == 1 or has("btf_ctx_int_ptr_scalar"))
 
 
-def _pointee(btf: B.Btf, type_id: int) -> tuple[int, int]:
-    """Skip modifiers after a PTR, noting the `user`/`percpu` type tags."""
+def _pointee(btf: B.Btf, type_id: int, tags: dict[str, int] | None = None) -> tuple[int, int]:
+    """Skip modifiers after a PTR, noting the `user`/`percpu` type tags (and those of `tags`)."""
     flags = 0
     t = btf.get(type_id)
     if t is not None and t.kind == B.KIND_TYPE_TAG and not t.kind_flag:
-        flags |= {"user": FLAG_USER, "percpu": FLAG_PERCPU}.get(t.name, 0)
+        flags |= {"user": FLAG_USER, "percpu": FLAG_PERCPU, **(tags or {})}.get(t.name, 0)
     return btf.skip_modifiers(type_id), flags
 
 
@@ -262,10 +300,63 @@ def struct_load(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg | None
         raise Reject(f"R{regno} is ptr_{tname} access user memory: off={total}", "btf-access", (regno,))
     if reg.btf_id & FLAG_PERCPU:
         raise Reject(f"R{regno} is ptr_{tname} access percpu memory: off={total}", "btf-access", (regno,))
-    kind, next_id = struct_walk(kb.btf, type_id, total, size)
-    if kind == "ptr":
-        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id)
-    return unknown_reg()
+    kind, next_id, field = struct_walk(kb.btf, type_id, total, size)
+    if kind != "ptr":
+        return unknown_reg()
+    if not v.feature("trusted_btf_ptrs"):
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id & ~_RCU_TAG)
+    flags, maybe_null = walked_trust(v, kb, reg, field, next_id)
+    loaded = pointer_reg(PTR_TO_BTF_ID, btf_id=(next_id & ~_RCU_TAG) | flags, maybe_null=maybe_null)
+    return loaded.evolve(id=v.new_id()) if maybe_null else loaded
+
+
+def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tuple[int, bool]:
+    """check_ptr_to_btf_access() (6.4+, kernel/bpf/verifier.c): the trust of a pointer loaded
+    from `reg`'s struct member `field` (type id and tag flags `walked`), and whether it may be NULL.
+
+    An untrusted pointer's members are untrusted. A trusted or RCU pointer's member is trusted
+    when the kernel's BTF lists it in `<struct>__safe_trusted` (`__safe_trusted_or_null`: possibly
+    NULL), and inside an RCU read section (every non-sleepable program) an RCU pointer when listed
+    in `<struct>__safe_rcu` (`__safe_rcu_or_null` or tagged `__rcu`: possibly NULL); any other member
+    is a plain PTR_TO_BTF_ID. Outside an RCU section it is untrusted: bpf_rcu_read_lock() is not
+    modelled, so a sleepable program is taken as outside one. A plain pointer's members are plain.
+    """
+    target = walked & ID_MASK
+    own = reg.btf_id & TRUST_FLAGS
+    if own & BTF_UNTRUSTED:
+        return BTF_UNTRUSTED, False
+    if not (own & (BTF_TRUSTED | BTF_RCU) or reg.ref_obj_id):
+        return 0, False
+    struct_id = reg.btf_id & ID_MASK
+    if _nested_safe(kb, struct_id, field, target, "__safe_trusted"):
+        return BTF_TRUSTED, False
+    if _nested_safe(kb, struct_id, field, target, "__safe_trusted_or_null"):
+        return BTF_TRUSTED, True
+    if getattr(v.prog, "sleepable", False) or reg.maybe_null:
+        return BTF_UNTRUSTED, False
+    if _nested_safe(kb, struct_id, field, target, "__safe_rcu"):
+        return BTF_RCU, False
+    if walked & _RCU_TAG or _nested_safe(kb, struct_id, field, target, "__safe_rcu_or_null"):
+        return BTF_RCU, True
+    return 0, False
+
+
+def _nested_safe(kb: KernelBtf, struct_id: int, field: str, target: int, suffix: str) -> bool:
+    """btf_nested_type_is_trusted(): the kernel's BTF has a `<struct><suffix>` type with a pointer
+    member named `field` to the type `target`."""
+    t = kb.btf.get(struct_id)
+    if t is None or not t.name or not field:
+        return False
+    safe_id = kb.find(t.name + suffix, t.kind)
+    safe = kb.btf.get(safe_id) if safe_id is not None else None
+    if safe is None:
+        return False
+    for m in safe.members:
+        mtype = kb.btf.get(m.type_id)
+        if m.name == field and mtype is not None and mtype.kind == B.KIND_PTR:
+            if kb.btf.skip_modifiers(mtype.size_or_type) == target:
+                return True
+    return False
 
 
 def map_ptr_access(v: Any, regno: int, reg: Reg, off: int, size: int, write: bool, unprivileged: bool) -> Reg | None:
@@ -289,9 +380,9 @@ def map_ptr_access(v: Any, regno: int, reg: Reg, off: int, size: int, write: boo
     type_id = kb.find(tname, B.KIND_STRUCT) if kb is not None else None
     if not type_id:
         return None  # the fields need the target kernel's BTF
-    kind, next_id = struct_walk(kb.btf, type_id, off, size)
+    kind, next_id, _ = struct_walk(kb.btf, type_id, off, size)
     if kind == "ptr":
-        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id)
+        return pointer_reg(PTR_TO_BTF_ID, btf_id=next_id & ~_RCU_TAG)
     return unknown_reg()
 
 
@@ -299,20 +390,21 @@ class _WalkError(Exception):
     pass
 
 
-def struct_walk(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]:
-    """btf_struct_access(): ("scalar", 0) or ("ptr", struct id, with tag flags); Reject otherwise."""
+def struct_walk(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int, str]:
+    """btf_struct_access(): ("scalar", 0, "") or ("ptr", struct id with tag flags, the member's
+    name); Reject otherwise."""
     for _ in range(64):
         try:
-            kind, next_id = _walk_once(btf, type_id, off, size)
+            kind, next_id, field = _walk_once(btf, type_id, off, size)
         except _WalkError as exc:
             raise Reject(str(exc), "btf-access") from None
         if kind != "struct":
-            return kind, next_id
+            return kind, next_id, field
         type_id, off = next_id, 0
-    return "scalar", 0
+    return "scalar", 0, ""
 
 
-def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]:
+def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int, str]:
     """One btf_struct_walk(): WALK_SCALAR / WALK_PTR / WALK_PTR_UNTRUSTED (read as a scalar here) /
     WALK_STRUCT (a nested struct starts exactly at `off`)."""
     for _ in range(256):
@@ -327,7 +419,7 @@ def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]
             if flex is None:
                 raise _WalkError(f"access beyond struct {tname} at off {off} size {size}")
             if flex[0] == "int":
-                return "scalar", 0
+                return "scalar", 0, ""
             type_id, off = flex[1], flex[2]
             continue
         descend = None
@@ -338,7 +430,7 @@ def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]
             if m.bitfield_size:
                 end_bit = m.bit_offset + m.bitfield_size
                 if off <= moff and (end_bit + 7) // 8 <= off + size:
-                    return "scalar", 0
+                    return "scalar", 0, ""
                 continue
             if off < moff:
                 break
@@ -358,7 +450,7 @@ def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]
                 mtype = btf.resolve(mid)
             if _is_struct(mtype):
                 if off == moff:
-                    return "struct", btf.skip_modifiers(mid)
+                    return "struct", btf.skip_modifiers(mid), ""
                 descend = (btf.skip_modifiers(mid), off - moff)
                 break
             if mtype is not None and mtype.kind == B.KIND_PTR:
@@ -367,16 +459,16 @@ def _walk_once(btf: B.Btf, type_id: int, off: int, size: int) -> tuple[str, int]
                         f"cannot access ptr member {m.name} with moff {moff} in struct {tname} "
                         f"with off {off} size {size}"
                     )
-                pointee_id, flags = _pointee(btf, mtype.size_or_type)
+                pointee_id, flags = _pointee(btf, mtype.size_or_type, {"rcu": _RCU_TAG})
                 if _is_struct(btf.get(pointee_id)):
-                    return "ptr", pointee_id | flags
-                return "scalar", 0
+                    return "ptr", pointee_id | flags, m.name
+                return "scalar", 0, ""
             if off + size > mtrue_end:
                 raise _WalkError(
                     f"access beyond the end of member {m.name} (mend:{mtrue_end}) in struct {tname} "
                     f"with off {off} size {size}"
                 )
-            return "scalar", 0
+            return "scalar", 0, ""
         if descend is None:
             raise _WalkError(f"struct {tname} doesn't have field at offset {off}")
         type_id, off = descend
@@ -580,6 +672,81 @@ def iter_facts(v: Any, kind: str) -> tuple[int, tuple[int, ...]] | None:
     return struct.size_or_type, tuple(scalars)
 
 
+# struct types check_kfunc_args() gives an argument kind of its own (dynptrs, iterators, lists,
+# rbtrees, ...: get_kfunc_ptr_arg_type(), kernel/bpf/verifier.c 6.18.2): not KF_ARG_PTR_TO_BTF_ID
+_SPECIAL_ARG_STRUCTS = frozenset(
+    {
+        "bpf_dynptr",
+        "bpf_list_head",
+        "bpf_list_node",
+        "bpf_rb_root",
+        "bpf_rb_node",
+        "bpf_refcount",
+        "bpf_wq",
+        "bpf_task_work",
+        "bpf_res_spin_lock",
+        "bpf_timer",
+    }
+)
+# parameter name suffixes with a meaning of their own (is_kfunc_arg_ignore(), _prog, _irq_flag, ...)
+_SPECIAL_ARG_SUFFIXES = ("__ign", "__prog", "__irq_flag", "__str", "__map", "__uninit", "__alloc", "__refcounted_kptr")
+
+
+def _local_kfunc_proto(v: Any, name: str) -> tuple[B.Btf, B.BtfType] | None:
+    """The object's own prototype of the `__ksym` kfunc `name` (libbpf found it compatible with
+    the kernel's: the same shape, pointers where the kernel has pointers)."""
+    btf = getattr(v.obj, "btf", None)
+    datasec = btf.find_datasec(".ksyms") if btf is not None else None
+    for info in datasec.secinfo if datasec is not None else ():
+        t = btf.get(info.type_id)
+        if t is not None and t.kind == B.KIND_FUNC and t.name == name:
+            proto = btf.get(t.size_or_type)
+            return (btf, proto) if proto is not None and proto.kind == B.KIND_FUNC_PROTO else None
+    return None
+
+
+def check_kfunc_trusted_args(v: Any, regs: list[Reg], name: str, kflags: frozenset[str]) -> None:
+    """check_kfunc_args() (6.4+) for a KF_TRUSTED_ARGS or KF_RCU kfunc: no pointer argument may be
+    NULL (unless its parameter is `__nullable`), and a PTR_TO_BTF_ID argument must be trusted
+    (referenced or PTR_TRUSTED) or, for KF_RCU, an RCU pointer. Without the target's BTF a plain
+    PTR_TO_BTF_ID's trust is not known (its members were walked untyped): only an untrusted one is
+    refused."""
+    rcu = "KF_RCU" in kflags
+    if "KF_TRUSTED_ARGS" not in kflags and not rcu:
+        return
+    kb = kernel_btf_of(v)
+    proto = kb.func_proto(name) if kb is not None else None
+    found = (kb.btf, proto) if kb is not None and proto is not None else _local_kfunc_proto(v, name)
+    if found is None:
+        return
+    btf, fproto = found
+    for i, (pname, ptype) in enumerate(fproto.params[:5]):
+        regno = i + 1
+        reg = regs[regno]
+        t = btf.resolve(ptype)
+        if t is None or t.kind != B.KIND_PTR or pname.endswith(_SPECIAL_ARG_SUFFIXES):
+            continue
+        is_null = reg.type == SCALAR and reg.var.is_const and reg.var.const_value == 0
+        if (is_null or reg.maybe_null) and not pname.endswith("__nullable"):
+            raise Reject(f"Possibly NULL pointer passed to trusted arg{i}", "kfunc-arg", (regno,))
+        if reg.type != PTR_TO_BTF_ID or reg.btf_id & (FLAG_USER | FLAG_PERCPU):
+            continue
+        pointee = btf.get(btf.skip_modifiers(t.size_or_type))
+        if not _is_struct(pointee) or pointee is None:
+            continue
+        if pointee.name in _SPECIAL_ARG_STRUCTS or pointee.name.startswith("bpf_iter_"):
+            continue
+        trust = reg.btf_id & TRUST_FLAGS
+        if reg.ref_obj_id or trust & BTF_TRUSTED:
+            continue
+        if not trust and kb is None:
+            continue  # a plain pointer without the target's BTF: its trust is not known
+        if not rcu:
+            raise Reject(f"R{regno} must be referenced or trusted", "kfunc-arg", (regno,))
+        if not trust & BTF_RCU:
+            raise Reject(f"R{regno} must be a rcu pointer", "kfunc-arg", (regno,))
+
+
 def kfunc_result(v: Any, idx: int) -> Reg | None:
     """R0 after calling the kfunc at `idx`, from its BTF prototype in the target; None when the
     target's BTF (or the kfunc's name) is not known.
@@ -606,4 +773,11 @@ def kfunc_result(v: Any, idx: int) -> Reg | None:
     pointee_id, flags = _pointee(kb.btf, ret.size_or_type)
     if not _is_struct(kb.btf.get(pointee_id)):
         return unknown_reg()
-    return pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=True, id=v.new_id())
+    # check_kfunc_call(): KF_RET_NULL results may be NULL, KF_RCU_PROTECTED ones are MEM_RCU; a kfunc
+    # whose flags are not known is taken as returning NULL (the program must check it)
+    variants = kfunc_refs.flag_variants(name, v.rules.version) if hasattr(v.rules, "version") else []
+    maybe_null = not variants or any("KF_RET_NULL" in f for f in variants)
+    if v.feature("trusted_btf_ptrs") and any("KF_RCU_PROTECTED" in f for f in variants):
+        flags |= BTF_RCU
+    reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
+    return reg.evolve(id=v.new_id()) if maybe_null else reg

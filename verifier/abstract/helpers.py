@@ -8,6 +8,7 @@ from verifier.abstract import helper_semantics as hs
 from verifier.abstract.memory import align_desc
 from verifier.abstract.precision import RETURNED
 from verifier.abstract.regs import (
+    BTF_TRUSTED,
     CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -707,6 +708,8 @@ class HelperMixin:
             info = self.rules.helper(fid)
             name = f"bpf_{info.name}" if info is not None else ""
             reg = btf_ptr.helper_result(self, name, maybe_null) or pointer_reg(PTR_TO_BTF_ID, maybe_null=maybe_null)
+            if base == "RET_PTR_TO_BTF_ID_TRUSTED" and self.feature("trusted_btf_ptrs"):
+                reg = reg.evolve(btf_id=reg.btf_id | BTF_TRUSTED)
         else:
             return unknown_reg()
         if maybe_null or acquires:

@@ -62,6 +62,14 @@ TYPE_NAMES = {
     STACK_ITER: "iter",
 }
 
+# PTR_TO_BTF_ID's trust, in Reg.btf_id above the type id (beside btf_ptr's MEM_USER/MEM_PERCPU bits):
+# PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED; none of them is the kernel's plain (deprecated) PTR_TO_BTF_ID
+BTF_TRUSTED = 1 << 34
+BTF_RCU = 1 << 35
+BTF_UNTRUSTED = 1 << 36
+# reg_type_str(): the last of these prefixes that applies is printed
+_TRUST_PREFIXES = ((BTF_RCU, "rcu_"), (BTF_UNTRUSTED, "untrusted_"), (BTF_TRUSTED, "trusted_"))
+
 PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
 # stack objects whose slots are special (is_stack_slot_special()): not readable, not spilled registers
 STACK_OBJECTS = frozenset({STACK_DYNPTR, STACK_ITER})
@@ -191,6 +199,10 @@ class Reg:
             name = "ringbuf_mem"  # MEM_RINGBUF: a record reserved in a ring buffer map
         if self.type == PTR_TO_MEM and self.rdonly:
             name = "rdonly_" + name  # reg_type_str(): MEM_RDONLY's prefix comes first
+        if self.type == PTR_TO_BTF_ID and self.btf_id >> 34:
+            for flag, prefix in _TRUST_PREFIXES:
+                if self.btf_id & flag:
+                    name = prefix + TYPE_NAMES[PTR_TO_BTF_ID]
         if self.maybe_null:  # reg_type_str(): PTR_TO_BTF_ID's suffix comes after its "ptr_"
             name += "or_null_" if self.type == PTR_TO_BTF_ID else "_or_null"
         return name

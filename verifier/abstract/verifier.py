@@ -398,6 +398,8 @@ class Verifier(
         kflags = self.kfunc_flags(name) if known else None
         if kflags is not None and "KF_SLEEPABLE" in kflags and self.feature("kfunc_sleepable_first"):
             self._kfunc_sleepable(name or "")
+        if kflags is not None and name and self.feature("trusted_btf_ptrs"):
+            btf_ptr.check_kfunc_trusted_args(self, state.frames[-1].regs, name, kflags)
         dynptr_args = btf_ptr.kfunc_dynptr_args(self, name) if name else None
         if dynptr_args is None and btf_ptr.kernel_btf_of(self) is None:
             dynptr_args = dynptr.KFUNC_DYNPTR_ARGS.get(name or "", ())

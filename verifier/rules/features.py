@@ -214,6 +214,18 @@ _ROWS: tuple[Feature, ...] = (
         "&bpf_copy_from_user_proto : NULL' in 6.0, the might_sleep check in Debian 6.1.192 and 6.2.1",
     ),
     Feature(
+        "trusted_btf_ptrs",
+        (6, 4),
+        "PTR_TO_BTF_ID trust: tp_btf/iterator/LSM arguments and bpf_get_current_task_btf() are PTR_TRUSTED, "
+        "members walked from them trusted or MEM_RCU where the kernel's BTF lists them (`<struct>__safe_trusted`, "
+        "`__safe_rcu`, ...), untrusted otherwise; KF_TRUSTED_ARGS / KF_RCU kfuncs refuse an untrusted or NULL "
+        "argument ('R%d must be referenced or trusted', 'R%d must be a rcu pointer', 'Possibly NULL pointer "
+        "passed to trusted arg%d')",
+        "kernel/bpf/verifier.c check_ptr_to_btf_access(), check_kfunc_args(); kernel/bpf/btf.c "
+        "prog_args_trusted(); source: KF_RCU, in_rcu_cs() and the BTF_TYPE_SAFE_RCU lists in 6.4.6 through "
+        "6.18.2 (6.2/6.3 had PTR_TRUSTED and KF_TRUSTED_ARGS without KF_RCU: not modelled)",
+    ),
+    Feature(
         "kfunc_sleepable_first",
         (6, 2),
         "a KF_SLEEPABLE kfunc in a non-sleepable program is refused before its arguments are checked "
