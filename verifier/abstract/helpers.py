@@ -88,6 +88,10 @@ class CallMeta:
 class HelperMixin:
     def do_helper_call(self, state: State, insn: Insn, idx: int) -> int:
         fid = insn.imm
+        if state.active_lock is not None and fid != hs.SPIN_UNLOCK:
+            # do_check(), before check_helper_call(): under a lock only bpf_spin_unlock (so a second
+            # bpf_spin_lock is refused here, not as 'Locking two bpf_spin_locks are not allowed')
+            raise Reject("function calls are not allowed while holding a lock", "lock")
         rules = self.rules
         known = self._helper_calls.get(fid)
         if known is None:
@@ -105,8 +109,6 @@ class HelperMixin:
             if self.feature("helper_might_sleep"):
                 raise Reject("helper call might sleep in a non-sleepable prog", "helper-not-allowed")
             raise Reject(f"unknown func {name}#{fid}", "helper-not-allowed")
-        if state.active_lock is not None and fid not in (hs.SPIN_LOCK, hs.SPIN_UNLOCK):
-            raise Reject("function calls are not allowed while holding a lock", "lock")
         meta = CallMeta()
         regs = state.frames[-1].regs
         for i, base, flags in args:

@@ -44,7 +44,7 @@ from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import STATE_FIELDS, Frame, RefState, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
-from verifier.rules import kfunc_prog_types, kfunc_refs
+from verifier.rules import kfunc_lock, kfunc_prog_types, kfunc_refs
 from verifier.rules.maps import creatable_unprivileged
 
 
@@ -380,6 +380,9 @@ class Verifier(
             raise Reject(f"unknown opcode {insn.opcode:02x}", "invalid-insn")
         name = self.prog.extern_refs.get(idx)
         version = getattr(self.rules, "version", None)
+        if state.active_lock is not None and version is not None and not kfunc_lock.allowed_under_lock(name, version):
+            # do_check(), before check_kfunc_call(): only a few kfuncs under a bpf_spin_lock
+            raise Reject("function calls are not allowed while holding a lock", "lock")
         if (  # fetch_kfunc_meta(): no set of the kfunc is registered for the program type's hook
             name
             and version is not None
