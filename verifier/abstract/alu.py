@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.explorer import mark_read
 from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
@@ -28,13 +30,13 @@ from verifier.abstract.state import State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
-BPF_MAX_VAR_OFF = 1 << 29
+BPF_MAX_VAR_OFF: Final = 1 << 29
 # enum bpf_alu_state flags (include/linux/bpf_verifier.h): what a sanitized ALU insn does
 ALU_SANITIZE_SRC, ALU_SANITIZE_DST, ALU_NEG_VALUE, ALU_NON_POINTER, ALU_IMMEDIATE = 1, 2, 4, 8, 16
-ADD_CONST = 1 << 31  # id flag of a scalar linked to its copies at distance `off` (BPF_ADD_CONST)
-ADD_CONST32 = 1 << 30  # the same after a 32-bit add: the copy is the low 32 bits (BPF_ADD_CONST32)
+ADD_CONST: Final = 1 << 31  # id flag of a scalar linked to its copies at distance `off` (BPF_ADD_CONST)
+ADD_CONST32: Final = 1 << 30  # the same after a 32-bit add: the copy is the low 32 bits (BPF_ADD_CONST32)
 
-ALU_STRING = {
+ALU_STRING: Final = {
     op.BPF_ADD: "+=",
     op.BPF_SUB: "-=",
     op.BPF_MUL: "*=",
@@ -51,9 +53,9 @@ ALU_STRING = {
     op.BPF_END: "endian",
 }
 
-NO_ARITH_TYPES = frozenset({PTR_TO_PACKET_END, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
+NO_ARITH_TYPES: Final = frozenset({PTR_TO_PACKET_END, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
 
-_U64 = (1 << 64) - 1
+_U64: Final = (1 << 64) - 1
 
 
 def _sext32(v: int) -> int:

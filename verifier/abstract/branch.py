@@ -13,6 +13,8 @@ unbounded register, `refine` returns None so the caller drops that side.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.scalar import (
     S32_MAX,
     S32_MIN,
@@ -28,10 +30,10 @@ from verifier.abstract.scalar import as_s32 as _s32
 from verifier.abstract.scalar import as_s64 as _s64
 from verifier.abstract.tnum import t_and, t_intersect, t_or, t_overlap
 
-COND_OPS = ("jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset")
+COND_OPS: Final = ("jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset")
 
 # rev_opcode(): the condition that holds on the fall-through side
-NEGATED = {
+NEGATED: Final = {
     "jeq": "jne",
     "jne": "jeq",
     "jgt": "jle",
@@ -47,7 +49,7 @@ NEGATED = {
 }
 
 # flip_opcode(): the same condition with the operands swapped
-FLIPPED = {
+FLIPPED: Final = {
     "jeq": "jeq",
     "jne": "jne",
     "jset": "jset",
@@ -270,7 +272,7 @@ def refine(
 
 
 _REFINE_CACHE: dict[tuple, tuple[Scalar, Scalar] | None] = {}
-_REFINE_CACHE_MAX = 1 << 16
+_REFINE_CACHE_MAX: Final = 1 << 16
 
 
 def _refine(a: Scalar, b: Scalar, op: str, is32: bool, taken: bool, same_reg: bool) -> tuple[Scalar, Scalar] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 from verifier.abstract.regs import (
     BTF_RCU,
@@ -33,15 +33,15 @@ from verifier.btf.target import target_btf
 from verifier.elf import btf as B
 from verifier.rules import kfunc_refs
 
-FLAG_USER = 1 << 32
-FLAG_PERCPU = 1 << 33
-ID_MASK = (1 << 32) - 1
-TRUST_FLAGS = BTF_TRUSTED | BTF_RCU | BTF_UNTRUSTED  # (regs.py: PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED)
-_RCU_TAG = 1 << 40  # a walked member's `__rcu` type tag (btf_struct_walk(): MEM_RCU), inside a walk only
+FLAG_USER: Final = 1 << 32
+FLAG_PERCPU: Final = 1 << 33
+ID_MASK: Final = (1 << 32) - 1
+TRUST_FLAGS: Final = BTF_TRUSTED | BTF_RCU | BTF_UNTRUSTED  # (regs.py: PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED)
+_RCU_TAG: Final = 1 << 40  # a walked member's `__rcu` type tag (btf_struct_walk(): MEM_RCU), inside a walk only
 
 # LSM hooks whose arguments are not trusted (untrusted_lsm_hooks, kernel/bpf/bpf_lsm.c, 6.18.2;
 # bpf_lsm_is_trusted()); every other LSM hook's arguments are PTR_TRUSTED
-UNTRUSTED_LSM_HOOKS = frozenset(
+UNTRUSTED_LSM_HOOKS: Final = frozenset(
     {
         "bpf_map_free",
         "bpf_prog_free",
@@ -55,17 +55,17 @@ UNTRUSTED_LSM_HOOKS = frozenset(
 
 # program types whose context is the traced function's arguments (tracing_prog_is_valid_access,
 # bpf_lsm_is_valid_access -> btf_ctx_access)
-BTF_CTX_PROG_TYPES = frozenset({"tracing", "lsm"})
+BTF_CTX_PROG_TYPES: Final = frozenset({"tracing", "lsm"})
 
 # attach types whose context slot after the last argument is the traced function's return value
 # (btf_ctx_access: BPF_LSM_MAC, BPF_LSM_CGROUP, BPF_TRACE_FEXIT; BPF_MODIFY_RETURN needs a small int)
-RETVAL_ATTACH = frozenset({"trace_fexit", "lsm_mac", "lsm_cgroup"})
-FMOD_RET = "modify_return"
-ITER_ATTACH = "trace_iter"
+RETVAL_ATTACH: Final = frozenset({"trace_fexit", "lsm_mac", "lsm_cgroup"})
+FMOD_RET: Final = "modify_return"
+ITER_ATTACH: Final = "trace_iter"
 
 # helpers whose result is a PTR_TO_BTF_ID of a fixed struct (`ret_btf_id` of their bpf_func_proto:
 # kernel/bpf/helpers.c, kernel/trace/bpf_trace.c, net/core/filter.c, v6.18)
-HELPER_RET_STRUCT = {
+HELPER_RET_STRUCT: Final = {
     "bpf_get_current_task_btf": "task_struct",
     "bpf_task_pt_regs": "pt_regs",
     "bpf_skc_to_tcp_sock": "tcp_sock",
@@ -78,7 +78,7 @@ HELPER_RET_STRUCT = {
     "bpf_sock_from_file": "socket",
 }
 
-UNSET = object()  # Verifier._kernel_btf before kernel_btf_of() looked it up
+UNSET: Final = object()  # Verifier._kernel_btf before kernel_btf_of() looked it up
 
 
 def kernel_btf_of(v: Any) -> KernelBtf | None:
@@ -104,8 +104,8 @@ def _attach(v: Any) -> tuple[KernelBtf, B.BtfType, list[tuple[str, int]], str] |
 
 # bpf_lsm_get_retval_range() (kernel/bpf/bpf_lsm.c, 6.11.11 to 6.18.2): the hooks of bool_lsm_hooks return 0
 # or 1, every other hook that returns a value 0 or a negative errno; a void hook is not checked
-BOOL_LSM_HOOKS = frozenset({"xfrm_state_pol_flow_match", "audit_rule_known", "inode_xattr_skipcap"})
-MAX_ERRNO = 4095
+BOOL_LSM_HOOKS: Final = frozenset({"xfrm_state_pol_flow_match", "audit_rule_known", "inode_xattr_skipcap"})
+MAX_ERRNO: Final = 4095
 
 
 def lsm_retval_range(v: Any) -> tuple[int, int] | None:
@@ -240,7 +240,7 @@ def _pointee(btf: B.Btf, type_id: int, tags: dict[str, int] | None = None) -> tu
     return btf.skip_modifiers(type_id), flags
 
 
-_KIND_NAMES = {
+_KIND_NAMES: Final = {
     B.KIND_INT: "INT",
     B.KIND_PTR: "PTR",
     B.KIND_ARRAY: "ARRAY",
@@ -539,7 +539,7 @@ def ksym_is_function(obj: Any, name: str) -> bool:
     return False
 
 
-PERCPU_DATASEC = ".data..percpu"  # find_btf_percpu_datasec()
+PERCPU_DATASEC: Final = ".data..percpu"  # find_btf_percpu_datasec()
 _PERCPU_VARS: dict[int, tuple[KernelBtf, frozenset[int]]] = {}
 
 
@@ -674,7 +674,7 @@ def iter_facts(v: Any, kind: str) -> tuple[int, tuple[int, ...]] | None:
 
 # struct types check_kfunc_args() gives an argument kind of its own (dynptrs, iterators, lists,
 # rbtrees, ...: get_kfunc_ptr_arg_type(), kernel/bpf/verifier.c 6.18.2): not KF_ARG_PTR_TO_BTF_ID
-_SPECIAL_ARG_STRUCTS = frozenset(
+_SPECIAL_ARG_STRUCTS: Final = frozenset(
     {
         "bpf_dynptr",
         "bpf_list_head",
@@ -689,7 +689,7 @@ _SPECIAL_ARG_STRUCTS = frozenset(
     }
 )
 # parameter name suffixes with a meaning of their own (is_kfunc_arg_ignore(), _prog, _irq_flag, ...)
-_SPECIAL_ARG_SUFFIXES = ("__ign", "__prog", "__irq_flag", "__str", "__map", "__uninit", "__alloc", "__refcounted_kptr")
+_SPECIAL_ARG_SUFFIXES: Final = ("__ign", "__prog", "__irq_flag", "__str", "__map", "__uninit", "__alloc", "__refcounted_kptr")
 
 
 def _local_kfunc_proto(v: Any, name: str) -> tuple[B.Btf, B.BtfType] | None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract import btf_ptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.compare import callback_states_equal
@@ -25,7 +27,7 @@ from verifier.abstract.reject import Reject
 from verifier.abstract.state import MISC, SPILL, Frame, Slot, State, reg_key, slot_key
 from verifier.isa.insn import Insn
 
-MAX_CALL_FRAMES = 8
+MAX_CALL_FRAMES: Final = 8
 
 
 class _Everything:
@@ -35,7 +37,7 @@ class _Everything:
         return True
 
 
-EVERY_KEY = _Everything()
+EVERY_KEY: Final = _Everything()
 
 
 def _range_text(reg: Reg) -> str:

@@ -8,6 +8,8 @@ ever relaxes this), so scalars must be contained by range and tnum.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
@@ -22,7 +24,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.state import ALL_SPILL, INVALID, MISC, SPILL, ZERO, Slot, State
 
-_LINK_FLAGS = (1 << 31) | (1 << 30)  # alu.ADD_CONST | alu.ADD_CONST32 (BPF_ADD_CONST, 64 and 32 bits)
+_LINK_FLAGS: Final = (1 << 31) | (1 << 30)  # alu.ADD_CONST | alu.ADD_CONST32 (BPF_ADD_CONST, 64 and 32 bits)
 
 
 class IdMap:
@@ -68,7 +70,7 @@ class IdMap:
 
 # a `precise` value that asks regsafe() for the same scalar, not a covering one (the kernel's
 # env->explore_alu_limits, set once an unprivileged pointer moved by an unknown scalar)
-EXACT: int = 2  # (never True: True == 1)
+EXACT: Final = 2  # (never True: True == 1)
 
 
 def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: int = True) -> bool:
@@ -122,8 +124,8 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: int = True) -> bool:
 
 
 # scalar_reg_for_stack(): the register a slot of misc bytes reads as; and "not a scalar slot"
-UNBOUND = unknown_reg()
-NOT_A_SCALAR = not_init()
+UNBOUND: Final = unknown_reg()
+NOT_A_SCALAR: Final = not_init()
 
 
 def _all_misc(kinds: str, allow_uninit: bool) -> bool:

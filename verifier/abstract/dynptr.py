@@ -12,19 +12,21 @@ linux-source 6.12.117.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.regs import STACK_DYNPTR, Reg
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import INVALID, SPILL, Slot
 
 # enum bpf_dynptr_type
-DYNPTR_LOCAL = 1
-DYNPTR_RINGBUF = 2
-DYNPTR_SKB = 3
-DYNPTR_XDP = 4
-DYNPTR_TYPE_NAMES = {DYNPTR_LOCAL: "local", DYNPTR_RINGBUF: "ringbuf", DYNPTR_SKB: "skb", DYNPTR_XDP: "xdp"}
+DYNPTR_LOCAL: Final = 1
+DYNPTR_RINGBUF: Final = 2
+DYNPTR_SKB: Final = 3
+DYNPTR_XDP: Final = 4
+DYNPTR_TYPE_NAMES: Final = {DYNPTR_LOCAL: "local", DYNPTR_RINGBUF: "ringbuf", DYNPTR_SKB: "skb", DYNPTR_XDP: "xdp"}
 # the DYNPTR_TYPE_* flag of an argument -> the dynptr type it asks for
-ARG_DYNPTR_TYPES = {
+ARG_DYNPTR_TYPES: Final = {
     "DYNPTR_TYPE_LOCAL": DYNPTR_LOCAL,
     "DYNPTR_TYPE_RINGBUF": DYNPTR_RINGBUF,
     "DYNPTR_TYPE_SKB": DYNPTR_SKB,
@@ -32,12 +34,12 @@ ARG_DYNPTR_TYPES = {
 }
 # kfuncs that build a dynptr in their third argument (`struct bpf_dynptr *ptr__uninit`:
 # KF_ARG_PTR_TO_DYNPTR with MEM_UNINIT and the type check_kfunc_args() gives it)
-KFUNC_DYNPTR_BUILDERS = {"bpf_dynptr_from_skb": "DYNPTR_TYPE_SKB", "bpf_dynptr_from_xdp": "DYNPTR_TYPE_XDP"}
-REFCOUNTED = frozenset({DYNPTR_RINGBUF})
+KFUNC_DYNPTR_BUILDERS: Final = {"bpf_dynptr_from_skb": "DYNPTR_TYPE_SKB", "bpf_dynptr_from_xdp": "DYNPTR_TYPE_XDP"}
+REFCOUNTED: Final = frozenset({DYNPTR_RINGBUF})
 # kfuncs taking an initialised dynptr (`const struct bpf_dynptr *p`: KF_ARG_PTR_TO_DYNPTR, MEM_RDONLY)
 # -> its argument registers, for a target whose BTF is not known (with it, the prototype tells:
 # btf_ptr.kfunc_dynptr_args); kernel/bpf/helpers.c of 6.12
-KFUNC_DYNPTR_ARGS = {
+KFUNC_DYNPTR_ARGS: Final = {
     "bpf_dynptr_slice": (1,),
     "bpf_dynptr_slice_rdwr": (1,),
     "bpf_dynptr_adjust": (1,),

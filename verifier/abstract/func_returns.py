@@ -5,13 +5,14 @@ prototype. Checked from the .BTF.ext func_info before any instruction is simulat
 from __future__ import annotations
 
 import bisect
+from typing import Final
 
 from verifier.abstract import helper_semantics as hs
 from verifier.elf import btf as B
 from verifier.isa import opcodes as op
 
-MSG_LD_ABS = "LD_ABS is only allowed in functions that return 'int'."
-MSG_TAIL_CALL = "tail_call is only allowed in functions that return 'int'."
+MSG_LD_ABS: Final = "LD_ABS is only allowed in functions that return 'int'."
+MSG_TAIL_CALL: Final = "tail_call is only allowed in functions that return 'int'."
 
 
 def _scalar_return(btf, func_type_id: int) -> bool | None:

@@ -16,13 +16,14 @@ makes memory that is never NULL.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from verifier.elf import btf as B
 
-CTX = "ctx"
-SCALAR = "scalar"
-MEM = "mem"
-DYNPTR = "dynptr"  # `struct bpf_dynptr *` (6.8+): ARG_PTR_TO_DYNPTR | MEM_RDONLY
+CTX: Final = "ctx"
+SCALAR: Final = "scalar"
+MEM: Final = "mem"
+DYNPTR: Final = "dynptr"  # `struct bpf_dynptr *` (6.8+): ARG_PTR_TO_DYNPTR | MEM_RDONLY
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +34,13 @@ class GlobalArg:
 
 
 # btf_prepare_func_args() (kernel/bpf/btf.c, v6.8+): the tags it knows
-_ARG_TAGS = ("ctx", "trusted", "untrusted", "nonnull", "nullable", "arena")
+_ARG_TAGS: Final = ("ctx", "trusted", "untrusted", "nonnull", "nullable", "arena")
 
 # include/linux/bpf_types.h: the program types' canonical (user-facing) context types that are
 # structs, as btf_validate_prog_ctx_type() compares them; the others (tracepoint's __u64,
 # lirc_mode2's __u32, and void for tracing, lsm, struct_ops, ext, syscall) take only `void *`
 # under __arg_ctx, besides the special cases of _ctx_tag_problem()
-CANONICAL_CTX_STRUCT = {
+CANONICAL_CTX_STRUCT: Final = {
     "socket_filter": "__sk_buff",
     "sched_cls": "__sk_buff",
     "sched_act": "__sk_buff",
@@ -216,7 +217,7 @@ def global_proto(
 
 
 # context structs a program may also name by its kernel-internal type
-_CTX_ALIASES = {
+_CTX_ALIASES: Final = {
     "__sk_buff": ("sk_buff",),
     "xdp_md": ("xdp_buff",),
     "pt_regs": ("user_pt_regs",),

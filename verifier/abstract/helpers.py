@@ -3,6 +3,8 @@ of the rule tables."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract import btf_ptr, dynptr
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.memory import align_desc
@@ -37,7 +39,7 @@ from verifier.abstract.state import SPILL, RefState, State, map_regs
 from verifier.isa.insn import Insn
 from verifier.rules.maps import prog_can_write
 
-BPF_MAX_VAR_SIZ = 1 << 29
+BPF_MAX_VAR_SIZ: Final = 1 << 29
 
 
 def split_arg(arg: str | None) -> tuple[str, frozenset[str]]:

@@ -18,15 +18,15 @@ KF_ITER_NEXT | KF_RET_NULL, bpf_iter_num_destroy KF_ITER_DESTROY; the same in 6.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from verifier.abstract.regs import STACK_ITER, Reg
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import INVALID, MISC, SPILL, Slot
 
 # enum bpf_iter_state
-ACTIVE = 1
-DRAINED = 2
+ACTIVE: Final = 1
+DRAINED: Final = 2
 
 
 class IterType(NamedTuple):
@@ -44,13 +44,13 @@ class IterType(NamedTuple):
 #   int *bpf_iter_num_next() (kernel/bpf/bpf_iter.c, 6.4+);
 # - bits: struct bpf_iter_bits { __u64 __opaque[2]; }, bpf_iter_bits_new(it, const u64
 #   *unsafe_ptr__ign, u32 nr_words), int *bpf_iter_bits_next() (kernel/bpf/helpers.c, 6.11+)
-ITER_TYPES: dict[str, IterType] = {
+ITER_TYPES: Final[dict[str, IterType]] = {
     "num": IterType(1, 8, 4, "open_coded_iterators", (2, 3)),
     "bits": IterType(2, 16, 4, "iter_bits", (3,)),
 }
-METHODS = ("new", "next", "destroy")
+METHODS: Final = ("new", "next", "destroy")
 # the flag each method of any other iterator is registered with (BTF_ID_FLAGS; is_iter_kfunc())
-METHOD_FLAGS = {"new": "KF_ITER_NEW", "next": "KF_ITER_NEXT", "destroy": "KF_ITER_DESTROY"}
+METHOD_FLAGS: Final = {"new": "KF_ITER_NEW", "next": "KF_ITER_NEXT", "destroy": "KF_ITER_DESTROY"}
 
 # any other iterator (task, css, css_task, task_vma, task_file, kmem_cache, dmabuf, scx_dsq, ...) is
 # built from the target's kfunc flags and BTF (IterMixin.iter_type()); its `_next` returns the
@@ -86,8 +86,8 @@ def iter_slot(stack: dict[int, Slot], slot: int) -> Reg | None:
     return None
 
 
-ERANGE = -1  # not within the stack allocated so far (is_spi_bounds_valid())
-EINVAL = -2  # not a constant, aligned offset with room for the slots
+ERANGE: Final = -1  # not within the stack allocated so far (is_spi_bounds_valid())
+EINVAL: Final = -2  # not a constant, aligned offset with room for the slots
 
 
 def first_slot(reg: Reg, nr_slots: int, allocated: int) -> int:

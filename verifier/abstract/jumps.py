@@ -3,6 +3,8 @@ sides, NULL checks and packet range discovery."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import ADD_CONST, ADD_CONST32
 from verifier.abstract.branch import branch_taken, ne_refines_nothing, refine
@@ -31,11 +33,11 @@ from verifier.abstract.state import SPILL, Slot, State, map_regs
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
-MAX_PACKET_OFF = 0xFFFF
-AT_PKT_END = -1
-BEYOND_PKT_END = -2
+MAX_PACKET_OFF: Final = 0xFFFF
+AT_PKT_END: Final = -1
+BEYOND_PKT_END: Final = -2
 
-JMP_OPS = {
+JMP_OPS: Final = {
     op.BPF_JEQ: "jeq",
     op.BPF_JNE: "jne",
     op.BPF_JGT: "jgt",
@@ -49,7 +51,7 @@ JMP_OPS = {
     op.BPF_JSET: "jset",
 }
 # the operation with its operands swapped
-FLIP = {
+FLIP: Final = {
     "jeq": "jeq", "jne": "jne", "jset": "jset",
     "jgt": "jlt", "jlt": "jgt", "jge": "jle", "jle": "jge",
     "jsgt": "jslt", "jslt": "jsgt", "jsge": "jsle", "jsle": "jsge",
@@ -59,13 +61,13 @@ FLIP = {
 # reg_not_null() in kernel/bpf/verifier.c (v6.18): the pointer types a comparison with 0 is
 # decided for. ctx, stack and packet pointers are not among them: both branches are walked.
 # (PTR_TO_BTF_ID counts only when trusted; treated as unknown here, which walks both.)
-NOT_NULL_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON})
+NOT_NULL_TYPES: Final = frozenset({PTR_TO_SOCKET, PTR_TO_TCP_SOCK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_SOCK_COMMON})
 # reg_not_null() of later kernels also knows these: PTR_TO_MEM since 6.4 (feature reg_not_null_mem),
 # CONST_PTR_TO_MAP later (feature reg_not_null_map_ptr_mem)
-NOT_NULL_LATER = {PTR_TO_MEM: "reg_not_null_mem", CONST_PTR_TO_MAP: "reg_not_null_map_ptr_mem"}
+NOT_NULL_LATER: Final = {PTR_TO_MEM: "reg_not_null_mem", CONST_PTR_TO_MAP: "reg_not_null_map_ptr_mem"}
 
 
-LINKED_REGS_MAX = 6  # entries of one jump history record (struct linked_regs)
+LINKED_REGS_MAX: Final = 6  # entries of one jump history record (struct linked_regs)
 
 
 def collect_linked_regs(state: State, base_id: int, keys: list[int]) -> None:

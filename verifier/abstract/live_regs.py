@@ -20,14 +20,15 @@ caller's frame: before its call instruction) into NOT_INIT, which any register t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
-ALL = 0xFFFF
-R0 = 1
-CALLER_SAVED = 0x3F  # R0-R5
-ARGS = 0x3E  # R1-R5
+ALL: Final = 0xFFFF
+R0: Final = 1
+CALLER_SAVED: Final = 0x3F  # R0-R5
+ARGS: Final = 0x3E  # R1-R5
 
 
 def _use_def(insn: Insn, helper_args: Callable[[int], int | None]) -> tuple[int, int]:

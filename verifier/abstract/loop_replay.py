@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from verifier.abstract.branch import branch_taken, ne_refines_nothing
 from verifier.abstract.jumps import JMP_OPS
@@ -33,14 +34,14 @@ from verifier.concrete.alu import alu, condition
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 
-_U64 = (1 << 64) - 1
-_U32 = (1 << 32) - 1
+_U64: Final = (1 << 64) - 1
+_U32: Final = (1 << 32) - 1
 # operations whose abstract result on constants is the constant (scalar_min_max_* on known values)
-_EXACT_ALU = frozenset(
+_EXACT_ALU: Final = frozenset(
     {op.BPF_ADD, op.BPF_SUB, op.BPF_MUL, op.BPF_AND, op.BPF_OR, op.BPF_XOR, op.BPF_LSH, op.BPF_RSH,
      op.BPF_ARSH, op.BPF_MOV, op.BPF_NEG}
 )
-_SHIFTS = frozenset({op.BPF_LSH, op.BPF_RSH, op.BPF_ARSH})
+_SHIFTS: Final = frozenset({op.BPF_LSH, op.BPF_RSH, op.BPF_ARSH})
 
 
 @dataclass(frozen=True, slots=True)

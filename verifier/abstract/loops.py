@@ -23,15 +23,17 @@ is too large" at once. Anything else falls back to walking the loop.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.loop_replay import NotReplayable, compile_iteration, const_registers, same_iterations
 from verifier.abstract.regs import SCALAR, Reg
 from verifier.abstract.reject import Reject, TooComplex
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import SPILL, STATE_FIELDS, Slot, State
 
-_U64 = (1 << 64) - 1
-_MAX_PATH_WALK = 512
-_CONST = "c"
+_U64: Final = (1 << 64) - 1
+_MAX_PATH_WALK: Final = 512
+_CONST: Final = "c"
 
 
 class _Abort(Exception):

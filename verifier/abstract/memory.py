@@ -7,6 +7,8 @@ last one, which is what the load's error shows; the details go in `detail`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract.explorer import mark_read
 from verifier.abstract.regs import (
@@ -49,15 +51,15 @@ from verifier.isa.insn import Insn
 from verifier.rules import sock_fields
 from verifier.rules.maps import prog_can_write
 
-BPF_MAX_VAR_OFF = 1 << 29
-MAX_PACKET_OFF = 0xFFFF
-FLOW_KEYS_SIZE = 56  # sizeof(struct bpf_flow_keys)
-SOCK_SIZE = 80  # sizeof(struct bpf_sock) (6.x)
-SIZE_BYTES = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}
-_U64 = (1 << 64) - 1
+BPF_MAX_VAR_OFF: Final = 1 << 29
+MAX_PACKET_OFF: Final = 0xFFFF
+FLOW_KEYS_SIZE: Final = 56  # sizeof(struct bpf_flow_keys)
+SOCK_SIZE: Final = 80  # sizeof(struct bpf_sock) (6.x)
+SIZE_BYTES: Final = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}
+_U64: Final = (1 << 64) - 1
 
 # what a ctx field load yields (rules.ctx_access reg_type) -> register type
-CTX_REG_TYPES = {
+CTX_REG_TYPES: Final = {
     "pkt": (PTR_TO_PACKET, False),
     "pkt_end": (PTR_TO_PACKET_END, False),
     "pkt_meta": (PTR_TO_PACKET_META, False),
@@ -92,13 +94,13 @@ def _signed(v: int) -> int:
 
 # reg_type_mismatch_ok() in kernel/bpf/verifier.c (v6.18): the pointer types whose accesses the
 # kernel rewrites per type, so one instruction may not see two of them
-MISMATCH_SENSITIVE = frozenset(
+MISMATCH_SENSITIVE: Final = frozenset(
     {PTR_TO_CTX, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, PTR_TO_BTF_ID, PTR_TO_ARENA}
 )
 
 
 # check_ptr_alignment(): how a misaligned access names the pointer
-ALIGN_DESC = {
+ALIGN_DESC: Final = {
     PTR_TO_FLOW_KEYS: "flow keys ",
     PTR_TO_MAP_KEY: "key ",
     PTR_TO_MAP_VALUE: "value ",
@@ -115,7 +117,7 @@ def align_desc(reg_type: int) -> str:
 
 
 # check_sock_access(): the field table of each socket pointer type
-SOCK_ACCESS_OK = {
+SOCK_ACCESS_OK: Final = {
     PTR_TO_SOCKET: sock_fields.sock_access_ok,
     PTR_TO_SOCK_COMMON: sock_fields.sock_common_access_ok,
     PTR_TO_TCP_SOCK: sock_fields.tcp_sock_access_ok,

@@ -14,6 +14,8 @@ frameno*128 + 16 + slot for stack slots.
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.regs import SCALAR
 from verifier.abstract.state import SPILL, State
@@ -21,15 +23,15 @@ from verifier.isa import opcodes as op
 
 # instructions one marking may walk back through before it gives up and treats every scalar of
 # the checkpoints above as precise (sound: fewer states are pruned, never more)
-MAX_BACKTRACK_STEPS = 20_000
+MAX_BACKTRACK_STEPS: Final = 20_000
 
 # a history entry (insn, RETURNED): the function returned to its caller at `insn` without an exit
 # instruction (a tail call or a failed LD_ABS in a subprogram); walked back like BPF_EXIT
-RETURNED = -2
+RETURNED: Final = -2
 
 # a history entry (insn, LINKED_REGS, keys): a conditional jump that refined the scalars `keys` as
 # copies of one another (6.12+, bt_sync_linked_regs()): when one is marked, all are
-LINKED_REGS = -3
+LINKED_REGS: Final = -3
 
 
 class _Untrackable(Exception):
@@ -77,14 +79,14 @@ def _add_same_ids(mask: set[int], state: State) -> None:
                 mask.add(base + 16 + slot)
 
 
-_BT_OTHER = 0  # calls, exits, loads of immediates and packet data: `_backtrack`
-_BT_NONE = 1  # jumps: nothing moves
-_BT_ALU = 2  # dst keeps its mark; src, when read, joins it
-_BT_MOV = 3  # dst's mark moves to src (an immediate: it ends)
-_BT_LDX = 4  # dst's mark moves to the stack slot it was filled from, if any
-_BT_STORE = 5  # a stack slot's mark moves to the register spilled there (STX), or ends (ST)
-_BT_CALL = 6  # a helper or kfunc call: R0-R5 end (callback helpers and bpf-to-bpf calls: OTHER)
-_BT_JMPX = 7  # `if dst <op> src`: when either is marked, both are (each bounded the other)
+_BT_OTHER: Final = 0  # calls, exits, loads of immediates and packet data: `_backtrack`
+_BT_NONE: Final = 1  # jumps: nothing moves
+_BT_ALU: Final = 2  # dst keeps its mark; src, when read, joins it
+_BT_MOV: Final = 3  # dst's mark moves to src (an immediate: it ends)
+_BT_LDX: Final = 4  # dst's mark moves to the stack slot it was filled from, if any
+_BT_STORE: Final = 5  # a stack slot's mark moves to the register spilled there (STX), or ends (ST)
+_BT_CALL: Final = 6  # a helper or kfunc call: R0-R5 end (callback helpers and bpf-to-bpf calls: OTHER)
+_BT_JMPX: Final = 7  # `if dst <op> src`: when either is marked, both are (each bounded the other)
 
 
 def _bt_decode(insn) -> tuple[int, int, int]:

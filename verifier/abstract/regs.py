@@ -7,35 +7,37 @@ Scalars keep their bounds in `var`; pointers keep their variable offset in
 
 from __future__ import annotations
 
+from typing import Final
+
 from verifier.abstract.scalar import Scalar
 
 # register types (enum bpf_reg_type); names are the kernel log's (6.x wording)
-NOT_INIT = 0
-SCALAR = 1
-PTR_TO_CTX = 2
-CONST_PTR_TO_MAP = 3
-PTR_TO_MAP_VALUE = 4
-PTR_TO_MAP_KEY = 5
-PTR_TO_STACK = 6
-PTR_TO_PACKET_META = 7
-PTR_TO_PACKET = 8
-PTR_TO_PACKET_END = 9
-PTR_TO_FLOW_KEYS = 10
-PTR_TO_SOCKET = 11
-PTR_TO_SOCK_COMMON = 12
-PTR_TO_TCP_SOCK = 13
-PTR_TO_XDP_SOCK = 14
-PTR_TO_MEM = 15  # helper-returned memory of a known size (ringbuf records, per-cpu buffers ...)
-PTR_TO_BTF_ID = 16  # typed kernel pointers in tracing programs
-PTR_TO_FUNC = 17
-PTR_TO_TP_BUFFER = 18
-PTR_TO_BUF = 19
-PTR_TO_ARENA = 20
-STACK_DYNPTR = 21  # the register kept in the two stack slots of a struct bpf_dynptr (STACK_DYNPTR)
-CONST_PTR_TO_DYNPTR = 22  # a global function's `struct bpf_dynptr *` argument: a local dynptr it may not change
-STACK_ITER = 23  # the register kept in the stack slots of an open-coded iterator (STACK_ITER, iters.py)
+NOT_INIT: Final = 0
+SCALAR: Final = 1
+PTR_TO_CTX: Final = 2
+CONST_PTR_TO_MAP: Final = 3
+PTR_TO_MAP_VALUE: Final = 4
+PTR_TO_MAP_KEY: Final = 5
+PTR_TO_STACK: Final = 6
+PTR_TO_PACKET_META: Final = 7
+PTR_TO_PACKET: Final = 8
+PTR_TO_PACKET_END: Final = 9
+PTR_TO_FLOW_KEYS: Final = 10
+PTR_TO_SOCKET: Final = 11
+PTR_TO_SOCK_COMMON: Final = 12
+PTR_TO_TCP_SOCK: Final = 13
+PTR_TO_XDP_SOCK: Final = 14
+PTR_TO_MEM: Final = 15  # helper-returned memory of a known size (ringbuf records, per-cpu buffers ...)
+PTR_TO_BTF_ID: Final = 16  # typed kernel pointers in tracing programs
+PTR_TO_FUNC: Final = 17
+PTR_TO_TP_BUFFER: Final = 18
+PTR_TO_BUF: Final = 19
+PTR_TO_ARENA: Final = 20
+STACK_DYNPTR: Final = 21  # the register kept in the two stack slots of a struct bpf_dynptr (STACK_DYNPTR)
+CONST_PTR_TO_DYNPTR: Final = 22  # a global function's `struct bpf_dynptr *` argument: a local dynptr it may not change
+STACK_ITER: Final = 23  # the register kept in the stack slots of an open-coded iterator (STACK_ITER, iters.py)
 
-TYPE_NAMES = {
+TYPE_NAMES: Final = {
     NOT_INIT: "?",
     SCALAR: "scalar",
     PTR_TO_CTX: "ctx",
@@ -64,20 +66,20 @@ TYPE_NAMES = {
 
 # PTR_TO_BTF_ID's trust, in Reg.btf_id above the type id (beside btf_ptr's MEM_USER/MEM_PERCPU bits):
 # PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED; none of them is the kernel's plain (deprecated) PTR_TO_BTF_ID
-BTF_TRUSTED = 1 << 34
-BTF_RCU = 1 << 35
-BTF_UNTRUSTED = 1 << 36
+BTF_TRUSTED: Final = 1 << 34
+BTF_RCU: Final = 1 << 35
+BTF_UNTRUSTED: Final = 1 << 36
 # reg_type_str(): the last of these prefixes that applies is printed
-_TRUST_PREFIXES = ((BTF_RCU, "rcu_"), (BTF_UNTRUSTED, "untrusted_"), (BTF_TRUSTED, "trusted_"))
+_TRUST_PREFIXES: Final = ((BTF_RCU, "rcu_"), (BTF_UNTRUSTED, "untrusted_"), (BTF_TRUSTED, "trusted_"))
 
-PACKET_TYPES = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
+PACKET_TYPES: Final = frozenset({PTR_TO_PACKET, PTR_TO_PACKET_META})
 # stack objects whose slots are special (is_stack_slot_special()): not readable, not spilled registers
-STACK_OBJECTS = frozenset({STACK_DYNPTR, STACK_ITER})
-SOCKET_TYPES = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
+STACK_OBJECTS: Final = frozenset({STACK_DYNPTR, STACK_ITER})
+SOCKET_TYPES: Final = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
 
 
 # the fields of a register (`Reg.evolve` sets these by name)
-REG_FIELDS = (
+REG_FIELDS: Final = (
     "type",
     "var",
     "off",
@@ -270,8 +272,8 @@ def not_init() -> Reg:
     return _NOT_INIT_CACHE[0]
 
 
-_U64 = (1 << 64) - 1
-_CONST_REGS_SIZE = 256
-_CONST_REGS = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))
-_UNKNOWN_REG = Reg(SCALAR, Scalar.unknown())
-_FIELDS = frozenset(REG_FIELDS)
+_U64: Final = (1 << 64) - 1
+_CONST_REGS_SIZE: Final = 256
+_CONST_REGS: Final = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))
+_UNKNOWN_REG: Final = Reg(SCALAR, Scalar.unknown())
+_FIELDS: Final = frozenset(REG_FIELDS)

@@ -23,6 +23,7 @@ by a non-constant or out-of-range amount give a fully unknown 64-bit scalar
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import Final
 
 from mypy_extensions import mypyc_attr
 
@@ -41,13 +42,13 @@ from verifier.abstract.tnum import (
     t_xor,
 )
 
-U64 = (1 << 64) - 1
-U32 = (1 << 32) - 1
-S64_MIN = -(1 << 63)
-S64_MAX = (1 << 63) - 1
-S32_MIN = -(1 << 31)
-S32_MAX = (1 << 31) - 1
-_HI32 = U64 & ~U32
+U64: Final = (1 << 64) - 1
+U32: Final = (1 << 32) - 1
+S64_MIN: Final = -(1 << 63)
+S64_MAX: Final = (1 << 63) - 1
+S32_MIN: Final = -(1 << 31)
+S32_MAX: Final = (1 << 31) - 1
+_HI32: Final = U64 & ~U32
 
 
 def _s64(x: int) -> int:
@@ -296,7 +297,7 @@ def _sync_uncached(w: _W) -> None:
 # hundred values over and over (99% hits on Cilium's largest programs): remember the results.
 _SYNC_CACHE: dict[tuple, tuple] = {}
 _ALU_CACHE: dict[tuple, Scalar] = {}  # Scalar.alu()
-_SYNC_CACHE_MAX = 1 << 16
+_SYNC_CACHE_MAX: Final = 1 << 16
 
 
 def _sync(w: _W) -> None:
@@ -643,9 +644,9 @@ def _coerce_subreg_to_size_sx(w: _W, size: int) -> None:
 
 # ---------------------------------------------------------------- the public class
 
-_OP_NAMES = ("add", "sub", "mul", "div", "mod", "or", "and", "lsh", "rsh", "arsh", "xor")
+_OP_NAMES: Final = ("add", "sub", "mul", "div", "mod", "or", "and", "lsh", "rsh", "arsh", "xor")
 # BPF_OP codes (verifier/isa/opcodes.py) accepted as aliases of the names
-_OP_CODES = {
+_OP_CODES: Final = {
     0x00: "add",
     0x10: "sub",
     0x20: "mul",
@@ -659,7 +660,7 @@ _OP_CODES = {
     0xC0: "arsh",
 }
 
-_FOLD = {
+_FOLD: Final = {
     "add": lambda a, b, bits: a + b,
     "sub": lambda a, b, bits: a - b,
     "mul": lambda a, b, bits: a * b,
@@ -1011,9 +1012,9 @@ def _shift(op: str, v: int, k: int, bitness: int) -> int:
 
 
 # kernel/bpf/log.c: numbers within 16 bits print in decimal, others in hex
-SNUM_MIN_DECIMAL = -(1 << 15)
-SNUM_MAX_DECIMAL = (1 << 15) - 1
-UNUM_MAX_DECIMAL = (1 << 16) - 1
+SNUM_MIN_DECIMAL: Final = -(1 << 15)
+SNUM_MAX_DECIMAL: Final = (1 << 15) - 1
+UNUM_MAX_DECIMAL: Final = (1 << 16) - 1
 
 
 def _is_snum_decimal(x: int) -> bool:
@@ -1064,9 +1065,9 @@ def _scalar_ranges(s: Scalar) -> list[str]:
     return out
 
 
-UNKNOWN: Scalar = tuple.__new__(Scalar, (0, U64, S64_MIN, S64_MAX, 0, U64, S32_MIN, S32_MAX, 0, U32))
-ZERO: Scalar = _const(0)
-_CONST_CACHE_SIZE = 1024
+UNKNOWN: Final[Scalar] = tuple.__new__(Scalar, (0, U64, S64_MIN, S64_MAX, 0, U64, S32_MIN, S32_MAX, 0, U32))
+ZERO: Final[Scalar] = _const(0)
+_CONST_CACHE_SIZE: Final = 1024
 _CONST_CACHE = tuple(_const(i) for i in range(_CONST_CACHE_SIZE))
 
 
@@ -1076,7 +1077,7 @@ def _make_from_size(nbytes: int) -> Scalar:
     return w.freeze()
 
 
-_FROM_SIZE = {n: _make_from_size(n) for n in range(1, 8)}
+_FROM_SIZE: Final = {n: _make_from_size(n) for n in range(1, 8)}
 
 # for sibling modules of the domain (branch refinement works on the same mutable register)
 WorkReg = _W

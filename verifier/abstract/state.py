@@ -7,25 +7,25 @@ slots), so forking costs a list copy and a dict copy per frame.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from verifier.abstract.regs import Reg, not_init
 
 if TYPE_CHECKING:
     from verifier.abstract.explorer import Checkpoint
 
-MAX_STACK = 512
-SLOT_SIZE = 8
-NUM_SLOTS = MAX_STACK // SLOT_SIZE
+MAX_STACK: Final = 512
+SLOT_SIZE: Final = 8
+NUM_SLOTS: Final = MAX_STACK // SLOT_SIZE
 
 # stack byte kinds (enum bpf_stack_slot_type)
-INVALID = "i"
-MISC = "m"
-ZERO = "z"
-SPILL = "s"
+INVALID: Final = "i"
+MISC: Final = "m"
+ZERO: Final = "z"
+SPILL: Final = "s"
 
-ALL_INVALID = INVALID * 8
-ALL_SPILL = SPILL * 8
+ALL_INVALID: Final = INVALID * 8
+ALL_SPILL: Final = SPILL * 8
 
 
 class Slot:
@@ -94,7 +94,7 @@ class RefState:
 HistEntry = int | tuple[int, int] | tuple[int, int, tuple[int, ...]]
 
 # the fields of a state (`Verifier.replace_state` copies them all)
-STATE_FIELDS = (
+STATE_FIELDS: Final = (
     "frames",
     "refs",
     "active_lock",

@@ -11,12 +11,14 @@ which the scalar domain uses in its hot paths to avoid allocations.
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy_extensions import mypyc_attr
 
-U64 = (1 << 64) - 1
-U32 = (1 << 32) - 1
-S64_MIN_BIT = 1 << 63
-S32_MIN_BIT = 1 << 31
+U64: Final = (1 << 64) - 1
+U32: Final = (1 << 32) - 1
+S64_MIN_BIT: Final = 1 << 63
+S32_MIN_BIT: Final = 1 << 31
 
 
 # ---------------------------------------------------------------- int-pair operations
@@ -298,4 +300,4 @@ class Tnum:
         return "".join(out)
 
 
-TNUM_UNKNOWN = Tnum._raw(0, U64)
+TNUM_UNKNOWN: Final = Tnum._raw(0, U64)

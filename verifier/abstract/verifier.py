@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from typing import Final
 
 from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract import helper_semantics as hs
@@ -52,7 +53,7 @@ class _ReplayDone(Exception):
     """The recorded path ends (or no longer matches) here."""
 
 
-LD_ABS_TYPES_MSG = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
+LD_ABS_TYPES_MSG: Final = "BPF_LD_[ABS|IND] instructions not allowed for this program type"
 
 
 class Verifier(
