@@ -78,7 +78,7 @@ STACK_OBJECTS: Final = frozenset({STACK_DYNPTR, STACK_ITER})
 SOCKET_TYPES: Final = frozenset({PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
 
 
-# the fields of a register (`Reg.evolve` sets these by name)
+# the fields of a register, in the order the constructor takes them
 REG_FIELDS: Final = (
     "type",
     "var",
@@ -133,13 +133,40 @@ class Reg:
         self._hash: int | None = None
         self._key: tuple | None = None
 
-    def evolve(self, **changes: object) -> Reg:
-        # (the constructor, not Reg.__new__: a class compiled by mypyc makes no instance without __init__)
-        new = Reg(*self.key())  # (key(): the fields in the constructor's order)
-        for name, value in changes.items():
-            if name in _FIELDS:  # (other names are ignored)
-                setattr(new, name, value)
-        return new
+    def evolve(
+        self,
+        *,
+        type: int | None = None,
+        var: Scalar | None = None,
+        off: int | None = None,
+        id: int | None = None,
+        ref_obj_id: int | None = None,
+        range: int | None = None,
+        map_index: int | None = None,
+        mem_size: int | None = None,
+        frameno: int | None = None,
+        maybe_null: bool | None = None,
+        rdonly: bool | None = None,
+        subprog: int | None = None,
+        btf_id: int | None = None,
+    ) -> Reg:
+        """A copy with the fields given changed (explicit keywords, not **kwargs: the compiled
+        engine calls this directly instead of building a dict and setting attributes by name)."""
+        return Reg(
+            self.type if type is None else type,
+            self.var if var is None else var,
+            self.off if off is None else off,
+            self.id if id is None else id,
+            self.ref_obj_id if ref_obj_id is None else ref_obj_id,
+            self.range if range is None else range,
+            self.map_index if map_index is None else map_index,
+            self.mem_size if mem_size is None else mem_size,
+            self.frameno if frameno is None else frameno,
+            self.maybe_null if maybe_null is None else maybe_null,
+            self.rdonly if rdonly is None else rdonly,
+            self.subprog if subprog is None else subprog,
+            self.btf_id if btf_id is None else btf_id,
+        )
 
     def key(self) -> tuple:
         k = self._key
@@ -148,7 +175,7 @@ class Reg:
         return k
 
     def _make_key(self) -> tuple:
-        # every field, in the order __init__ takes them (evolve() builds from it)
+        # every field, in the order __init__ takes them
         return (
             self.type,
             self.var,
@@ -276,4 +303,3 @@ _U64: Final = (1 << 64) - 1
 _CONST_REGS_SIZE: Final = 256
 _CONST_REGS: Final = tuple(Reg(SCALAR, Scalar.const(v)) for v in range(_CONST_REGS_SIZE))
 _UNKNOWN_REG: Final = Reg(SCALAR, Scalar.unknown())
-_FIELDS: Final = frozenset(REG_FIELDS)
