@@ -118,14 +118,16 @@ KERNEL_6_18 = {
     "vmas_of_every_task": ("accept", ""),
     "destroyed_twice": ("reject", "expected an initialized iter_task as arg #0"),
 }
-# the kernel's processed count where bpfcheck walks the same (the task_vma ones walk more: the
-# trusted, never NULL `_next` result of a task_vma iterator is not modelled yet)
+# the kernel's processed counts (a task_vma iterator's element is PTR_TRUSTED, never NULL from 6.8:
+# its NULL check decided; a task iterator's is MEM_RCU, both sides walked)
 PROCESSED_6_18 = {
     "count_tasks": 72,
     "first_unchecked": 9,
     "not_destroyed": 15,
     "sleepable_no_rcu": 5,
     "sleepable_rcu": 79,
+    "vmas": 52,
+    "vmas_of_every_task": 148,
 }
 
 

@@ -20,6 +20,9 @@ from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract.compare import callback_states_equal
 from verifier.abstract.explorer import mark_read, mark_read_all, static_reg_keys
 from verifier.abstract.regs import (
+    BTF_RCU,
+    BTF_TRUSTED,
+    BTF_UNTRUSTED,
     PTR_TO_BTF_ID,
     PTR_TO_MEM,
     PTR_TO_STACK,
@@ -166,10 +169,15 @@ class IterMixin:
         (mark_ptr_not_null_reg()), NULL on the DRAINED one."""
         if itype.elem_size:  # int *: read-only memory of its size
             elem = pointer_reg(PTR_TO_MEM, mem_size=itype.elem_size, rdonly=True, id=self.new_id())
-        elif typed is not None and typed.type != SCALAR:
-            elem = typed.evolve(maybe_null=False)
-        else:  # (no BTF to type it with: a kernel object)
-            elem = pointer_reg(PTR_TO_BTF_ID, id=self.new_id())
+        else:  # a kernel object (of no known type without the target's BTF); check_kfunc_call():
+            # MEM_RCU when the iterator is (KF_RCU_PROTECTED), else PTR_TRUSTED
+            if typed is None or typed.type == SCALAR:
+                typed = pointer_reg(PTR_TO_BTF_ID, id=self.new_id())
+            btf_id = typed.btf_id
+            if self.feature("trusted_btf_ptrs"):
+                trust = BTF_RCU if itype.rcu_protected else BTF_TRUSTED
+                btf_id = btf_id & ~(BTF_TRUSTED | BTF_RCU | BTF_UNTRUSTED) | trust
+            elem = typed.evolve(maybe_null=False, btf_id=btf_id)
         if held.mem_size == iters.ACTIVE:
             if self.replay is not None:  # a re-run of a recorded path: its decision here
                 if self.next_decision(idx):

@@ -10,6 +10,8 @@ from verifier.abstract.alu import ADD_CONST, ADD_CONST32
 from verifier.abstract.branch import branch_taken, ne_refines_nothing, refine
 from verifier.abstract.precision import LINKED_REGS
 from verifier.abstract.regs import (
+    BTF_TRUSTED,
+    BTF_UNTRUSTED,
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
     PTR_TO_BTF_ID,
@@ -191,6 +193,9 @@ class JumpMixin:
         """reg_not_null(): pointers that cannot be NULL."""
         if reg.maybe_null:
             return False
+        if reg.type == PTR_TO_BTF_ID:  # is_trusted_reg(): referenced, or PTR_TRUSTED and not untrusted
+            trusted = reg.ref_obj_id or (reg.btf_id & BTF_TRUSTED and not reg.btf_id & BTF_UNTRUSTED)
+            return bool(trusted) and self.rules.has("reg_not_null_trusted_btf")
         feature = NOT_NULL_LATER.get(reg.type)
         return reg.type in NOT_NULL_TYPES or (feature is not None and self.rules.has(feature))
 

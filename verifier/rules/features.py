@@ -934,6 +934,15 @@ _ROWS: tuple[Feature, ...] = (
         "(study selftests verifier_helper_access_var_len.c, CAP_BPF-only loader)",
     ),
     Feature(
+        "reg_not_null_trusted_btf",
+        (6, 8),
+        "reg_not_null() counts a trusted PTR_TO_BTF_ID (referenced, or PTR_TRUSTED: an acquired kfunc "
+        "result after its NULL check, a task_vma iterator's element, ...) as never NULL: `if r1 == 0` "
+        "with it is decided. Before, both sides were walked",
+        "source: reg_not_null() `(type == PTR_TO_BTF_ID && is_trusted_reg(reg))` present in 6.8, 6.9.0, "
+        "6.12.117 and 6.18.2, absent from 6.7.3; measured on 6.18.44 (tests/test_generic_iterators.py)",
+    ),
+    Feature(
         "reg_not_null_mem",
         (6, 4),
         "reg_not_null() counts PTR_TO_MEM as never NULL: `if r1 == 0` with such a pointer is decided. "
