@@ -129,7 +129,7 @@ class HelperMixin:
                 self.precise_regs(state, 3)  # record_func_key(): the index of a direct tail call
             if len(self.subprog_starts) > 1 and not self.feature("tail_call_in_subprogs"):
                 raise Reject("tail_calls are not allowed in programs with bpf-to-bpf calls", "tail-call")
-            if state.refs:
+            if state.refs and self._tail_call_checks_refs(state):
                 raise Reject("tail_call would lead to reference leak", "reference-leak")
             self.tail_call_seen = True
             if len(state.frames) > 1 and self.feature("tail_call_subprog_exit"):
@@ -206,6 +206,22 @@ class HelperMixin:
             if base and base != "ARG_DONTCARE":
                 args.append((i, base, flags))
         return info, name, allowed, proto, tuple(args)
+
+    def _tail_call_checks_refs(self, state: State) -> bool:
+        """check_reference_leak() for bpf_tail_call() finds a reference it checks: the main program's
+        always; from 6.1 none in a subprogram (the caller still holds them); in a callback from 6.1
+        only those the callback's own body took (callback_ref), from 6.13 none."""
+        if len(state.frames) == 1:
+            return True
+        frame = state.frames[-1]
+        if not self.feature("tail_call_refs_main_frame"):
+            return True  # the callee's copy of every reference
+        if frame.in_callback < 0 or self.feature("tail_call_refs_main_only"):
+            return False
+        starts = self.subprog_starts
+        lo = starts[frame.subprog]
+        hi = starts[frame.subprog + 1] if frame.subprog + 1 < len(starts) else len(self.insns)
+        return any(lo <= ref.insn < hi for ref in state.refs)
 
     def _tail_call_exit(self, state: State, idx: int) -> None:
         """A tail call made in a subprogram: the called program's exit returns to this function's

@@ -825,6 +825,26 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 12), 114, "ChangeLog-6.12.114 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
+        "tail_call_refs_main_frame",
+        (6, 1),
+        "bpf_tail_call() checks held references only in the main program, and in a callback those "
+        "the callback took (callback_ref): in a subprogram (frameno > 0, not a callback) "
+        "check_reference_leak() returns 0, the caller's references stay held; before, the callee's "
+        "copy of the caller's references was checked",
+        "kernel/bpf/verifier.c check_reference_leak(): 'if (state->frameno && !state->in_callback_fn) "
+        "return 0;' in 6.2.1 and 6.11.11, absent from 6.0; 'bpf: Fix reference state management for "
+        "synchronous callbacks' in Debian's 6.1~rc3 changelog; measured on 5.10.0-46, 6.1.0-57, "
+        "6.12.117 (qemu) and the running 6.18.44 (tests/test_tail_call_refs.py)",
+    ),
+    Feature(
+        "tail_call_refs_main_only",
+        (6, 13),
+        "bpf_tail_call() checks held references only in the main program: in any subprogram, a "
+        "callback too, check_reference_leak() returns 0 ('if (!exception_exit && state->frameno)')",
+        "kernel/bpf/verifier.c check_reference_leak(): '&& !state->in_callback_fn' in 6.11.11, gone "
+        "in 6.13.2 (callback_ref removed), 6.14 and 6.18.2",
+    ),
+    Feature(
         "tail_call_subprog_exit",
         (6, 18),
         "bpf_tail_call() in a subprogram may return from that function with any R0 (the called program "
