@@ -91,10 +91,17 @@ def _successors(t: int, insn: Insn, n: int) -> tuple[int, ...]:
 def successors(insns: Sequence[Insn]) -> list[tuple[int, ...]]:
     """insn_successors() within a function, for every instruction (calls: the next one)."""
     n = len(insns)
-    return [
-        () if insn.is_ld_imm64_tail else tuple(s for s in _successors(t, insn, n) if 0 <= s < n)
-        for t, insn in enumerate(insns)
-    ]
+    out: list[tuple[int, ...]] = [()] * n
+    for t, insn in enumerate(insns):
+        if insn.is_ld_imm64_tail:
+            continue
+        cls = insn.opcode & 7
+        if cls != op.BPF_JMP and cls != op.BPF_JMP32:  # no jump: the next instruction
+            nxt = t + 2 if insn.is_ld_imm64 else t + 1
+            out[t] = (nxt,) if nxt < n else ()
+        else:
+            out[t] = tuple(s for s in _successors(t, insn, n) if 0 <= s < n)
+    return out
 
 
 def live_regs_before(insns: Sequence[Insn], helper_args: Callable[[int], int | None]) -> list[int]:
@@ -102,12 +109,18 @@ def live_regs_before(insns: Sequence[Insn], helper_args: Callable[[int], int | N
     n = len(insns)
     use = [0] * n
     dfn = [0] * n
-    succ: list[tuple[int, ...]] = [()] * n
+    succ = successors(insns)
+    counts: dict[int, int | None] = {}  # per helper id: its prototype is looked up once
+
+    def args_of(helper_id: int) -> int | None:
+        if helper_id not in counts:
+            counts[helper_id] = helper_args(helper_id)
+        return counts[helper_id]
+
     for t, insn in enumerate(insns):
         if insn.is_ld_imm64_tail:
             continue
-        use[t], dfn[t] = _use_def(insn, helper_args)
-        succ[t] = tuple(s for s in _successors(t, insn, n) if 0 <= s < n)
+        use[t], dfn[t] = _use_def(insn, args_of)
     live = [0] * n
     changed = True
     while changed:

@@ -73,7 +73,7 @@ class _Walk:
         insn = program.insns[t]
         code = insn.opcode
         size = 2 if self.ldimm64_stride and code == op.LD_IMM64 else 1
-        if view.has("pseudo_func") and is_pseudo_func(program, t):
+        if view.has("pseudo_func") and code == op.LD_IMM64 and is_pseudo_func(program, t):
             return self.visit_call(t, size, func_ref_target(program, t), True)
         cls = code & 0x07
         is_jump = cls == op.BPF_JMP or (cls == op.BPF_JMP32 and view.has("jmp32"))

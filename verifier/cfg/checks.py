@@ -147,10 +147,14 @@ def reach_field_findings(program: Program, rules: Any, unprivileged: bool = Fals
     view = KernelView(rules, unprivileged)
     found: dict[int, Finding] = {}
     insns = program.insns
+    known: dict[Insn, str | None] = {}  # programs repeat instructions: each distinct one is checked once
     for idx, insn in enumerate(insns):
         if insn.is_ld_imm64_tail:
             continue  # the second half of an ld_imm64 is not an instruction of its own
-        message = field_problem(insn, view)
+        if insn in known:
+            message = known[insn]
+        else:
+            message = known[insn] = field_problem(insn, view)
         if message is not None:
             found[idx] = _refine(StructuralProblem(idx, message, field_category(message)), program, view).to_finding()
     return found

@@ -24,6 +24,9 @@ def _privilege_message(view: KernelView) -> str:
     return "function calls to other bpf functions are allowed for root only"
 
 
+_CALL_OR_LD_IMM64 = frozenset({op.CALL, op.LD_IMM64})
+
+
 def _starts_subprog(program: Program, idx: int, view: KernelView) -> tuple[bool, int | None]:
     """(does the kernel look at this insn here, subprogram start it adds or None)."""
     if is_pseudo_call_code(program, idx):
@@ -44,7 +47,10 @@ def find_subprog_starts(program: Program, view: KernelView) -> list[int]:
         return [0]
     count = len(program.insns)
     max_subprogs = view.limit("max_subprogs", 256)  # BPF_MAX_SUBPROGS
+    insns = program.insns
     for idx in range(count):
+        if insns[idx].opcode not in _CALL_OR_LD_IMM64:
+            continue  # neither a call nor an ld_imm64: nothing _starts_subprog() looks at
         relevant, target = _starts_subprog(program, idx, view)
         if not relevant:
             continue
