@@ -302,6 +302,8 @@ class CallsMixin:
                 state.written.add(caller.frameno * 128 + r)
             return frame.callsite + 1
         # main program
+        if not (self.feature("resource_leak_prefix") or self.feature("check_resource_leak")):
+            self._critical_section_left_open(state, "")  # 6.2-6.12: before the references
         if state.refs:
             ref = state.refs[0]
             unreleased = f"Unreleased reference id={ref.id} alloc_insn={ref.insn}"
@@ -314,6 +316,10 @@ class CallsMixin:
                     unreleased
                 )
             raise Reject(unreleased, "reference-leak")
+        if self.feature("resource_leak_prefix"):
+            self._critical_section_left_open(state, "BPF_EXIT instruction in main prog")
+        elif self.feature("check_resource_leak"):
+            self._critical_section_left_open(state, "BPF_EXIT instruction")
         r0 = self.read_reg(state, 0)
         if self.verifying_global >= 0:
             if r0.type != SCALAR:
@@ -333,6 +339,20 @@ class CallsMixin:
             if hook is not None:
                 self._check_range(r0, hook[0], hook[1], "At program exit", bits32=True)
         return -1
+
+    @staticmethod
+    def _critical_section_left_open(state: State, prefix: str) -> None:
+        """The main program exits inside bpf_rcu_read_lock() or bpf_preempt_disable():
+        check_resource_leak() (`prefix`, 6.13+) or the exit's own checks before (6.2-6.12)."""
+        if state.active_rcu:
+            if prefix:
+                raise Reject(f"{prefix} cannot be used inside bpf_rcu_read_lock-ed region", "lock")
+            raise Reject("bpf_rcu_read_unlock is missing", "lock")
+        if state.preempt_locks:
+            if prefix:
+                raise Reject(f"{prefix} cannot be used inside bpf_preempt_disable-ed region", "lock")
+            n = state.preempt_locks
+            raise Reject(f"{n} bpf_preempt_enable{' is' if n == 1 else '(s) are'} missing", "lock")
 
     def _check_range(self, r0: Reg, lo: int, hi: int, where: str, bits32: bool = False) -> None:
         """retval_range_within(): R0's 64-bit signed bounds, or its 32-bit ones (`bits32`: LSM hooks)."""

@@ -221,6 +221,8 @@ def _same_frames_and_lock(old: State, cur: State) -> bool:
     """The first checks of both comparisons: as many frames, and a lock held in both or in neither."""
     if len(old.frames) != len(cur.frames):
         return False
+    if old.active_rcu != cur.active_rcu or old.preempt_locks != cur.preempt_locks:
+        return False
     return old.active_lock == cur.active_lock or (old.active_lock is not None and cur.active_lock is not None)
 
 

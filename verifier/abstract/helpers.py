@@ -111,6 +111,10 @@ class HelperMixin:
             if self.feature("helper_might_sleep"):
                 raise Reject("helper call might sleep in a non-sleepable prog", "helper-not-allowed")
             raise Reject(f"unknown func {name}#{fid}", "helper-not-allowed")
+        if fid in hs.MIGHT_SLEEP and state.active_rcu:  # check_helper_call(), 6.2+
+            raise Reject(f"sleepable helper {name}#{fid} in rcu_read_lock region", "lock")
+        if fid in hs.MIGHT_SLEEP and state.preempt_locks:  # 6.10+
+            raise Reject(f"sleepable helper {name}#{fid} in non-preemptible region", "lock")
         meta = CallMeta()
         regs = state.frames[-1].regs
         for i, base, flags in args:

@@ -120,7 +120,7 @@ class IterMixin:
             # a KF_RCU_PROTECTED iterator made outside an RCU critical section (a sleepable program
             # that takes no RCU read lock): refused (6.18+, check_kfunc_call() after the arguments),
             # else PTR_UNTRUSTED (mark_stack_slots_iter())
-            untrusted = itype.rcu_protected and self.prog.sleepable and not self._takes_rcu_lock()
+            untrusted = itype.rcu_protected and self.prog.sleepable and not state.active_rcu
             if untrusted and self.feature("kfunc_rcu_protected_call"):
                 raise Reject(
                     f"kernel func bpf_iter_{kind}_new requires RCU critical section protection", "kfunc"
@@ -149,11 +149,9 @@ class IterMixin:
         regs[0] = r0
         return idx + 1
 
-    def _takes_rcu_lock(self) -> bool:
-        """The program calls bpf_rcu_read_lock() somewhere (the RCU critical sections themselves are
-        not followed: an iterator made in a sleepable program that takes the lock counts as made
-        inside one)."""
-        return "bpf_rcu_read_lock" in self.prog.extern_refs.values()
+    def iter_rcu_protected(self, code: int) -> bool:
+        """The iterator of this STACK_ITER code is KF_RCU_PROTECTED."""
+        return any(t is not None and t.code == code and t.rcu_protected for t in self._iter_types.values())
 
     def _iter_next(
         self,

@@ -98,6 +98,8 @@ STATE_FIELDS: Final = (
     "frames",
     "refs",
     "active_lock",
+    "active_rcu",
+    "preempt_locks",
     "parent",
     "written",
     "path",
@@ -119,6 +121,8 @@ class State:
         self.frames: list[Frame] = []
         self.refs: tuple[RefState, ...] = ()
         self.active_lock: tuple[int, int] | None = None  # (map_index or -1, id) of the held spin lock
+        self.active_rcu = False  # inside bpf_rcu_read_lock() (active_rcu_lock)
+        self.preempt_locks = 0  # bpf_preempt_disable() calls not yet enabled again (active_preempt_locks)
         self.parent: Checkpoint | None = None  # the newest Checkpoint on this path
         self.written: set[int] = set()  # liveness keys written since `parent`
         self.path: tuple = ()  # linked list of branch decisions: (prev, insn, taken)
@@ -144,6 +148,8 @@ class State:
         s.frames = [f.copy() for f in self.frames]
         s.refs = self.refs
         s.active_lock = self.active_lock
+        s.active_rcu = self.active_rcu
+        s.preempt_locks = self.preempt_locks
         s.parent = self.parent
         s.written = self.written.copy()
         s.path = self.path

@@ -23,6 +23,8 @@ from verifier.abstract.pkt_changes import subprogs_changing_pkt_data
 from verifier.abstract.precision import RETURNED, PrecisionMixin
 from verifier.abstract.prune_points import prune_points
 from verifier.abstract.regs import (
+    BTF_RCU,
+    BTF_UNTRUSTED,
     CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
     NOT_INIT,
@@ -33,6 +35,7 @@ from verifier.abstract.regs import (
     PTR_TO_MEM,
     PTR_TO_STACK,
     SCALAR,
+    STACK_ITER,
     Reg,
     const_reg,
     not_init,
@@ -42,7 +45,7 @@ from verifier.abstract.regs import (
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.stack_liveness import StackLiveness
-from verifier.abstract.state import STATE_FIELDS, Frame, RefState, State
+from verifier.abstract.state import STATE_FIELDS, Frame, RefState, Slot, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import kfunc_lock, kfunc_prog_types, kfunc_refs
@@ -418,6 +421,7 @@ class Verifier(
             self._clear_packet_pointers(state)
         if kflags is not None and "KF_SLEEPABLE" in kflags and not self.feature("kfunc_sleepable_first"):
             self._kfunc_sleepable(name or "")  # 6.1: at the end of btf_check_kfunc_arg_match()
+        self._kfunc_critical_sections(state, name or "", kflags)
         if known and name in kfunc_refs.RELEASE:
             self._kfunc_release(state, name)
         regs = state.frames[-1].regs
@@ -432,6 +436,53 @@ class Verifier(
         """The KF_* flags the target version registers kfunc `name` with (None: not known)."""
         version = getattr(self.rules, "version", None)
         return kfunc_refs.flags(name, version) if name and version is not None else None
+
+    def _kfunc_critical_sections(self, state: State, name: str, kflags: frozenset[str] | None) -> None:
+        """check_kfunc_call(): bpf_rcu_read_lock/unlock (6.2+) and bpf_preempt_disable/enable (6.10+)
+        open and close their sections; no sleepable kfunc inside them. At bpf_rcu_read_unlock the
+        MEM_RCU pointers become PTR_UNTRUSTED, RCU-protected iterators too."""
+        sleepable = kflags is not None and "KF_SLEEPABLE" in kflags
+        if state.active_rcu:
+            if name == "bpf_rcu_read_lock":
+                raise Reject(f"nested rcu read lock (kernel function {name})", "lock")
+            if name == "bpf_rcu_read_unlock":
+                self._rcu_pointers_untrusted(state)
+                state.active_rcu = False
+            elif sleepable:
+                raise Reject(f"kernel func {name} is sleepable within rcu_read_lock region", "lock")
+        elif name == "bpf_rcu_read_lock":
+            state.active_rcu = True
+        elif name == "bpf_rcu_read_unlock":
+            raise Reject(f"unmatched rcu read unlock (kernel function {name})", "lock")
+        if state.preempt_locks:
+            if name == "bpf_preempt_disable":
+                state.preempt_locks += 1
+            elif name == "bpf_preempt_enable":
+                state.preempt_locks -= 1
+            elif sleepable:
+                raise Reject(f"kernel func {name} is sleepable within non-preemptible region", "lock")
+        elif name == "bpf_preempt_disable":
+            state.preempt_locks = 1
+        elif name == "bpf_preempt_enable":
+            raise Reject(f"unmatched attempt to enable preemption (kernel function {name})", "lock")
+
+    def _rcu_pointers_untrusted(self, state: State) -> None:
+        """bpf_rcu_read_unlock(): MEM_RCU registers lose it (and PTR_MAYBE_NULL) for PTR_UNTRUSTED;
+        the slots of an RCU-protected iterator become untrusted (its next use is refused)."""
+        for frame in state.frames:
+            regs = frame.regs
+            for r in range(11):
+                reg = regs[r]
+                if reg.type == PTR_TO_BTF_ID and reg.btf_id & BTF_RCU:
+                    regs[r] = reg.evolve(btf_id=reg.btf_id & ~BTF_RCU | BTF_UNTRUSTED, maybe_null=False)
+            for slot, s in list(frame.stack.items()):
+                sp = s.spilled
+                if sp is None:
+                    continue
+                if sp.type == PTR_TO_BTF_ID and sp.btf_id & BTF_RCU:
+                    frame.stack[slot] = Slot(s.kinds, sp.evolve(btf_id=sp.btf_id & ~BTF_RCU | BTF_UNTRUSTED, maybe_null=False))
+                elif sp.type == STACK_ITER and sp.ref_obj_id and self.iter_rcu_protected(sp.btf_id):
+                    frame.stack[slot] = Slot(s.kinds, sp.evolve(rdonly=True))
 
     def _kfunc_sleepable(self, name: str) -> None:
         """check_kfunc_call(): a KF_SLEEPABLE kfunc only in a sleepable program (6.1+)."""
