@@ -283,7 +283,9 @@ class CallsMixin:
                     mark_read(state, frame.frameno * 128)
             if frame.in_callback >= 0:
                 lo, hi = hs.CALLBACK_RETURN_RANGE.get(frame.in_callback, (0, 1))
-                self._check_range(r0, lo, hi, "At callback return")
+                # check_return_code(): a timer callback runs asynchronously, as its own program (6.8+)
+                is_async = frame.in_callback == hs.TIMER_SET_CALLBACK and self.feature("async_callback_exit")
+                self._check_range(r0, lo, hi, "At async callback return" if is_async else "At callback return")
                 r0 = unknown_reg()
                 if frame.callsite in self.callback_callsites:
                     # 6.7+: back to the call, which may run the body again; the caller's

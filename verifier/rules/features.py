@@ -954,6 +954,14 @@ _ROWS: tuple[Feature, ...] = (
         "(study selftests verifier_helper_access_var_len.c, CAP_BPF-only loader)",
     ),
     Feature(
+        "async_callback_exit",
+        (6, 8),
+        "a timer callback's return value is checked as an asynchronous callback's ('At async callback "
+        "return the register R0 ...')",
+        "check_return_code(): `exit_ctx = \"At async callback return\"` present in 6.8 through 6.18.2, "
+        "absent from 6.7.3; measured on 6.18.44",
+    ),
+    Feature(
         "reg_not_null_trusted_btf",
         (6, 8),
         "reg_not_null() counts a trusted PTR_TO_BTF_ID (referenced, or PTR_TRUSTED: an acquired kfunc "
