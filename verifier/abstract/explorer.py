@@ -70,7 +70,7 @@ def mark_read(state: State, key: int) -> None:
         node = node.parent
 
 
-def mark_read_all(state: State, keys) -> None:
+def mark_read_all(state: State, keys: set[int]) -> None:
     """mark_read() of every key: one walk up the checkpoint chain for all of them."""
     pending = set(keys) - state.written
     node = state.parent

@@ -45,7 +45,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
-from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Slot, State
+from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Frame, Slot, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import sock_fields
@@ -528,14 +528,14 @@ class MemoryMixin:
             return unknown_reg()
         return self._stack_read_range(state, frame, regno, reg, lo, hi, size, False, direct=True)
 
-    def _mark_slot_read(self, state: State, frame, slot: int) -> None:
+    def _mark_slot_read(self, state: State, frame: Frame, slot: int) -> None:
         if self.stack_liveness is not None:
             self.stack_liveness.read(state, frame.frameno, slot, self.idx)
         key = frame.frameno * 128 + 16 + slot
         if key not in state.written:
             mark_read(state, key)
 
-    def _stack_write_fixed(self, state: State, frame, lo: int, size: int, value: Reg | None, st_imm: int | None) -> None:
+    def _stack_write_fixed(self, state: State, frame: Frame, lo: int, size: int, value: Reg | None, st_imm: int | None) -> None:
         slot = (512 + lo) >> 3
         byte = (512 + lo) & 7
         stack = frame.stack
@@ -595,7 +595,7 @@ class MemoryMixin:
             if self.stack_liveness is not None:
                 self.stack_liveness.write(frame.frameno, slot)
 
-    def _uninit_ok(self, frame, slot: int) -> bool:
+    def _uninit_ok(self, frame: Frame, slot: int) -> bool:
         """May a privileged program read an uninitialised byte of this slot? Everywhere from 6.8 (6.1.191:
         reads grow the stack); from 6.3 (5.10.222, 6.1.100) only within the stack the frame has
         allocated by writes (check_stack_slot_within_bounds(): -allocated_stack for reads)."""
@@ -629,7 +629,7 @@ class MemoryMixin:
         state.nhist += 1
         return True
 
-    def _stack_read_fixed(self, state: State, frame, lo: int, size: int, off: int) -> Reg:
+    def _stack_read_fixed(self, state: State, frame: Frame, lo: int, size: int, off: int) -> Reg:
         slot = (512 + lo) >> 3
         byte = (512 + lo) & 7
         self._mark_slot_read(state, frame, slot)
@@ -693,7 +693,7 @@ class MemoryMixin:
             return const_reg(0)
         return unknown_reg()
 
-    def _stack_write_var(self, state: State, frame, lo: int, hi: int, value: Reg | None, st_imm: int | None) -> None:
+    def _stack_write_var(self, state: State, frame: Frame, lo: int, hi: int, value: Reg | None, st_imm: int | None) -> None:
         dynptr.destroy_range(frame.stack, lo, hi)
         iters.scrub_range(frame.stack, lo, hi)
         zero = (value is not None and value.is_const and value.var.const_value == 0) or (value is None and st_imm == 0)
@@ -727,7 +727,7 @@ class MemoryMixin:
             self.precise_regs(state, insn.src)
 
     def _stack_read_range(
-        self, state: State, frame, regno: int, reg: Reg, lo: int, hi: int, size: int, helper: bool, direct: bool
+        self, state: State, frame: Frame, regno: int, reg: Reg, lo: int, hi: int, size: int, helper: bool, direct: bool
     ) -> Reg:
         """check_stack_range_initialized() for variable offsets and helper reads."""
         extra = " indirect" if helper and not self.feature("helper_stack_access_type") else ""
@@ -816,7 +816,7 @@ class MemoryMixin:
         hi = lo + (0 if var.is_const else var.smax - var.smin) + size
         stack_clobber(state.frames[reg.frameno].stack, max(lo, -512), min(hi, 0))
 
-    def _stack_mark_written(self, frame, lo: int, hi: int, fixed: bool) -> None:
+    def _stack_mark_written(self, frame: Frame, lo: int, hi: int, fixed: bool) -> None:
         """A helper's raw-mode write, byte by byte (check_helper_call() -> check_mem_access(BPF_B)):
         at a fixed offset each byte is a plain store, so a spill's slot is scrubbed
         (check_stack_write_fixed_off()); at a variable one only the spill is dropped."""

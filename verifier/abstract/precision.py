@@ -20,6 +20,7 @@ from verifier.abstract import helper_semantics as hs
 from verifier.abstract.regs import SCALAR
 from verifier.abstract.state import SPILL, State
 from verifier.isa import opcodes as op
+from verifier.isa.insn import Insn
 
 # instructions one marking may walk back through before it gives up and treats every scalar of
 # the checkpoints above as precise (sound: fewer states are pruned, never more)
@@ -89,7 +90,7 @@ _BT_CALL: Final = 6  # a helper or kfunc call: R0-R5 end (callback helpers and b
 _BT_JMPX: Final = 7  # `if dst <op> src`: when either is marked, both are (each bounded the other)
 
 
-def _bt_decode(insn) -> tuple[int, int, int]:
+def _bt_decode(insn: Insn) -> tuple[int, int, int]:
     """What backtrack_insn() (`_backtrack`) does with an instruction, as (kind, dst, src): src is
     the source register it reads, or -1."""
     opcode = insn.opcode
@@ -122,7 +123,7 @@ def _bt_decode(insn) -> tuple[int, int, int]:
 class PrecisionMixin:
     track_precision: bool
     precise_scalar_ids = False  # mark_precise_scalar_ids() (6.4-6.11)
-    _bt_table: list | None = None  # per instruction: _bt_decode()
+    _bt_table: list[tuple[int, int, int]] | None = None  # per instruction: _bt_decode()
     _bt_subseq = -1  # the instruction walked after the one being backtracked (-1: not known)
     callback_callsites: set[int]
 
@@ -155,9 +156,16 @@ class PrecisionMixin:
     def mark_precise(self, state: State, keys, from_current_insn: bool = True) -> None:
         """Backtrack from the instruction being checked; as the kernel (skip_first), the walk starts
         with the instruction before it, since the value that matters is the one it reads."""
-        mask = set(keys)
+        mask: set[int] = set(keys)
         if not mask:
             return
+        # typed locals: the compiled engine keeps them as machine ints, not Python objects
+        idx: int
+        skey: int
+        kind: int
+        dst: int
+        src: int
+        linked: tuple[int, ...]
         hist = state.hist
         if from_current_insn and hist:
             last = hist[-1]
@@ -292,6 +300,8 @@ class PrecisionMixin:
 
     def _backtrack(self, entry, mask: set[int], fr: int) -> int:
         """backtrack_insn(): the registers and slots an instruction's result came from."""
+        idx: int
+        skey: int
         if type(entry) is tuple:
             idx, skey = entry
             if skey == RETURNED:
