@@ -202,10 +202,26 @@ def ctx_arg(v: Any, off: int, size: int) -> Reg | None:
         if nibble & 0x2:
             return unknown_reg()  # may encode an error: "marking pointer arg%d as scalar"
         maybe_null = maybe_null or bool(nibble & 0x1)
-    if has("trusted_btf_ptrs") and prog_args_trusted(v):
+    if has("trusted_btf_ptrs") and prog_args_trusted(v) and (not iter_arg or (tname, name) in ITER_TRUSTED_ARGS):
         flags |= BTF_TRUSTED
     reg = pointer_reg(PTR_TO_BTF_ID, btf_id=pointee_id | flags, maybe_null=maybe_null)
     return reg.evolve(id=v.new_id()) if maybe_null else reg
+
+
+# An iterator's object arguments are typed by its registration (bpf_iter_reg.ctx_arg_info), not by
+# prog_args_trusted(): PTR_TO_BTF_ID_OR_NULL, with PTR_TRUSTED only for these (target, argument) of
+# 6.18.2 (task_iter.c task, cgroup_iter.c, kmem_cache_iter.c, map_iter.c bpf_map, tcp_ipv4.c, udp.c);
+# task_file, task_vma, link, prog, dmabuf, ksym, sockmap and sk_storage map arguments are not trusted.
+ITER_TRUSTED_ARGS: Final = frozenset(
+    {
+        ("task", "task"),
+        ("cgroup", "cgroup"),
+        ("kmem_cache", "s"),
+        ("bpf_map", "map"),
+        ("tcp", "sk_common"),
+        ("udp", "udp_sk"),
+    }
+)
 
 
 def prog_args_trusted(v: Any) -> bool:
