@@ -9,6 +9,8 @@ Recorded on 6.18.44-fc-v1045 (the host), bpf_task_acquire being KF_ACQUIRE | KF_
 
     current_ok, rcu_field_ok, referenced_ok, iter_arg_checked           accept
     plain_field, untrusted_field                                        reject  R1 must be a rcu pointer
+    helper_walked, helper_walked_sleepable  reject  R1 type=untrusted_ptr_ expected=ptr_, trusted_ptr_, rcu_ptr_
+    helper_trusted_sleepable                                            accept
     maybe_null, null_literal, iter_arg_unchecked                        reject  Possibly NULL pointer passed to trusted arg0
 """
 
@@ -35,6 +37,7 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern struct task_struct *bpf_task_from_pid(int pid) __ksym;
 static struct task_struct *(*get_current_task_btf)(void) = (void *)158;
+static void *(*task_pt_regs)(struct task_struct *t) = (void *)175;
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("tp_btf/sys_enter") int current_ok(void *ctx)
@@ -57,12 +60,19 @@ SEC("tp_btf/sys_enter") int null_literal(void *ctx)
 SEC("iter/task") int iter_arg_checked(struct iter_ctx *ctx)
 { struct task_struct *t = ctx->task; if (!t) return 0; struct task_struct *a = bpf_task_acquire(t);
   if (a) bpf_task_release(a); return 0; }
+SEC("iter/task") int helper_walked(struct iter_ctx *ctx)
+{ struct task_struct *t = ctx->task; if (!t) return 0; return task_pt_regs(t->last_wakee) ? 1 : 0; }
+SEC("iter.s/task") int helper_walked_sleepable(struct iter_ctx *ctx)
+{ struct task_struct *t = ctx->task; if (!t) return 0; return task_pt_regs(t->last_wakee) ? 1 : 0; }
+SEC("iter.s/task") int helper_trusted_sleepable(struct iter_ctx *ctx)
+{ struct task_struct *t = ctx->task; if (!t) return 0; return task_pt_regs(t) ? 1 : 0; }
 SEC("iter/task") int iter_arg_unchecked(struct iter_ctx *ctx)
 { struct task_struct *a = bpf_task_acquire(ctx->task); if (a) bpf_task_release(a); return 0; }
 """
 
 RCU = ("reject", "R1 must be a rcu pointer")
 NULL = ("reject", "Possibly NULL pointer passed to trusted arg0")
+UNTRUSTED = ("reject", "R1 type=untrusted_ptr_ expected=ptr_, trusted_ptr_, rcu_ptr_")
 KERNEL = {  # 6.18.44-fc-v1045
     "current_ok": ("accept", ""),
     "rcu_field_ok": ("accept", ""),
@@ -73,9 +83,21 @@ KERNEL = {  # 6.18.44-fc-v1045
     "null_literal": NULL,
     "iter_arg_checked": ("accept", ""),
     "iter_arg_unchecked": NULL,
+    "helper_walked": UNTRUSTED,
+    "helper_walked_sleepable": UNTRUSTED,
+    "helper_trusted_sleepable": ("accept", ""),
 }
+# mainline 6.18.2 (check_ptr_to_btf_access(): clear_trusted_flags()) leaves a member no list names a
+# plain pointer, which helpers take; the 6.18.44 build above makes it untrusted (`walked_member_untrusted`)
+MAINLINE_6_18_2 = {**KERNEL, "helper_walked": ("accept", "")}
 # without the target's BTF the members' trust and the iterator's argument are not known
-NEEDS_BTF = {"plain_field", "untrusted_field", "iter_arg_unchecked"}
+NEEDS_BTF = {
+    "plain_field",
+    "untrusted_field",
+    "iter_arg_unchecked",
+    "helper_walked",
+    "helper_walked_sleepable",
+}
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +136,34 @@ def target(tmp_path_factory) -> str:
     return str(path)
 
 
-def _with_btf(obj, name: str, btf: str) -> tuple[str, str]:
+def _with_btf(obj, name: str, btf: str, kernel: str = "6.18") -> tuple[str, str]:
     prog = next(p for p in obj.programs if p.name == name)
-    options = AnalysisOptions(timeout=10, kernel_btf=(("6.18", btf),))
-    v = check_at_target(obj, prog, "6.18", for_kernel("6.18"), options, Stages.real())
+    options = AnalysisOptions(timeout=10, kernel_btf=((kernel, btf),))
+    v = check_at_target(obj, prog, kernel, for_kernel(kernel), options, Stages.real())
     return v.verdict, v.findings[0].kernel_message if v.findings else ""
 
 
 @pytest.mark.parametrize("name", sorted(KERNEL))
 def test_trusted_arguments_with_the_target_btf(obj, target, name: str) -> None:
     assert _with_btf(obj, name, target) == KERNEL[name]
+
+
+@pytest.mark.parametrize("name", sorted(MAINLINE_6_18_2))
+def test_trusted_arguments_at_6_18_2(obj, target, name: str) -> None:
+    assert _with_btf(obj, name, target, "6.18.2") == MAINLINE_6_18_2[name]
+
+
+# 6.12.117 (Debian, qemu: the same helper programs in an object of their own, 2026-12-03)
+KERNEL_6_12 = {
+    "helper_walked": ("accept", ""),
+    "helper_walked_sleepable": UNTRUSTED,
+    "helper_trusted_sleepable": ("accept", ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_6_12))
+def test_helpers_and_walked_members_at_6_12(obj, target, name: str) -> None:
+    assert _with_btf(obj, name, target, "6.12") == KERNEL_6_12[name]
 
 
 @pytest.mark.skipif(not os.access(HOST_BTF, os.R_OK), reason="no readable /sys/kernel/btf/vmlinux")

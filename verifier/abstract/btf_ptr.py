@@ -334,7 +334,7 @@ def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tu
     when the kernel's BTF lists it in `<struct>__safe_trusted` (`__safe_trusted_or_null`: possibly
     NULL), and inside an RCU read section (every non-sleepable program) an RCU pointer when listed
     in `<struct>__safe_rcu` (`__safe_rcu_or_null` or tagged `__rcu`: possibly NULL); any other member
-    is a plain PTR_TO_BTF_ID. Outside an RCU section it is untrusted: bpf_rcu_read_lock() is not
+    is a plain PTR_TO_BTF_ID (untrusted in builds with `walked_member_untrusted`). Outside an RCU section it is untrusted: bpf_rcu_read_lock() is not
     modelled, so a sleepable program is taken as outside one. A plain pointer's members are plain.
     """
     target = walked & ID_MASK
@@ -354,7 +354,11 @@ def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tu
         return BTF_RCU, False
     if walked & _RCU_TAG or _nested_safe(kb, struct_id, field, target, "__safe_rcu_or_null"):
         return BTF_RCU, True
-    return 0, False
+    if walked & (FLAG_USER | FLAG_PERCPU):
+        return 0, False
+    # mainline (6.18.2, 7.2) clears the trust of any other member: a plain PTR_TO_BTF_ID; the measured
+    # 6.18.44 build makes it untrusted
+    return (BTF_UNTRUSTED if v.feature("walked_member_untrusted") else 0), False
 
 
 def _nested_safe(kb: KernelBtf, struct_id: int, field: str, target: int, suffix: str) -> bool:

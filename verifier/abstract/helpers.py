@@ -11,6 +11,7 @@ from verifier.abstract.memory import align_desc
 from verifier.abstract.precision import RETURNED
 from verifier.abstract.regs import (
     BTF_TRUSTED,
+    BTF_UNTRUSTED,
     CONST_PTR_TO_DYNPTR,
     CONST_PTR_TO_MAP,
     PACKET_TYPES,
@@ -457,6 +458,11 @@ class HelperMixin:
             return
         if base == "ARG_PTR_TO_BTF_ID" and t == SCALAR:
             raise Reject(f"R{regno} type={self.type_label(reg)} expected=ptr_", "helper-arg", (regno,))
+        if base == "ARG_PTR_TO_BTF_ID" and t == PTR_TO_BTF_ID and reg.btf_id & BTF_UNTRUSTED:
+            # btf_ptr_types (6.4+): plain, trusted or RCU pointers, never an untrusted one
+            raise Reject(
+                f"R{regno} type={self.type_label(reg)} expected=ptr_, trusted_ptr_, rcu_ptr_", "helper-arg", (regno,)
+            )
         if base == "ARG_PTR_TO_DYNPTR":
             self._check_dynptr_arg(state, regno, reg, flags, meta)
             return

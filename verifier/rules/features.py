@@ -226,6 +226,19 @@ _ROWS: tuple[Feature, ...] = (
         "6.18.2 (6.2/6.3 had PTR_TRUSTED and KF_TRUSTED_ARGS without KF_RCU: not modelled)",
     ),
     Feature(
+        "walked_member_untrusted",
+        (6, 19),
+        "a pointer member walked from a trusted or RCU pointer that the kernel lists nowhere (`__safe_trusted`, "
+        "`__safe_rcu`, ...) is PTR_UNTRUSTED (refused by helpers: 'R1 type=untrusted_ptr_ expected=ptr_, "
+        "trusted_ptr_, rcu_ptr_'), not the plain PTR_TO_BTF_ID of mainline check_ptr_to_btf_access() "
+        "(clear_trusted_flags(): 6.18.2 and 7.2.13 source)",
+        "measured on the 6.18.44-fc-v1045 build (the host, 2026-12-03: tests/test_kfunc_trusted_args.py, "
+        "'R1=untrusted_ptr_task_struct()' after reading task->last_wakee in tp_btf and iter programs); which "
+        "6.18.y brought it is not known (taken at 6.18.44); in no mainline release read (7.2.13 Debian source: "
+        "plain)",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the host)"),),
+    ),
+    Feature(
         "kfunc_sleepable_first",
         (6, 2),
         "a KF_SLEEPABLE kfunc in a non-sleepable program is refused before its arguments are checked "
