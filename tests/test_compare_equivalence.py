@@ -66,8 +66,8 @@ def _checked(monkeypatch) -> dict[bool, int]:
     fast = explorer.states_equal
     seen = {True: 0, False: 0}
 
-    def both(old, cur, live, allow_uninit, precise=None, exact_scalars=False, base_ids=False):
-        got = fast(old, cur, live, allow_uninit, precise, exact_scalars, base_ids)
+    def both(old, cur, live, allow_uninit, precise=None, exact_scalars=False, base_ids=False, plans=None):
+        got = fast(old, cur, live, allow_uninit, precise, exact_scalars, base_ids, plans)
         if not exact_scalars:  # (unprivileged explore_alu_limits: scalars compared for equality)
             assert got == plain_states_equal(old, cur, live, allow_uninit, precise, base_ids)
         seen[got] += 1

@@ -128,21 +128,18 @@ UNBOUND: Final = unknown_reg()
 NOT_A_SCALAR: Final = not_init()
 
 
+_MISC_OR_INVALID: Final = MISC + INVALID
+
+
 def _all_misc(kinds: str, allow_uninit: bool) -> bool:
     """is_stack_all_misc(): every byte is misc (or uninitialised, where reading that is allowed)."""
-    for k in kinds:
-        if k != MISC and (k != INVALID or not allow_uninit):
-            return False
-    return True
+    return not kinds.strip(_MISC_OR_INVALID if allow_uninit else MISC)  # (strip: nothing else left)
 
 
 def _slot_used(kinds: str, allow_uninit: bool) -> bool:
     """stacksafe() looks at a byte of the old slot: neither uninitialised nor (where uninitialised
     reads are allowed) misc."""
-    for k in kinds:
-        if k != INVALID and (k != MISC or not allow_uninit):
-            return True
-    return False
+    return bool(kinds.strip(_MISC_OR_INVALID if allow_uninit else INVALID))
 
 
 def slotsafe(old: Slot, cur: Slot | None, idmap: IdMap, allow_uninit: bool, precise: int = True) -> bool:
@@ -226,6 +223,30 @@ def _same_frames_and_lock(old: State, cur: State) -> bool:
     return old.active_lock == cur.active_lock or (old.active_lock is not None and cur.active_lock is not None)
 
 
+# per frame of an old state: the registers and the stack slots (slot, key, slot) states_equal() looks at
+ComparePlan = list[tuple[list[int], list[tuple[int, int, Slot]]]]
+
+
+def compare_plan(old: State, live: set[int], allow_uninit: bool) -> ComparePlan:
+    """What states_equal() compares of `old` for these live keys: live registers the old state has
+    initialised (an uninitialised one covers anything), and live slots with a byte stacksafe() looks
+    at (others cover anything, and are never beyond the current frame's stack), in the order of the
+    comparison."""
+    plan: ComparePlan = []
+    for depth, frame in enumerate(old.frames):
+        base = depth * 128
+        regs = frame.regs
+        reg_plan = [r for r in range(11) if base + r in live and regs[r].type != NOT_INIT]
+        base += 16
+        slot_plan = [
+            (slot, base + slot, oslot)
+            for slot, oslot in frame.stack.items()
+            if base + slot in live and _slot_used(oslot.kinds, allow_uninit)
+        ]
+        plan.append((reg_plan, slot_plan))
+    return plan
+
+
 def states_equal(
     old: State,
     cur: State,
@@ -234,6 +255,7 @@ def states_equal(
     precise: set[int] | None = None,
     exact_scalars: bool = False,
     base_ids: bool = False,
+    plans: list[ComparePlan] | None = None,
 ) -> bool:
     """`precise` holds the keys of the old state's precise scalars; None means all are precise.
     `base_ids`: an old scalar id with BPF_ADD_CONST maps its base id as well (scalar_ids_by_base).
@@ -241,14 +263,33 @@ def states_equal(
     Most comparisons fail, and most where the last one at the same checkpoint failed: that key
     (`old.cmp_hint`) is checked first. `cur` keeps the key too, for the checkpoint it may become
     (copies keep it). The answer does not depend on the order of the checks (check_ids() asks for
-    one consistent map over all of them)."""
+    one consistent map over all of them). `plans`: where the caller keeps compare_plan(old, live,
+    allow_uninit) for the next comparison with the same old state and live keys (filled by the first
+    comparison that gets past the first check)."""
     ofr = old.frames
     cfr = cur.frames
     if not _same_frames_and_lock(old, cur):
         return False
     hint = old.cmp_hint
-    if hint >= 0 and not _key_safe(old, cur, hint, live, allow_uninit, precise, exact_scalars):
-        return False
+    if hint >= 0 and hint in live:
+        depth = hint >> 7
+        rest = hint & 127
+        if rest < 11 and depth < len(ofr):  # _key_safe() of a register, inline
+            o = ofr[depth].regs[rest]
+            c = cfr[depth].regs[rest]
+            if o is not c and not regsafe(
+                o, c, IdMap(), EXACT if exact_scalars else precise is None or hint in precise
+            ):
+                return False
+        elif not _key_safe(old, cur, hint, live, allow_uninit, precise, exact_scalars):
+            return False
+    if plans is None:
+        plan = compare_plan(old, live, allow_uninit)
+    elif plans:
+        plan = plans[0]
+    else:
+        plan = compare_plan(old, live, allow_uninit)
+        plans.append(plan)
     idmap = IdMap(base_ids)
     for depth in range(len(ofr)):
         of = ofr[depth]
@@ -258,50 +299,47 @@ def states_equal(
         oregs = of.regs
         cregs = cf.regs
         base = depth * 128
-        for r in range(11):
+        reg_plan, slot_plan = plan[depth]
+        for r in reg_plan:
+            o = oregs[r]
+            c = cregs[r]
+            if o is c and not o.id and not o.ref_obj_id:
+                continue  # regsafe() of a register with itself, without ids to map
             key = base + r
-            if key in live:
-                o = oregs[r]
-                c = cregs[r]
-                if o is c and not o.id and not o.ref_obj_id:
-                    continue  # regsafe() of a register with itself, without ids to map
-                if not regsafe(o, c, idmap, EXACT if exact_scalars else precise is None or key in precise):
-                    old.cmp_hint = cur.cmp_hint = key
-                    return False
+            if not regsafe(o, c, idmap, EXACT if exact_scalars else precise is None or key in precise):
+                old.cmp_hint = cur.cmp_hint = key
+                return False
         cstack = cf.stack
-        base += 16
         cfirst = 64 - ((cf.depth + 7) >> 3)  # the first slot the current frame has allocated
-        for slot, oslot in of.stack.items():
-            key = base + slot
-            if key in live:
-                if slot < cfirst and _slot_used(oslot.kinds, allow_uninit):
-                    # stacksafe(): "explored stack has more populated slots than current stack"
-                    old.cmp_hint = cur.cmp_hint = key
-                    return False
-                cslot = cstack.get(slot)
-                p = EXACT if exact_scalars else precise is None or key in precise
-                if cslot is not None:
-                    # slotsafe()'s common cases: the same byte kinds without a spill are safe
-                    # whatever the bytes; the same spill bytes compare the spilled registers
-                    kinds = oslot.kinds
-                    if kinds == cslot.kinds:
-                        if SPILL not in kinds:
+        for slot, key, oslot in slot_plan:
+            if slot < cfirst:
+                # stacksafe(): "explored stack has more populated slots than current stack"
+                old.cmp_hint = cur.cmp_hint = key
+                return False
+            cslot = cstack.get(slot)
+            p = EXACT if exact_scalars else precise is None or key in precise
+            if cslot is not None:
+                # slotsafe()'s common cases: the same byte kinds without a spill are safe
+                # whatever the bytes; the same spill bytes compare the spilled registers
+                kinds = oslot.kinds
+                if kinds == cslot.kinds:
+                    if SPILL not in kinds:
+                        continue
+                    sp = oslot.spilled
+                    csp = cslot.spilled
+                    if kinds[0] == SPILL and sp is not None and csp is not None and (
+                        kinds == ALL_SPILL or not sp.id or csp.id or sp.type != SCALAR
+                    ):  # (slotsafe() asks regsafe() once per spill byte: an unlinked cur scalar
+                        # takes a fresh id each time, so a linked old one fails the second time)
+                        if sp is csp and not sp.id and not sp.ref_obj_id:
                             continue
-                        sp = oslot.spilled
-                        csp = cslot.spilled
-                        if kinds[0] == SPILL and sp is not None and csp is not None and (
-                            kinds == ALL_SPILL or not sp.id or csp.id or sp.type != SCALAR
-                        ):  # (slotsafe() asks regsafe() once per spill byte: an unlinked cur scalar
-                            # takes a fresh id each time, so a linked old one fails the second time)
-                            if sp is csp and not sp.id and not sp.ref_obj_id:
-                                continue
-                            if regsafe(sp, csp, idmap, p):
-                                continue
-                            old.cmp_hint = cur.cmp_hint = key
-                            return False
-                if not slotsafe(oslot, cslot, idmap, allow_uninit, p):
-                    old.cmp_hint = cur.cmp_hint = key
-                    return False
+                        if regsafe(sp, csp, idmap, p):
+                            continue
+                        old.cmp_hint = cur.cmp_hint = key
+                        return False
+            if not slotsafe(oslot, cslot, idmap, allow_uninit, p):
+                old.cmp_hint = cur.cmp_hint = key
+                return False
     if len(old.refs) != len(cur.refs):
         return False
     for oref, cref in zip(old.refs, cur.refs, strict=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from verifier.abstract.compare import states_equal, states_identical
+from verifier.abstract.compare import ComparePlan, states_equal, states_identical
 from verifier.abstract.reject import AnalysisTimeout, Reject, TooComplex
 from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import State
@@ -23,7 +23,7 @@ class Checkpoint:
 
     __slots__ = (
         "state", "parent", "branches", "live", "written", "insn", "hits", "miss", "precise", "all_precise",
-        "hist_before", "static_regs", "cmp_live", "loop_entry", "backedges", "dfs_depth",
+        "hist_before", "static_regs", "cmp_live", "loop_entry", "backedges", "dfs_depth", "plans",
     )
 
     def __init__(self, state: State, parent: Checkpoint | None, written: set[int], insn: int) -> None:
@@ -40,6 +40,7 @@ class Checkpoint:
         self.hist_before: list = []  # instructions from `parent` to this checkpoint
         self.static_regs: set[int] | None = None  # 6.18: registers live by the static analysis
         self.cmp_live: set[int] | None = None  # what states_equal() compares, once complete
+        self.plans: list[ComparePlan] | None = None  # states_equal()'s compare_plan() of cmp_live
         # iterator loops (iter_calls.py): the loop entry whose iterations this state lies on (its
         # marks are complete once that entry is), the backedges recorded against this entry
         self.loop_entry: Checkpoint | None = None
@@ -203,18 +204,48 @@ class ExplorerMixin:
         lst = self.explored.get(key)
         in_loop = False
         if lst is not None:
+            at_callback = idx in self.callback_callsites
+            at_iter_next = idx in self.iter_next_insns
+            track = self.track_precision
             i = len(lst) - 1
             while i >= 0:
                 cp = lst[i]
-                if cp.branches and idx in self.callback_callsites:
+                branches = cp.branches
+                if not branches:
+                    if cp.loop_entry is not None and self.loop_pending(cp):
+                        # inside an iterator loop still explored: its marks are not complete (iter_calls.py)
+                        if self.loop_state_covers(cp, state):
+                            return True
+                    elif states_equal(
+                        cp.state, state, cp.cmp_live if cp.cmp_live is not None else self.checkpoint_live(cp),
+                        self.allow_uninit_stack, None if (cp.all_precise or not track) else cp.precise,
+                        self.explore_alu_limits, self.scalar_ids_by_base, cp.plans,
+                    ):
+                        cp.hits += 1
+                        # the rest of this path would read what the old one read, and need what it needed
+                        mark_read_all(state, cp.live)
+                        if track:
+                            if cp.all_precise:
+                                self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
+                            elif cp.precise:
+                                self.mark_precise(state, cp.precise, from_current_insn=False)
+                        return True
+                    if add_new:
+                        cp.miss += 1
+                    if cp.miss > cp.hits * 3 + 3:
+                        del lst[i]
+                        self.cur_states -= 1
+                    i -= 1
+                    continue
+                if at_callback:
                     # calls_callback(): the callback's body came back to its call (calls.py)
                     if self.callback_converged(cp, state):
                         return True
-                elif cp.branches and idx in self.iter_next_insns:
+                elif at_iter_next:
                     # is_iter_next_insn(): an ACTIVE iterator came back to its _next call (iter_calls.py)
                     if self.iter_active_at_call(state) and self.iter_converged(cp, state):
                         return True
-                elif cp.branches:
+                else:
                     # an ancestor of this path: we came round a loop
                     if states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
@@ -223,25 +254,6 @@ class ExplorerMixin:
                     if not in_loop:
                         in_loop = True
                         self.loop_visit(state, idx)
-                else:
-                    precise = None if (cp.all_precise or not self.track_precision) else cp.precise
-                    if cp.loop_entry is not None and self.loop_pending(cp):
-                        # inside an iterator loop still explored: its marks are not complete (iter_calls.py)
-                        if self.loop_state_covers(cp, state):
-                            return True
-                    elif states_equal(
-                        cp.state, state, self.checkpoint_live(cp), self.allow_uninit_stack, precise,
-                        self.explore_alu_limits, self.scalar_ids_by_base,
-                    ):
-                        cp.hits += 1
-                        # the rest of this path would read what the old one read, and need what it needed
-                        mark_read_all(state, cp.live)
-                        if self.track_precision:
-                            if cp.all_precise:
-                                self.mark_precise(state, self.scalar_keys(state), from_current_insn=False)
-                            elif cp.precise:
-                                self.mark_precise(state, cp.precise, from_current_insn=False)
-                        return True
                 if add_new:
                     cp.miss += 1
                 n = 64 if force and cp.branches else 3
@@ -282,6 +294,7 @@ class ExplorerMixin:
                 cp.cmp_live = cp.static_regs | self.stack_liveness.alive_keys(cp.state, cp.insn)
             else:
                 cp.cmp_live = cp.compare_live()
+            cp.plans = []  # (cmp_live stays as it is: the plan, once made, too)
         return cp.cmp_live
 
     def _evict(self, lst: list[Checkpoint]) -> None:

@@ -98,6 +98,18 @@ def _decisions_between(path: tuple, ancestor: tuple) -> list[tuple[int, bool]] |
     return None
 
 
+def _within_reach(path: tuple, ancestor: tuple) -> bool:
+    """_decisions_between(path, ancestor) is not None, without building the list."""
+    node = path
+    for _ in range(_MAX_PATH_WALK):
+        if node is ancestor:
+            return True
+        if not node:
+            return False
+        node = node[0]
+    return False
+
+
 def _attempt_at(n: int) -> bool:
     """Whether to try the fast-forward at the n-th iteration in a row on one path: at every power
     of two from the eighth (a loop the walk would end within 8 more iterations is not jumped
@@ -114,7 +126,7 @@ class LoopMixin:
         """Called at a loop head (an ancestor of this path is waiting at `idx`)."""
         recs = state.loops.get(idx, ())
         n = 1  # iterations in a row on this path
-        if recs and _decisions_between(state.path, recs[-1][2]) is not None:
+        if recs and _within_reach(state.path, recs[-1][2]):
             n = recs[-1][5] + 1
         else:
             recs = ()

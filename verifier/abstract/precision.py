@@ -156,6 +156,9 @@ class PrecisionMixin:
     def mark_precise(self, state: State, keys, from_current_insn: bool = True) -> None:
         """Backtrack from the instruction being checked; as the kernel (skip_first), the walk starts
         with the instruction before it, since the value that matters is the one it reads."""
+        node = state.parent
+        if node is None or node.all_precise:
+            return  # no checkpoint above this point still compares scalars by precision
         mask: set[int] = set(keys)
         if not mask:
             return
@@ -167,13 +170,10 @@ class PrecisionMixin:
         src: int
         linked: tuple[int, ...]
         hist = state.hist
+        skip_last = False  # the instruction being checked is the history's last entry: not walked
         if from_current_insn and hist:
             last = hist[-1]
-            if (last[0] if type(last) is tuple else last) == self.idx:
-                hist = hist[:-1]
-        node = state.parent
-        if node is None or node.all_precise:
-            return  # no checkpoint above this point still compares scalars by precision
+            skip_last = (last[0] if type(last) is tuple else last) == self.idx
         fr = len(state.frames) - 1
         budget = MAX_BACKTRACK_STEPS
         scalar_ids = self.precise_scalar_ids
@@ -184,13 +184,17 @@ class PrecisionMixin:
         nxt = self.idx if from_current_insn else -1
         try:
             while True:
-                budget -= len(hist)
+                budget -= len(hist) - 1 if skip_last else len(hist)
                 if budget < 0:
                     raise _Untrackable  # a very long walk: count everything above as precise
                 table = self._bt_table
                 if table is None:
                     table = self._bt_table = [_bt_decode(insn) for insn in self.insns]
-                for entry in reversed(hist):
+                entries = reversed(hist)
+                if skip_last:
+                    skip_last = False
+                    next(entries)
+                for entry in entries:
                     if isinstance(entry, tuple):
                         if len(entry) == 3:  # a jump that refined linked scalars: bt_sync_linked_regs()
                             idx, _, linked = entry
