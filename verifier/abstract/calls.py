@@ -346,6 +346,8 @@ class CallsMixin:
     def _critical_section_left_open(state: State, prefix: str) -> None:
         """The main program exits inside bpf_rcu_read_lock() or bpf_preempt_disable():
         check_resource_leak() (`prefix`, 6.13+) or the exit's own checks before (6.2-6.12)."""
+        if state.irq_flags and prefix:  # (the IRQ kfuncs came in 6.14, after check_resource_leak())
+            raise Reject(f"{prefix} cannot be used inside bpf_local_irq_save-ed region", "lock")
         if state.active_rcu:
             if prefix:
                 raise Reject(f"{prefix} cannot be used inside bpf_rcu_read_lock-ed region", "lock")

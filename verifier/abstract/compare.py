@@ -220,6 +220,8 @@ def _same_frames_and_lock(old: State, cur: State) -> bool:
         return False
     if old.active_rcu != cur.active_rcu or old.preempt_locks != cur.preempt_locks:
         return False
+    if len(old.irq_flags) != len(cur.irq_flags):
+        return False
     return old.active_lock == cur.active_lock or (old.active_lock is not None and cur.active_lock is not None)
 
 

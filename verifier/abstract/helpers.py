@@ -112,6 +112,8 @@ class HelperMixin:
             if self.feature("helper_might_sleep"):
                 raise Reject("helper call might sleep in a non-sleepable prog", "helper-not-allowed")
             raise Reject(f"unknown func {name}#{fid}", "helper-not-allowed")
+        if fid in hs.MIGHT_SLEEP and state.irq_flags:  # 6.14+
+            raise Reject(f"sleepable helper {name}#{fid} in IRQ-disabled region", "lock")
         if fid in hs.MIGHT_SLEEP and state.active_rcu:  # check_helper_call(), 6.2+
             raise Reject(f"sleepable helper {name}#{fid} in rcu_read_lock region", "lock")
         if fid in hs.MIGHT_SLEEP and state.preempt_locks:  # 6.10+

@@ -69,6 +69,40 @@ class IterMixin:
                 out.add(idx)
         return out
 
+    def irq_flag_call(self, state: State, idx: int, save: bool) -> None:
+        """process_irq_flag() of bpf_local_irq_save()/bpf_local_irq_restore() (6.14+): the flag's
+        stack slot made (uninitialised before) or consumed (the innermost saved one)."""
+        reg = state.frames[-1].regs[1]
+        if reg.type != PTR_TO_STACK:
+            raise Reject("arg#0 doesn't point to an irq flag on stack", "kfunc-arg", (1,))
+        self.read_reg(state, 1)
+        frame = state.frames[reg.frameno]
+        lo = iters.first_slot(reg, 1, (frame.depth + 7) // 8 * 8)
+        if save:
+            if lo == iters.EINVAL or (lo >= 0 and not iters.is_valid_uninit(frame.stack, lo, 1)):
+                raise Reject("expected uninitialized irq flag as arg#0", "kfunc-arg", (1,))
+            lo_addr, _ = self._stack_bounds(state, 1, reg, reg.off, 8, True)  # check_mem_access() write
+            dynptr.destroy_range(frame.stack, lo_addr, lo_addr + 8)
+            iters.scrub_range(frame.stack, lo_addr, lo_addr + 8)
+            lo = iters.first_slot(reg, 1, (frame.depth + 7) // 8 * 8)
+            ref = self.new_id()
+            iters.mark(frame.stack, lo, 1, iters.IRQ_FLAG_CODE, ref)
+            state.irq_flags = state.irq_flags + ((ref, idx),)
+            return
+        held = iters.valid_init(frame.stack, lo, 1, iters.IRQ_FLAG_CODE) if lo >= 0 else None
+        if held is None:
+            raise Reject("expected an initialized irq flag as arg#0", "kfunc-arg", (1,))
+        self._mark_slot_read(state, frame, lo)
+        active, insn = state.irq_flags[-1]
+        if held.ref_obj_id != active:  # release_irq_state(): the innermost first
+            raise Reject(
+                f"cannot restore irq state out of order, expected id={active} acquired at insn_idx={insn}",
+                "kfunc-arg",
+                (1,),
+            )
+        iters.unmark(frame.stack, lo, 1)
+        state.irq_flags = state.irq_flags[:-1]
+
     def iter_type(self, kind: str) -> iters.IterType | None:
         """The iterator bpf_iter_<kind> as the target has it, or None: num and bits from their facts
         (iters.ITER_TYPES); any other when the target registers its three kfuncs with KF_ITER_NEW,

@@ -49,6 +49,9 @@ ITER_TYPES: Final[dict[str, IterType]] = {
     "bits": IterType(2, 16, 4, "iter_bits", (3,)),
 }
 METHODS: Final = ("new", "next", "destroy")
+# an IRQ flag (bpf_local_irq_save(), 6.14+) is kept as a one-slot stack object of its own code: the
+# kernel's STACK_IRQ_FLAG, refused to loads and scrubbed by stores as an iterator's slots are
+IRQ_FLAG_CODE: Final = 15
 # the flag each method of any other iterator is registered with (BTF_ID_FLAGS; is_iter_kfunc())
 METHOD_FLAGS: Final = {"new": "KF_ITER_NEW", "next": "KF_ITER_NEXT", "destroy": "KF_ITER_DESTROY"}
 

@@ -64,7 +64,7 @@ def _shape(state: State) -> tuple[tuple, tuple[int, ...]]:
             else:
                 shape.append((slot, s))
         shape.append(("frame", frame.callsite))
-    shape.append(("refs", len(state.refs), state.active_lock, state.active_rcu, state.preempt_locks))
+    shape.append(("refs", len(state.refs), state.active_lock, state.active_rcu, state.preempt_locks, len(state.irq_flags)))
     return tuple(shape), tuple(consts)
 
 

@@ -100,6 +100,7 @@ STATE_FIELDS: Final = (
     "active_lock",
     "active_rcu",
     "preempt_locks",
+    "irq_flags",
     "parent",
     "written",
     "path",
@@ -123,6 +124,9 @@ class State:
         self.active_lock: tuple[int, int] | None = None  # (map_index or -1, id) of the held spin lock
         self.active_rcu = False  # inside bpf_rcu_read_lock() (active_rcu_lock)
         self.preempt_locks = 0  # bpf_preempt_disable() calls not yet enabled again (active_preempt_locks)
+        # bpf_local_irq_save() not yet restored, innermost last: (id, insn) (active_irq_id and the
+        # REF_TYPE_IRQ references, each naming the one before)
+        self.irq_flags: tuple[tuple[int, int], ...] = ()
         self.parent: Checkpoint | None = None  # the newest Checkpoint on this path
         self.written: set[int] = set()  # liveness keys written since `parent`
         self.path: tuple = ()  # linked list of branch decisions: (prev, insn, taken)
@@ -150,6 +154,7 @@ class State:
         s.active_lock = self.active_lock
         s.active_rcu = self.active_rcu
         s.preempt_locks = self.preempt_locks
+        s.irq_flags = self.irq_flags
         s.parent = self.parent
         s.written = self.written.copy()
         s.path = self.path

@@ -421,6 +421,8 @@ class Verifier(
             self._clear_packet_pointers(state)
         if kflags is not None and "KF_SLEEPABLE" in kflags and not self.feature("kfunc_sleepable_first"):
             self._kfunc_sleepable(name or "")  # 6.1: at the end of btf_check_kfunc_arg_match()
+        if name in ("bpf_local_irq_save", "bpf_local_irq_restore") and known:
+            self.irq_flag_call(state, idx, name == "bpf_local_irq_save")
         self._kfunc_critical_sections(state, name or "", kflags)
         if known and name in kfunc_refs.RELEASE:
             self._kfunc_release(state, name)
@@ -442,6 +444,8 @@ class Verifier(
         open and close their sections; no sleepable kfunc inside them. At bpf_rcu_read_unlock the
         MEM_RCU pointers become PTR_UNTRUSTED, RCU-protected iterators too."""
         sleepable = kflags is not None and "KF_SLEEPABLE" in kflags
+        if state.irq_flags and sleepable:
+            raise Reject(f"kernel func {name} is sleepable within IRQ-disabled region", "lock")
         if state.active_rcu:
             if name == "bpf_rcu_read_lock":
                 raise Reject(f"nested rcu read lock (kernel function {name})", "lock")
