@@ -332,10 +332,10 @@ def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tu
 
     An untrusted pointer's members are untrusted. A trusted or RCU pointer's member is trusted
     when the kernel's BTF lists it in `<struct>__safe_trusted` (`__safe_trusted_or_null`: possibly
-    NULL), and inside an RCU read section (every non-sleepable program) an RCU pointer when listed
-    in `<struct>__safe_rcu` (`__safe_rcu_or_null` or tagged `__rcu`: possibly NULL); any other member
-    is a plain PTR_TO_BTF_ID (untrusted in builds with `walked_member_untrusted`). Outside an RCU section it is untrusted: bpf_rcu_read_lock() is not
-    modelled, so a sleepable program is taken as outside one. A plain pointer's members are plain.
+    NULL), and inside an RCU read section (a non-sleepable program, or bpf_rcu_read_lock() held: in_rcu_cs())
+    an RCU pointer when listed in `<struct>__safe_rcu` (`__safe_rcu_or_null` or tagged `__rcu`: possibly
+    NULL); any other member is a plain PTR_TO_BTF_ID (untrusted in builds with `walked_member_untrusted`).
+    Outside an RCU section it is untrusted. A plain pointer's members are plain.
     """
     target = walked & ID_MASK
     own = reg.btf_id & TRUST_FLAGS
@@ -348,7 +348,7 @@ def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tu
         return BTF_TRUSTED, False
     if _nested_safe(kb, struct_id, field, target, "__safe_trusted_or_null"):
         return BTF_TRUSTED, True
-    if getattr(v.prog, "sleepable", False) or reg.maybe_null:
+    if not _in_rcu_cs(v) or reg.maybe_null:
         return BTF_UNTRUSTED, False
     if _nested_safe(kb, struct_id, field, target, "__safe_rcu"):
         return BTF_RCU, False
@@ -359,6 +359,14 @@ def walked_trust(v: Any, kb: KernelBtf, reg: Reg, field: str, walked: int) -> tu
     # mainline (6.18.2, 7.2) clears the trust of any other member: a plain PTR_TO_BTF_ID; the measured
     # 6.18.44 build makes it untrusted
     return (BTF_UNTRUSTED if v.feature("walked_member_untrusted") else 0), False
+
+
+def _in_rcu_cs(v: Any) -> bool:
+    """in_rcu_cs(): inside bpf_rcu_read_lock(), under a bpf_spin_lock, or in a non-sleepable program."""
+    if not getattr(v.prog, "sleepable", False):
+        return True
+    state = getattr(v, "state", None)
+    return state is not None and (state.active_rcu or state.active_lock is not None)
 
 
 def _nested_safe(kb: KernelBtf, struct_id: int, field: str, target: int, suffix: str) -> bool:
