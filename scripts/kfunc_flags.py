@@ -79,6 +79,17 @@ def source_name(spec: str) -> str:
     return f"linux-source-{fields.get('VERSION')}.{fields.get('PATCHLEVEL')}.{fields.get('SUBLEVEL')}"
 
 
+def runs(seen: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive tree indexes in `seen` (sorted), as (first, last) pairs."""
+    out, start = [], seen[0]
+    for prev, cur in zip(seen, seen[1:] + [None], strict=True):
+        if cur is None or cur != prev + 1:
+            out.append((start, prev))
+            if cur is not None:
+                start = cur
+    return out
+
+
 def main(argv: list[str]) -> int:
     trees = [arg.split("=", 1) for arg in argv]
     per_tree = [(label, tree_flags(spec)) for label, spec in trees]
@@ -95,15 +106,8 @@ def main(argv: list[str]) -> int:
     print("# a row holds from the tree `first` to the tree `last` (every tree between them registers it so)")
     print("kfunc,flags,first,last")
     for (name, flags), seen in sorted(rows.items(), key=lambda kv: (kv[0][0], min(kv[1]), sorted(kv[0][1]))):
-        # split into runs of consecutive trees
-        start = prev = seen[0]
-        for i in seen[1:] + [None]:
-            if i is not None and i == prev + 1:
-                prev = i
-                continue
-            print(f"{name},{'|'.join(sorted(flags))},{labels[start]},{labels[prev]}")
-            if i is not None:
-                start = prev = i
+        for first, last in runs(seen):
+            print(f"{name},{'|'.join(sorted(flags))},{labels[first]},{labels[last]}")
     return 0
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfunc_flags import source_name  # noqa: E402
+from kfunc_flags import runs, source_name  # noqa: E402
 
 SET = re.compile(r"BTF_(?:KFUNCS|SET8)_START\(\s*(\w+)\s*\)(.*?)BTF_(?:KFUNCS|SET8)_END\(\s*\1\s*\)", re.S)
 FUNC = re.compile(r"BTF_ID_FLAGS\(\s*func\s*,\s*(\w+)")
@@ -105,16 +105,6 @@ def registrations(spec: str) -> dict[str, set[tuple[str, bool]]]:
     return out
 
 
-def _runs(seen: list[int]) -> list[tuple[int, int]]:
-    runs, start = [], seen[0]
-    for prev, cur in zip(seen, seen[1:] + [None], strict=True):
-        if cur is None or cur != prev + 1:
-            runs.append((start, prev))
-            if cur is not None:
-                start = cur
-    return runs
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("trees", nargs="+", help="VERSION=TREE")
@@ -146,7 +136,7 @@ def main(argv: list[str]) -> int:
         print("\n".join(header), file=f)
         print("kfunc,prog_type,filtered,first,last", file=f)
         for (func, prog_type, filtered), seen in sorted(regs.items()):
-            for a, b in _runs(seen):
+            for a, b in runs(seen):
                 print(f"{func},{prog_type.lower()},{int(filtered)},{labels[a]},{labels[b]}", file=f)
     with (args.out / "kfunc_hooks.csv").open("w") as f:
         print(
@@ -159,7 +149,7 @@ def main(argv: list[str]) -> int:
         print("\n".join(header), file=f)
         print("prog_type,hook,first,last", file=f)
         for (prog_type, hook), seen in sorted(hooks.items()):
-            for a, b in _runs(seen):
+            for a, b in runs(seen):
                 print(f"{prog_type.lower()},{hook.lower()},{labels[a]},{labels[b]}", file=f)
     return 0
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kfunc_flags import source_name  # noqa: E402
+from kfunc_flags import runs, source_name  # noqa: E402
 
 MESSAGE = '"function calls are not allowed while holding a lock'
 
@@ -78,14 +78,8 @@ def main(argv: list[str]) -> int:
     print("# a row holds from the tree `first` to the tree `last` (every tree between them allows it)")
     print("kfunc,first,last")
     for name, idx in sorted(seen.items()):
-        start = prev = idx[0]
-        for cur in idx[1:] + [None]:
-            if cur is not None and cur == prev + 1:
-                prev = cur
-                continue
-            print(f"{name},{labels[start]},{labels[prev]}")
-            if cur is not None:
-                start = prev = cur
+        for first, last in runs(idx):
+            print(f"{name},{labels[first]},{labels[last]}")
     return 0
 
 
