@@ -141,8 +141,44 @@ class MemoryMixin:
     def do_stx(self, state: State, insn: Insn, idx: int) -> None:
         mode = insn.opcode & 0xE0
         if mode == op.BPF_ATOMIC:
-            self.do_atomic(state, insn, idx)
+            if insn.imm == op.BPF_LOAD_ACQ:
+                self.do_load_acquire(state, insn, idx)
+            elif insn.imm == op.BPF_STORE_REL:
+                # check_atomic_store(): the store as a BPF_STX with strict alignment, then the pointer kind
+                self.store_reg(state, insn, idx, strict=True)
+                self.atomic_ptr_type_ok(state, insn.dst, "stores into")
+            else:
+                self.do_atomic(state, insn, idx)
             return
+        self.store_reg(state, insn, idx, strict=False)
+
+    def do_load_acquire(self, state: State, insn: Insn, idx: int) -> None:
+        """check_atomic_load(): a BPF_LDX with strict alignment (check_load_mem()), refused from the
+        pointer kinds atomic_ptr_type_ok() excludes; that check comes first from 7.2 (6.18.44 build),
+        after the load before."""
+        type_first = self.feature("atomic_load_type_first")
+        if type_first:
+            self.read_reg(state, insn.src)
+            self.atomic_ptr_type_ok(state, insn.src, "loads from")
+        src = self.read_reg(state, insn.src)
+        if insn.dst == op.BPF_REG_FP:
+            raise Reject("frame pointer is read only", "fp-write", (insn.dst,))
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        value = self.mem_access(state, insn.src, src, insn.off, size, False, None, idx, False, atomic=True)
+        self.save_aux_ptr_type(idx, src.type)
+        self.write_reg(state, insn.dst, value)
+        if not type_first:
+            self.atomic_ptr_type_ok(state, insn.src, "loads from")
+
+    def atomic_ptr_type_ok(self, state: State, regno: int, verb: str) -> None:
+        """atomic_ptr_type_ok(): no atomic access to the context, packet, flow keys or a socket."""
+        reg = state.frames[-1].regs[regno]
+        if reg.type in (PTR_TO_CTX, PTR_TO_FLOW_KEYS) or reg.type in PACKET_TYPES or reg.type in SOCKET_TYPES:
+            name = reg.type_name if reg.type != PTR_TO_CTX else "ctx"
+            raise Reject(f"BPF_ATOMIC {verb} R{regno} {name} is not allowed", "invalid-insn", (regno,))
+
+    def store_reg(self, state: State, insn: Insn, idx: int, strict: bool) -> None:
+        """check_store_reg(): `strict` asks for strict alignment (a store-release)."""
         value = self.read_reg(state, insn.src)
         dst = self.read_reg(state, insn.dst)
         size = SIZE_BYTES[insn.opcode & 0x18]
@@ -162,7 +198,7 @@ class MemoryMixin:
             if dst.type in PACKET_TYPES:
                 what = "packet"
             raise Reject(f"R{insn.src} leaks addr into {what}", "pointer-leak", (insn.src,))
-        self.mem_access(state, insn.dst, dst, insn.off, size, True, value, idx, False)
+        self.mem_access(state, insn.dst, dst, insn.off, size, True, value, idx, False, atomic=strict)
         self.save_aux_ptr_type(idx, dst.type)
 
     def do_st(self, state: State, insn: Insn, idx: int) -> None:

@@ -90,6 +90,12 @@ _BT_CALL: Final = 6  # a helper or kfunc call: R0-R5 end (callback helpers and b
 _BT_JMPX: Final = 7  # `if dst <op> src`: when either is marked, both are (each bounded the other)
 
 
+def _is_atomic_load(insn: Insn) -> bool:
+    """is_atomic_load_insn(): a load-acquire, which backtrack_insn() walks as a BPF_LDX (6.15+); a
+    store-release is walked as a plain BPF_STX."""
+    return (insn.opcode & 7) == op.BPF_STX and (insn.opcode & 0xE0) == op.BPF_ATOMIC and insn.imm == op.BPF_LOAD_ACQ
+
+
 def _bt_decode(insn: Insn) -> tuple[int, int, int]:
     """What backtrack_insn() (`_backtrack`) does with an instruction, as (kind, dst, src): src is
     the source register it reads, or -1."""
@@ -101,10 +107,10 @@ def _bt_decode(insn: Insn) -> tuple[int, int, int]:
         if code == op.BPF_MOV:
             return _BT_MOV, insn.dst, src
         return _BT_ALU, insn.dst, -1 if code in (op.BPF_NEG, op.BPF_END) else src
-    if cls == op.BPF_LDX:
+    if cls == op.BPF_LDX or _is_atomic_load(insn):
         return _BT_LDX, insn.dst, -1
     if cls == op.BPF_STX or cls == op.BPF_ST:
-        if (opcode & 0xE0) == op.BPF_ATOMIC:
+        if (opcode & 0xE0) == op.BPF_ATOMIC and insn.imm != op.BPF_STORE_REL:
             return _BT_OTHER, 0, 0
         return _BT_STORE, insn.dst, insn.src if cls == op.BPF_STX else -1
     if cls == op.BPF_JMP or cls == op.BPF_JMP32:
@@ -328,7 +334,7 @@ class PrecisionMixin:
             elif opcode & op.BPF_X and code not in (op.BPF_NEG, op.BPF_END):
                 mask.add(base + insn.src)
             return fr
-        if cls == op.BPF_LDX:
+        if cls == op.BPF_LDX or _is_atomic_load(insn):
             dkey = base + insn.dst
             if dkey in mask:
                 mask.discard(dkey)
@@ -338,7 +344,7 @@ class PrecisionMixin:
         if cls == op.BPF_STX or cls == op.BPF_ST:
             if base + insn.dst in mask:
                 raise _Untrackable()  # a scalar used as the address: pointer subtraction (-ENOTSUPP)
-            if (opcode & 0xE0) == op.BPF_ATOMIC:
+            if (opcode & 0xE0) == op.BPF_ATOMIC and insn.imm != op.BPF_STORE_REL:
                 aop = insn.imm
                 if aop & op.BPF_FETCH:
                     mask.discard(base + (0 if aop == op.BPF_CMPXCHG else insn.src))

@@ -737,6 +737,17 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
+        "atomic_load_type_first",
+        (7, 2),
+        "a load-acquire checks the pointer kind first (atomic_ptr_type_ok(): 'BPF_ATOMIC loads from R%d %s is "
+        "not allowed' for ctx, packet, flow keys and sockets) and only then the load; before, the load was "
+        "checked first (a misaligned packet load-acquire got 'misaligned packet access')",
+        "source: check_atomic_load() of mainline 6.18.2 calls check_load_mem() first, Debian 7.2.13 calls "
+        "atomic_ptr_type_ok() first: bounded (6.18.2, 7.2.13], taken at 7.2; measured: 6.18.44-fc-v1045 refuses "
+        "an 8-byte load-acquire at pkt+0 as 'BPF_ATOMIC loads from R2 pkt' (tests/test_load_acquire.py)",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
+    ),
+    Feature(
         "movsx_range_from_subreg",
         (7, 3),
         "r = (s8/s16/s32) r' (and sign-extending loads of spilled scalars) keep the source's 32-bit signed range "
