@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LINE = re.compile(r"^\s*BTF_ID_FLAGS\(\s*func\s*,\s*(\w+)\s*(?:,\s*([A-Z_| \t]+?))?\s*\)", re.M)
+LINE = re.compile(r"^\s*BTF_ID_FLAGS\(\s*func\s*,\s*(\w+)\s*(?:,\s*([A-Z0-9_| \t]+?))?\s*\)", re.M)
 
 
 def _git_files(repo: str, rev: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from verifier.abstract.regs import (
     CONST_PTR_TO_MAP,
     NOT_INIT,
     PACKET_TYPES,
+    PTR_TO_ARENA,
     PTR_TO_FLOW_KEYS,
     PTR_TO_MAP_VALUE,
     PTR_TO_PACKET_END,
@@ -21,6 +22,7 @@ from verifier.abstract.regs import (
     SCALAR,
     Reg,
     const_reg,
+    pointer_reg,
     scalar_reg,
     unknown_reg,
 )
@@ -53,7 +55,10 @@ ALU_STRING: Final = {
     op.BPF_END: "endian",
 }
 
-NO_ARITH_TYPES: Final = frozenset({PTR_TO_PACKET_END, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK})
+NO_ARITH_TYPES: Final = frozenset(
+    {PTR_TO_PACKET_END, PTR_TO_SOCKET, PTR_TO_SOCK_COMMON, PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, PTR_TO_ARENA}
+)
+ADDR_SPACE_CAST: Final = 1  # BPF_ADDR_SPACE_CAST: the off of `r = addr_space_cast(r', dst_as, src_as)`
 
 _U64: Final = (1 << 64) - 1
 
@@ -118,6 +123,14 @@ class AluMixin:
         else:
             imm = insn.imm if is64 else insn.imm & 0xFFFFFFFF
             sreg = const_reg(imm)
+        if dreg.type == PTR_TO_ARENA or (
+            sreg.type == PTR_TO_ARENA and insn.opcode & op.BPF_X and self.feature("arena_alu_either_operand")
+        ):
+            # adjust_reg_min_max_vals(): any arithmetic on an arena pointer gives one (32-bit); from
+            # 7.2 an arena source operand makes the result its copy too
+            if dreg.type != PTR_TO_ARENA:
+                self.write_reg(state, dst, sreg)
+            return idx + 1
         if dreg.type != SCALAR or sreg.type != SCALAR:
             if insn.opcode & op.BPF_X and (dreg.type == SCALAR) != (sreg.type == SCALAR):
                 self.precise_regs(state, insn.src if sreg.type == SCALAR else dst)
@@ -197,6 +210,15 @@ class AluMixin:
             self.write_reg(state, dst, const_reg(imm & _U64))
             return
         sreg = self.read_reg(state, insn.src)
+        if is64 and insn.off == ADDR_SPACE_CAST and self.feature("arena"):
+            # check_alu_op(): r = addr_space_cast(r', 0, 1) makes an arena pointer, the cast the other
+            # way an unknown scalar; only in a program that uses an arena map
+            if not self.has_arena:
+                raise Reject(
+                    "addr_space_cast insn can only be used in a program that has an associated arena", "arena"
+                )
+            self.write_reg(state, dst, pointer_reg(PTR_TO_ARENA) if insn.imm == 1 else unknown_reg())
+            return
         if insn.off:  # cpu v4 movsx
             if sreg.type != SCALAR:
                 self.write_reg(state, dst, unknown_reg())

@@ -77,15 +77,20 @@ def _check_supported(prog, rules) -> None:
 def _check_maps(v: Verifier, prog, rules) -> None:
     """resolve_pseudo_ldimm64() -> check_map_prog_compatibility(): every map an ld_imm64 names,
     in instruction order, before the first instruction is simulated."""
+    used: list[int] = []  # env->used_maps: each map is checked once, when first named
     for idx in sorted(prog.map_refs):
         ref = prog.map_refs[idx]
-        if not 0 <= ref.map_index < len(v.maps):
+        if not 0 <= ref.map_index < len(v.maps) or ref.map_index in used:
             continue
         m = v.maps[ref.map_index]
+        earlier = [v.maps[i] for i in used]
+        used.append(ref.map_index)
         unsupported_lock = m.spin_lock_off >= 0 and not rules.has("spin_lock")
         if unsupported_lock or (m.timer_off >= 0 and not rules.has("timers")):
             continue
-        message = map_prog_compat.incompatibility(m, prog.prog_type)
+        message = map_prog_compat.incompatibility(m, prog.prog_type) or map_prog_compat.second_of_a_kind(
+            m, earlier
+        )
         if message is not None:
             v.idx = idx
             raise Reject(message, "map-type")

@@ -13,6 +13,7 @@ from typing import Final
 from verifier.abstract.regs import (
     NOT_INIT,
     PACKET_TYPES,
+    PTR_TO_ARENA,
     PTR_TO_MAP_VALUE,
     PTR_TO_MEM,
     PTR_TO_STACK,
@@ -83,6 +84,8 @@ def regsafe(old: Reg, cur: Reg, idmap: IdMap, precise: int = True) -> bool:
         return True
     if cur.type != t:
         return False
+    if t == PTR_TO_ARENA:  # regsafe(): any arena pointer is as good as another
+        return True
     if t == SCALAR:
         if not precise:
             return True

@@ -99,6 +99,13 @@ MISMATCH_SENSITIVE: Final = frozenset(
 )
 
 
+# bpf_jit_supports_insn(insn, in_arena=true) of arch/x86/net/bpf_jit_comp.c (6.9+, unchanged in 6.18.2):
+# the atomics the x86-64 JIT cannot emit on arena memory
+ARENA_ATOMICS_NOT_JITED: Final = frozenset(
+    {op.BPF_AND | op.BPF_FETCH, op.BPF_OR | op.BPF_FETCH, op.BPF_XOR | op.BPF_FETCH}
+)
+
+
 # check_ptr_alignment(): how a misaligned access names the pointer
 ALIGN_DESC: Final = {
     PTR_TO_FLOW_KEYS: "flow keys ",
@@ -238,6 +245,9 @@ class MemoryMixin:
         if dst.type in (PTR_TO_CTX, PTR_TO_FLOW_KEYS) or dst.type in PACKET_TYPES or dst.type in SOCKET_TYPES:
             name = dst.type_name if dst.type != PTR_TO_CTX else "ctx"
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {name} is not allowed", "invalid-insn", (insn.dst,))
+        if dst.type == PTR_TO_ARENA and aop in ARENA_ATOMICS_NOT_JITED:
+            # atomic_ptr_type_ok() -> bpf_jit_supports_insn(insn, true) of the x86-64 JIT
+            raise Reject(f"BPF_ATOMIC stores into R{insn.dst} arena is not allowed", "invalid-insn", (insn.dst,))
         fetch = bool(aop & op.BPF_FETCH)
         # read then write, as the kernel checks it
         old = self.mem_access(state, insn.dst, dst, insn.off, size, False, None, idx, False, atomic=True)
@@ -327,6 +337,9 @@ class MemoryMixin:
             loaded := btf_ptr.map_ptr_access(self, regno, reg, off + reg.off, size, write, self.unprivileged)
         ) is not None:
             result = loaded
+        elif t == PTR_TO_ARENA:
+            # check_mem_access(): any offset, any value; a load reads an unknown scalar
+            result = unknown_reg()
         elif t == PTR_TO_TP_BUFFER:
             # check_tp_buffer_access() -> __check_buffer_access()
             o = off + reg.off

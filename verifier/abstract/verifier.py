@@ -49,7 +49,7 @@ from verifier.abstract.state import STATE_FIELDS, Frame, RefState, Slot, State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import kfunc_lock, kfunc_prog_types, kfunc_refs
-from verifier.rules.maps import creatable_unprivileged
+from verifier.rules.maps import ARENA, creatable_unprivileged
 
 
 class _ReplayDone(Exception):
@@ -101,6 +101,10 @@ class Verifier(
             if m.inner is not None:
                 self.inner_maps[i] = len(self.maps)
                 self.maps.append(m.inner)
+        # env->prog->aux->arena: an ld_imm64 of the program names an arena map (resolve_pseudo_ldimm64())
+        self.has_arena = any(
+            0 <= ref.map_index < len(obj.maps) and obj.maps[ref.map_index].type == ARENA for ref in prog.map_refs.values()
+        )
         starts = sorted({s.start for s in prog.subprogs} | {0})
         self.subprog_starts = starts
         # mark_calls_callback() + mark_force_checkpoint(): calls of helpers with a synchronous

@@ -737,6 +737,17 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
     ),
     Feature(
+        "arena_alu_either_operand",
+        (7, 2),
+        "an ALU operation whose source operand is an arena pointer gives an arena pointer whatever the "
+        "destination held (adjust_reg_min_max_vals(): 'at least one operand is an arena'); before, only an "
+        "arena destination did, and `scalar += arena` was 'pointer arithmetic on arena prohibited'",
+        "source: adjust_reg_min_max_vals() of mainline 6.18.2 tests dst_reg only, Debian 7.2.13 either operand: "
+        "bounded (6.18.2, 7.2.13], taken at 7.2; measured: 6.18.44-fc-v1045 accepts r2 = 8; r2 += r1 (arena) "
+        "(tests/test_arena.py)",
+        backports=(Backport((6, 18), 44, "measured on 6.18.44-fc-v1045 (the X.Y row's newest build)"),),
+    ),
+    Feature(
         "atomic_load_type_first",
         (7, 2),
         "a load-acquire checks the pointer kind first (atomic_ptr_type_ok(): 'BPF_ATOMIC loads from R%d %s is "
