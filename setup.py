@@ -195,7 +195,8 @@ def generate(native, target: Path = GENERATED) -> list[str]:
     build.write_text(
         f'SOURCE_HASH = "{native.source_hash(ROOT / "verifier" / "abstract")}"\n', encoding="utf-8"
     )
-    return [str(abstract / f"{name}.py") for name in (*native.COMPILED, native.BUILD_MODULE)]
+    paths = [str(abstract / f"{name}.py") for name in (*native.COMPILED, native.BUILD_MODULE)]
+    return paths + [str(native._also_path(abstract, name)) for name in native.ALSO_COMPILED]
 
 
 class OptionalBuildExt(build_ext):

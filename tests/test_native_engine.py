@@ -88,13 +88,14 @@ def test_pure_python_switch() -> None:
     code = (
         "import verifier, verifier.abstract.analyze, sys; from verifier import native; "
         "print(verifier.ENGINE); "
-        "print(all(sys.modules[f'verifier.abstract.{m}'].__file__.endswith('.py') for m in native.COMPILED))"
+        "print(all(sys.modules[f'verifier.abstract.{m}'].__file__.endswith('.py') for m in native.COMPILED)); "
+        "import verifier.isa.insn; print(verifier.isa.insn.__file__.endswith('.py'))"
     )
     env = {**os.environ, "BPFCHECK_PURE_PYTHON": "1"}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True
     )
-    assert out.stdout.split("\n")[:2] == ["pure Python (BPFCHECK_PURE_PYTHON=1)", "True"]
+    assert out.stdout.split("\n")[:3] == ["pure Python (BPFCHECK_PURE_PYTHON=1)", "True", "True"]
 
 
 def test_source_hash_follows_sources(tmp_path: Path) -> None:
@@ -105,7 +106,14 @@ def test_source_hash_follows_sources(tmp_path: Path) -> None:
     copy.mkdir()
     for path in native.ABSTRACT_DIR.glob("*.py"):
         (copy / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "isa").mkdir()
+    insn = tmp_path / "isa" / "insn.py"  # compiled with the engine (native.ALSO_COMPILED)
+    insn.write_bytes((native.ABSTRACT_DIR.parent / "isa" / "insn.py").read_bytes())
     assert native.source_hash(copy) == native.source_hash()
+    with insn.open("a") as f:
+        f.write("\n")
+    assert native.source_hash(copy) != native.source_hash()
+    insn.write_bytes((native.ABSTRACT_DIR.parent / "isa" / "insn.py").read_bytes())
     with (copy / "alu.py").open("a") as f:
         f.write("\n")
     assert native.source_hash(copy) != native.source_hash()
@@ -156,3 +164,21 @@ def test_equal_values_compare_equal() -> None:
     assert a.var is not b.var
     assert a == b and not a != b
     assert regsafe(a, b, IdMap(), EXACT)
+
+
+def test_instructions_copy_and_pickle() -> None:
+    """`Insn` (a native class in the compiled engine) keeps a dataclass's behaviour: equality, hashing,
+    dataclasses.replace(), pickling (results cross processes with --jobs), frozen fields."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from verifier.isa.insn import Insn
+
+    a = Insn(0x18, 1, 2, 0, 5, imm64=7, next_imm=3)
+    assert pickle.loads(pickle.dumps(a)) == a and copy.deepcopy(a) == a
+    assert hash(Insn(0x18, 1, 2, 0, 5, imm64=7, next_imm=3)) == hash(a)
+    assert dataclasses.replace(a, imm=9) == Insn(0x18, 1, 2, 0, 9, 7, 3)
+    assert a.is_ld_imm64 and a.cls == 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.imm = 1  # type: ignore[misc]

@@ -16,6 +16,7 @@ from verifier.abstract.compare import ComparePlan, states_equal, states_identica
 from verifier.abstract.reject import AnalysisTimeout, Reject, TooComplex
 from verifier.abstract.stack_liveness import StackLiveness
 from verifier.abstract.state import State
+from verifier.isa.insn import Insn
 
 
 class Checkpoint:
@@ -115,7 +116,7 @@ class ExplorerMixin:
     """The main loop. Transfer functions come from the other mixins."""
 
     # filled by the Verifier class
-    insns: list
+    insns: list[Insn]
     prune_points: set[int]
     callback_callsites: set[int]
     iter_next_insns: set[int]

@@ -4,6 +4,10 @@ A program is a list of `Insn`, indexed exactly as the kernel indexes them: an
 `ld_imm64` takes two slots, the second being a filler whose `opcode` is 0 and
 whose `is_ld_imm64_tail` is true. The first slot carries the full 64-bit
 constant in `imm64`.
+
+The compiled engine (setup.py, verifier/native.py) compiles this module with it: `Insn` is then a
+native class whose fields the engine reads as struct fields (a generic attribute lookup each, in a
+Python class).
 """
 
 from __future__ import annotations
@@ -76,6 +80,11 @@ class Insn:
     @property
     def is_may_goto(self) -> bool:
         return self.opcode == (op.BPF_JMP | op.BPF_JCOND)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled by its fields (a frozen native class cannot be rebuilt through setattr)."""
+        fields = (self.opcode, self.dst, self.src, self.off, self.imm, self.imm64, self.next_imm)
+        return (Insn, (*fields, self.is_ld_imm64_tail))
 
     def jump_offset(self) -> int:
         """Relative offset of a jump: `gotol` (JMP32|JA) uses imm, the rest use off."""
