@@ -88,9 +88,10 @@ def _check_maps(v: Verifier, prog, rules) -> None:
         unsupported_lock = m.spin_lock_off >= 0 and not rules.has("spin_lock")
         if unsupported_lock or (m.timer_off >= 0 and not rules.has("timers")):
             continue
-        message = map_prog_compat.incompatibility(m, prog.prog_type) or map_prog_compat.second_of_a_kind(
-            m, earlier
-        )
+        version = tuple(rules.version)[:2]
+        message = map_prog_compat.incompatibility(
+            m, prog.prog_type, prog.sleepable, version
+        ) or map_prog_compat.second_of_a_kind(m, earlier)
         if message is not None:
             v.idx = idx
             raise Reject(message, "map-type")
