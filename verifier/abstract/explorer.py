@@ -120,6 +120,7 @@ class ExplorerMixin:
     prune_points: set[int]
     callback_callsites: set[int]
     iter_next_insns: set[int]
+    may_goto_insns: frozenset[int]
     explore_alu_limits: bool
     complexity_limit: int
     jmp_seq_limit: int
@@ -204,6 +205,7 @@ class ExplorerMixin:
         key = (idx, state.frames[-1].callsite)
         lst = self.explored.get(key)
         in_loop = False
+        may_goto_live: set[int] | None = None
         if lst is not None:
             at_callback = idx in self.callback_callsites
             at_iter_next = idx in self.iter_next_insns
@@ -247,8 +249,18 @@ class ExplorerMixin:
                     if self.iter_active_at_call(state) and self.iter_converged(cp, state):
                         return True
                 else:
-                    # an ancestor of this path: we came round a loop
-                    if states_identical(cp.state, state):
+                    # an ancestor of this path: we came round a loop; at a may_goto, one taken fewer or
+                    # more times than here (6.10+; 6.9: any) ends the path when it covers this state
+                    # (RANGE_WITHIN), and 6.9 looks for no infinite loop there
+                    depth_differs = cp.state.may_goto_depth != state.may_goto_depth
+                    at_may_goto = idx in self.may_goto_insns
+                    any_depth = at_may_goto and not self.feature("may_goto_depth_differs")
+                    if at_may_goto and (depth_differs or any_depth):
+                        if may_goto_live is None and self.static_live is not None:
+                            may_goto_live = static_reg_keys(state, idx, self.static_live)  # one per visit
+                        if self.iter_converged(cp, state, may_goto_live):
+                            return True
+                    if not depth_differs and not any_depth and states_identical(cp.state, state):
                         raise Reject(f"infinite loop detected at insn {idx}", "infinite-loop")
                     if not force and self.jmps - self.prev_jmps < 20 and self.processed - self.prev_insns < 100:
                         add_new = False

@@ -245,12 +245,14 @@ class IterMixin:
         finally:
             queued.parent = here
 
-    def iter_converged(self, cp: Any, state: State) -> bool:
+    def iter_converged(self, cp: Any, state: State, live: set[int] | None = None) -> bool:
         """is_state_visited() at a `_next` call against `cp`, a state of the current path at the same
         call: exact (before 6.9) or RANGE_WITHIN (6.9+). The marks `cp` has so far go to this path
         (propagate_liveness(), propagate_precision()); the checkpoints between are inside the loop
-        until `cp` is fully explored, and get the marks `cp` gains by then (a backedge)."""
-        live = None if self.static_live is None else static_reg_keys(state, cp.insn, self.static_live)
+        until `cp` is fully explored, and get the marks `cp` gains by then (a backedge). `live`: the
+        static liveness keys of `state` at `cp`'s instruction when the caller has them already."""
+        if live is None and self.static_live is not None:
+            live = static_reg_keys(state, cp.insn, self.static_live)
         exact = not self.feature("iter_range_within")
         if not callback_states_equal(cp.state, state, live, self.allow_uninit_stack, exact, self.scalar_ids_by_base):
             return False

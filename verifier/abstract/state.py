@@ -110,6 +110,7 @@ STATE_FIELDS: Final = (
     "nhist",
     "loops",
     "cmp_hint",
+    "may_goto_depth",
 )
 
 
@@ -142,6 +143,8 @@ class State:
         # compare.py: the liveness key on which the last failed comparison of this state failed,
         # checked first when it is a checkpoint's; -1 for none
         self.cmp_hint = -1
+        # may_goto fall-throughs taken on this path (may_goto_depth)
+        self.may_goto_depth = 0
 
     @property
     def cur(self) -> Frame:
@@ -164,6 +167,7 @@ class State:
         s.nhist = self.nhist
         s.loops = self.loops
         s.cmp_hint = self.cmp_hint
+        s.may_goto_depth = self.may_goto_depth
         return s
 
 

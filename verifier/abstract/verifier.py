@@ -122,6 +122,9 @@ class Verifier(
         self.prune_points = self._prune_points()
         self._iter_types: dict[str, iters.IterType | None] = {}
         self.iter_next_insns = self.iter_next_calls(self.insns, prog.extern_refs)
+        self.may_goto_insns = frozenset(
+            i for i, insn in enumerate(self.insns) if insn.opcode == op.BPF_JMP | op.BPF_JCOND
+        )
         # insn_aux_data alu_state/alu_limit of each sanitized ALU instruction (!root), and the
         # kernel's env->explore_alu_limits (alu.py)
         self.alu_aux: dict[int, tuple[int, int]] = {}
@@ -355,15 +358,7 @@ class Verifier(
             if code == op.BPF_EXIT:
                 return self.do_exit(state, idx)
             if code == op.BPF_JCOND:
-                if self.replay is not None:
-                    taken = self.next_decision(idx)
-                    self.note_branch(state, idx, taken)
-                    return idx + 1 + insn.off if taken else idx + 1
-                other = state.copy()
-                self.note_branch(other, idx, True)
-                self.push_branch(other, idx + 1 + insn.off)
-                self.note_branch(state, idx, False)
-                return idx + 1
+                return self.do_may_goto(state, insn, idx)
             return self.do_cond_jmp(state, insn, idx)
         if cls == op.BPF_STX or cls == op.BPF_ST:
             if cls == op.BPF_STX:
@@ -521,6 +516,25 @@ class Verifier(
         ref = self.new_id()
         state.refs = state.refs + (RefState(ref, idx, "kfunc"),)
         return r0.evolve(id=ref if r0.maybe_null else r0.id, ref_obj_id=ref)
+
+    def do_may_goto(self, state: State, insn: Insn, idx: int) -> int:
+        """check_cond_jmp_op() for may_goto: the path goes on at the jump target; the fall-through is
+        queued one may_goto deeper, its imprecise scalars widened against the previous visit of this
+        instruction on the path (find_prev_entry(), widen_imprecise_scalars())."""
+        if self.replay is not None:
+            taken = self.next_decision(idx)
+            self.note_branch(state, idx, taken)
+            if taken:
+                return idx + 1 + insn.off
+            state.may_goto_depth += 1
+            return idx + 1
+        queued = state.copy()
+        queued.may_goto_depth += 1
+        self._widen_before(queued, idx)
+        self.note_branch(queued, idx, False)
+        self.push_branch(queued, idx + 1)
+        self.note_branch(state, idx, True)
+        return idx + 1 + insn.off
 
     def do_ld_imm64(self, state: State, insn: Insn, idx: int) -> None:
         src = insn.src

@@ -605,6 +605,15 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 6.9, commit 011832b97b31; source: BPF_JCOND absent from 6.8.0, present in 6.9.0",
     ),
     Feature(
+        "may_goto_depth_differs",
+        (6, 10),
+        "is_state_visited() at a may_goto ends the path on a state of the path that covers it (RANGE_WITHIN) "
+        "only when its may_goto_depth differs, and looks for an infinite loop there as elsewhere; 6.9 took any "
+        "depth and skipped the infinite-loop check at a may_goto",
+        "source: is_state_visited() of 6.9.0 ('if (is_may_goto_insn_at(env, insn_idx)) { if (states_equal(..., "
+        "RANGE_WITHIN)) ... goto skip_inf_loop_check; }'), of 6.10 and 6.11.11 with the depth test",
+    ),
+    Feature(
         "arena",
         (6, 9),
         "BPF_MAP_TYPE_ARENA",
