@@ -199,11 +199,17 @@ def test_packet_and_sock_rules_by_source_version() -> None:
 
     # may_access_direct_pkt_data(): cgroup_sockopt reads and writes for both attach types from 5.3.0
     assert for_kernel("5.10").packet_access("cgroup_sockopt", "cgroup_setsockopt") == "rw"
-    # bpf_sock_is_valid_access(): dst_port a 4-byte field before 5.18 (a 1-byte load at +2 is allowed),
-    # 16 bits wide from 5.18.12 (the bytes after it are padding)
-    assert sock_fields.sock_access_ok(50, 1, dst_port_u16=False)
+    # bpf_sock_is_valid_access(): dst_port a `case offsetof()` 4-byte field before 5.18 (5.2.1, 5.8.1: a
+    # narrow load at its first byte only), 16 bits wide from 5.18.12 (a 1-byte load at +1 is allowed, the
+    # bytes after it are padding)
+    assert sock_fields.sock_access_ok(48, 1, dst_port_u16=False)
+    assert not sock_fields.sock_access_ok(49, 1, dst_port_u16=False)
+    assert not sock_fields.sock_access_ok(50, 1, dst_port_u16=False)
+    assert sock_fields.sock_access_ok(49, 1)
     assert not sock_fields.sock_access_ok(50, 1)
-    assert for_kernel("5.10").ctx_access("cgroup_sock", 50, 1, write=False).ok
+    assert for_kernel("5.10").ctx_access("cgroup_sock", 48, 2, write=False).ok
+    assert not for_kernel("5.10").ctx_access("cgroup_sock", 49, 1, write=False).ok
+    assert for_kernel("6.1").ctx_access("cgroup_sock", 49, 1, write=False).ok
     assert not for_kernel("6.1").ctx_access("cgroup_sock", 50, 1, write=False).ok
 
 

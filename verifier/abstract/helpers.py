@@ -48,6 +48,8 @@ def split_arg(arg: str | None) -> tuple[str, frozenset[str]]:
     if not arg:
         return "", frozenset()
     parts = [p.strip() for p in str(arg).split("|")]
+    if parts[0] == "ARG_PTR_TO_FIXED_SIZE_MEM":  # include/linux/bpf.h: MEM_FIXED_SIZE | ARG_PTR_TO_MEM
+        return "ARG_PTR_TO_MEM", frozenset(parts[1:] + ["MEM_FIXED_SIZE"])
     return parts[0], frozenset(parts[1:])
 
 

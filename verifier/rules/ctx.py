@@ -69,7 +69,9 @@ def _field_access(
     fields: tuple[CtxField, ...],
     struct_size: int,
     write_attach: dict[str, frozenset[str]] | None = None,
+    sizes_checked: bool = False,
 ) -> CtxAccess:
+    """`sizes_checked`: the caller already applied the type's own size rules (the table's are skipped)."""
     why = _basic(q, struct_size)
     if why:
         return _deny(q, why)
@@ -92,6 +94,12 @@ def _field_access(
     if q.write and write_attach and f.name in write_attach and q.attach_type is not None:
         if q.attach_type not in write_attach[f.name]:
             return _deny(q, f"{f.name} not writable for attach type {q.attach_type}")
+    if sizes_checked:
+        return _allow(None if q.write else f.reg_type)
+    if rule == "head":
+        if q.off != f.off:
+            return _deny(q, f"{f.name} is read narrow at its first byte only")
+        rule = "narrow"
     if not size_ok(rule, q.size, f):
         return _deny(q, f"bad size for {f.name}")
     if (q.off - f.off) % min(q.size, f.access_unit()) and rule != "any":
@@ -219,12 +227,16 @@ def _perf_event(q: _Query) -> CtxAccess:
 
 
 def _sock(q: _Query) -> CtxAccess:
-    # sock_filter_is_valid_access() reads through bpf_sock_is_valid_access(): no padding, no
-    # narrow loads of 4-byte-only fields (net/core/filter.c: the per-field rules from 5.2.1 on, absent from
-    # 5.0.0; dst_port 16 bits wide from 5.18.12; was: from 6.1)
+    # sock_filter_is_valid_access() reads through bpf_sock_is_valid_access(): no padding, narrow
+    # loads of family/type/protocol/state/src_port/rx_queue_mapping at the field's start only
+    # (net/core/filter.c: the per-field rules from 5.2.1 on, absent from 5.0.0; dst_port 16 bits
+    # wide from 5.18.12; was: from 6.1). Its sizes replace the table's; the table still says which
+    # fields exist and which attach types see them (__sock_filter_check_attach_type()).
     u16 = q.version >= (5, 18)
-    if not q.write and q.version >= (5, 2) and not sock_fields.sock_access_ok(q.off, q.size, u16):
-        return _deny(q, "not a readable bpf_sock field at this size")
+    if not q.write and q.version >= (5, 2):
+        if not sock_fields.sock_access_ok(q.off, q.size, u16):
+            return _deny(q, "not a readable bpf_sock field at this size")
+        return _field_access(q, t.SOCK_FIELDS, t.SOCK_SIZE, sizes_checked=True)
     return _field_access(q, t.SOCK_FIELDS, t.SOCK_SIZE)
 
 

@@ -4,6 +4,8 @@ An access rule is a string:
   "-"       not allowed
   "exact"   size must equal the field's access unit (`unit`, default: the field size)
   "narrow"  1/2/4/8-byte loads of at most `unit` bytes (bpf_ctx_narrow_access_ok)
+  "head"    "narrow" at the field's first byte only: a `case offsetof(struct X, f):` label (an
+            access further inside falls to the switch's default, the field's full size)
   "any"     any size, as long as the access stays inside the field (e.g. __sk_buff.cb)
 A leading "P" makes the rule apply to privileged (bpf_capable) loads only: "Pexact".
 """

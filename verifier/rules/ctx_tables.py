@@ -238,7 +238,14 @@ SOCK_OPS_FIELDS = (
     CtxField("skb_data", 192, 8, "exact", reg_type="pkt", since=(5, 10), source=CA),
     CtxField("skb_data_end", 200, 8, "exact", reg_type="pkt_end", since=(5, 10), source=CA),
     CtxField("skb_len", 208, 4, "exact", since=(5, 10), source=CA),
-    CtxField("skb_tcp_flags", 212, 4, "narrow", since=(5, 10), source=CA),
+    CtxField(
+        "skb_tcp_flags",
+        212,
+        4,
+        "head",
+        since=(5, 10),
+        source=CA + "; sock_ops_is_valid_access() 6.18.2: case offsetof(skb_tcp_flags), narrow at 212 only",
+    ),
     CtxField(
         "skb_hwtstamp",
         216,

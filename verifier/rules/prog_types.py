@@ -53,18 +53,21 @@ _EXTRAS: dict[str, tuple[str | None, tuple[str, ...], bool]] = {
     "cgroup_sock_addr": ("bpf_sock_addr", ("sock_addr", "sk_base", "base"), True),
     "lwt_seg6local": ("__sk_buff", ("lwt_seg6local", "lwt_out", "sk_base", "base"), True),
     "lirc_mode2": ("u32", ("lirc_mode2", "base"), False),
-    "sk_reuseport": ("sk_reuseport_md", ("sk_reuseport", "sk_base", "base"), True),
+    # sk_reuseport_func_proto() falls to bpf_base_func_proto(), not bpf_sk_base_func_proto() (5.9.1 to
+    # 6.18.2 read): no skc_to_*() casts
+    "sk_reuseport": ("sk_reuseport_md", ("sk_reuseport", "base"), True),
     "flow_dissector": ("__sk_buff", ("flow_dissector", "sk_base", "base"), True),
-    "cgroup_sysctl": ("bpf_sysctl", ("sysctl", "cgroup_base", "base"), False),
+    "cgroup_sysctl": ("bpf_sysctl", ("sysctl", "cgroup_base", "base"), True),
     "raw_tracepoint_writable": ("bpf_raw_tracepoint_args", ("raw_tp", "tracing_base", "base"), True),
-    "cgroup_sockopt": ("bpf_sockopt", ("sockopt", "cgroup_base", "base"), False),
+    "cgroup_sockopt": ("bpf_sockopt", ("sockopt", "cgroup_base", "base"), True),
     "tracing": ("btf_ctx", ("tracing", "raw_tp", "tracing_base", "base"), True),
     "struct_ops": ("btf_ctx", ("tracing_base", "base"), False),
     "ext": (None, ("base",), False),
     "lsm": ("btf_ctx", ("lsm", "tracing", "raw_tp", "tracing_base", "base"), False),
     "sk_lookup": ("bpf_sk_lookup", ("sk_lookup", "sk_base", "base"), True),
     "syscall": ("syscall_ctx", ("base",), False),
-    "netfilter": ("bpf_nf_ctx", ("base",), False),
+    # net/netfilter/nf_bpf_link.c bpf_nf_func_proto(): bpf_base_func_proto() only (6.4.4, 6.18.2)
+    "netfilter": ("bpf_nf_ctx", ("base",), True),
 }
 
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 SOCK_SIZE = 80  # sizeof(struct bpf_sock)
 SOCK_TYPE, SOCK_PRIORITY_END = 8, 24  # bpf_ctx_range_till(type, priority): not for sock_common
 SOCK_DST_PORT, SOCK_DST_PORT_END, SOCK_DST_IP4 = 48, 50, 52
-# fields that take any power-of-two load up to 4 bytes (bpf_ctx_narrow_access_ok)
+# `case offsetof(struct bpf_sock, f):` fields: a narrow load (1, 2 or 4 bytes) at the field's first
+# byte only; a load anywhere else inside falls to the default case (4 bytes exactly, so never fits)
+SOCK_NARROW_AT_START = (
+    72,  # state
+    4,  # family
+    8,  # type
+    12,  # protocol
+    44,  # src_port
+    76,  # rx_queue_mapping
+)
+# `bpf_ctx_range(...)` fields: narrow loads at any aligned offset inside
 SOCK_NARROW = (
-    (72, 76),  # state
-    (4, 8),  # family
-    (8, 12),  # type
-    (12, 16),  # protocol
-    (44, 48),  # src_port
-    (76, 80),  # rx_queue_mapping
     (24, 28),  # src_ip4
     (28, 44),  # src_ip6[0..3]
     (52, 56),  # dst_ip4
@@ -26,23 +30,26 @@ TCP_SOCK_U64 = (80, 88)  # bytes_received, bytes_acked
 XDP_SOCK_END = 4  # offsetofend(struct bpf_xdp_sock, queue_id)
 
 
-def _narrow_ok(off: int, size: int, field: tuple[int, int]) -> bool:
-    return field[0] <= off < field[1] and size <= 4 and size & (size - 1) == 0
+def _narrow_ok(size: int, size_default: int = 4) -> bool:
+    """bpf_ctx_narrow_access_ok()."""
+    return size <= size_default and size & (size - 1) == 0
 
 
 def sock_access_ok(off: int, size: int, dst_port_u16: bool = True) -> bool:
-    """`dst_port_u16`: 'bpf: Make dst_port field in struct bpf_sock 16-bit wide' (5.18.12, 5.10.111; absent
-    5.17-rc5); before it dst_port is a 4-byte field read like the others (5.2.1-5.17-rc5 sources)."""
+    """bpf_sock_is_valid_access() of 5.2.1 on (8 sources read, 5.2.1 to 6.18.2: the same switch).
+
+    `dst_port_u16`: 'bpf: Make dst_port field in struct bpf_sock 16-bit wide' (5.18.12, 5.10.111;
+    absent 5.17-rc5); before it dst_port is a `case offsetof()` field like family (5.2.1, 5.8.1)."""
     if off < 0 or off >= SOCK_SIZE or off % size:
         return False
-    if not dst_port_u16 and SOCK_DST_PORT <= off < SOCK_DST_IP4:
-        return _narrow_ok(off, size, (SOCK_DST_PORT, SOCK_DST_IP4))
-    for field in SOCK_NARROW:
-        if field[0] <= off < field[1]:
-            return _narrow_ok(off, size, field)
-    if SOCK_DST_PORT <= off < SOCK_DST_PORT_END:  # a 4-byte load of dst_port is allowed (compatibility)
-        return size == 4 or (size <= 2 and size & (size - 1) == 0)
-    if SOCK_DST_PORT_END <= off < SOCK_DST_IP4:
+    if off in SOCK_NARROW_AT_START or (not dst_port_u16 and off == SOCK_DST_PORT):
+        return _narrow_ok(size)
+    if any(lo <= off < hi for lo, hi in SOCK_NARROW):
+        return _narrow_ok(size)
+    if dst_port_u16 and SOCK_DST_PORT <= off < SOCK_DST_PORT_END:
+        # field size 2, but a 4-byte load at its start stays allowed (compatibility)
+        return _narrow_ok(size, 4 if size == 4 else 2)
+    if dst_port_u16 and SOCK_DST_PORT_END <= off < SOCK_DST_IP4:
         return False
     return size == 4
 

@@ -1,0 +1,115 @@
+"""Narrow loads of struct bpf_sock and struct bpf_sock_ops fields the kernel names by
+`case offsetof(struct X, f):` (net/core/filter.c bpf_sock_is_valid_access(),
+sock_ops_is_valid_access()): a 1- or 2-byte load is allowed at the field's first byte only; one
+further inside falls to the switch's default (4 bytes exactly). bpfcheck refused narrow loads of
+family/type/protocol in a cgroup/sock context (false rejects) and allowed them anywhere inside
+state, src_port, rx_queue_mapping and sock_ops' skb_tcp_flags, on the context and on a socket
+pointer from bpf_sk_lookup_tcp() alike (false accepts).
+
+Recorded on 6.18.44-fc-v1045 (the host), this file's own programs (verdict, last log line).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bpf_c import compile_c, verdict_and_message
+
+SOURCE = r"""
+#define SEC(n) __attribute__((section(n), used))
+#define NAKED __attribute__((naked))
+char LICENSE[] SEC("license") = "GPL";
+
+/* bpf_sock: family@4 type@8 protocol@12 src_ip4@24 src_port@44 dst_port@48 dst_ip6@56 state@72
+   rx_queue_mapping@76 */
+SEC("cgroup/sock_create") NAKED int sock_family_u8(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 4); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_protocol_u16(void)
+{ asm volatile("r0 = *(u16 *)(r1 + 12); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_type_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 9); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_state_u8(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 72); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_state_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 73); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_state_u16_inside(void)
+{ asm volatile("r0 = *(u16 *)(r1 + 74); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/sock_create") NAKED int sock_rxq_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 79); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/post_bind4") NAKED int sock_src_port_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 45); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/post_bind4") NAKED int sock_src_port_u16(void)
+{ asm volatile("r0 = *(u16 *)(r1 + 44); r0 = 1; exit;" ::: "memory"); }
+SEC("cgroup/post_bind4") NAKED int sock_src_ip4_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 27); r0 = 1; exit;" ::: "memory"); }
+
+/* bpf_sock_ops: skb_tcp_flags@212 */
+SEC("sockops") NAKED int sockops_tcp_flags_u8(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 212); r0 = 1; exit;" ::: "memory"); }
+SEC("sockops") NAKED int sockops_tcp_flags_u8_inside(void)
+{ asm volatile("r0 = *(u8 *)(r1 + 213); r0 = 1; exit;" ::: "memory"); }
+SEC("sockops") NAKED int sockops_tcp_flags_u16_inside(void)
+{ asm volatile("r0 = *(u16 *)(r1 + 214); r0 = 1; exit;" ::: "memory"); }
+
+/* a socket from bpf_sk_lookup_tcp() (84), released with bpf_sk_release() (86) */
+#define LOOKUP \
+	"r2 = 0; *(u64 *)(r10 - 8) = r2; *(u64 *)(r10 - 16) = r2;" \
+	"r2 = r10; r2 += -16; r3 = 12; r4 = -1; r5 = 0; call 84;" \
+	"if r0 == 0 goto 1f; r6 = r0;"
+#define RELEASE "r1 = r6; call 86; 1: r0 = 0; exit;"
+SEC("tc") NAKED int sk_family_u8(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 4);" RELEASE ::: "memory"); }
+SEC("tc") NAKED int sk_family_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 5);" RELEASE ::: "memory"); }
+SEC("tc") NAKED int sk_state_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 75);" RELEASE ::: "memory"); }
+SEC("tc") NAKED int sk_dst_port_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 49);" RELEASE ::: "memory"); }
+SEC("tc") NAKED int sk_dst_port_pad_u16(void) { asm volatile(LOOKUP "r7 = *(u16 *)(r6 + 50);" RELEASE ::: "memory"); }
+SEC("tc") NAKED int sk_dst_ip6_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 61);" RELEASE ::: "memory"); }
+"""
+
+OK = ("accept", "")
+
+
+def _ctx(off: int, size: int) -> tuple[str, str]:
+    return ("reject", f"invalid bpf_context access off={off} size={size}")
+
+
+def _sock(off: int, size: int) -> tuple[str, str]:
+    return ("reject", f"R6 invalid sock access off={off} size={size}")
+
+
+KERNEL_6_18 = {
+    "sock_family_u8": OK,
+    "sock_protocol_u16": OK,
+    "sock_type_u8_inside": _ctx(9, 1),
+    "sock_state_u8": OK,
+    "sock_state_u8_inside": _ctx(73, 1),
+    "sock_state_u16_inside": _ctx(74, 2),
+    "sock_rxq_u8_inside": _ctx(79, 1),
+    "sock_src_port_u8_inside": _ctx(45, 1),
+    "sock_src_port_u16": OK,
+    "sock_src_ip4_u8_inside": OK,
+    "sockops_tcp_flags_u8": OK,
+    "sockops_tcp_flags_u8_inside": _ctx(213, 1),
+    "sockops_tcp_flags_u16_inside": _ctx(214, 2),
+    "sk_family_u8": OK,
+    "sk_family_u8_inside": _sock(5, 1),
+    "sk_state_u8_inside": _sock(75, 1),
+    "sk_dst_port_u8_inside": OK,
+    "sk_dst_port_pad_u16": _sock(50, 2),
+    "sk_dst_ip6_u8_inside": OK,
+}
+
+
+@pytest.fixture(scope="module")
+def obj(tmp_path_factory):
+    return compile_c(SOURCE, tmp_path_factory.mktemp("ctx_sock_narrow"))
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_6_18))
+def test_narrow_loads_as_the_6_18_kernel(obj, name: str) -> None:
+    assert verdict_and_message(obj, name, "6.18") == KERNEL_6_18[name]
+
+
+def test_before_5_2_family_is_read_whole(obj) -> None:
+    """5.0.0's __sock_filter_check_size(): narrow loads of src_ip4/src_ip6 only."""
+    assert verdict_and_message(obj, "sock_family_u8", "5.0")[0] == "reject"
+    assert verdict_and_message(obj, "sock_src_ip4_u8_inside", "5.0")[0] == "accept"
