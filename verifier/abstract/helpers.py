@@ -70,7 +70,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id", "mem_write", "timer_map", "release_dynptr", "percpu",
+        "ref_obj_id", "mem_write", "timer_map", "release_dynptr", "percpu", "pkt_ok",
     )
 
     def __init__(self) -> None:
@@ -88,6 +88,7 @@ class CallMeta:
         self.timer_map = -1  # the map whose value holds the bpf_timer argument (process_timer_func())
         self.release_dynptr: tuple[int, int] | None = None  # (frame, first slot) of a dynptr released
         self.percpu: Reg | None = None  # the per-CPU variable of ARG_PTR_TO_PERCPU_BTF_ID (meta->ret_btf_id)
+        self.pkt_ok = True  # may_access_direct_pkt_data(env, meta, BPF_READ): packet pointers as arguments
 
 
 class HelperMixin:
@@ -121,6 +122,10 @@ class HelperMixin:
         if fid in hs.MIGHT_SLEEP and state.preempt_locks:  # 6.10+
             raise Reject(f"sleepable helper {name}#{fid} in non-preemptible region", "lock")
         meta = CallMeta()
+        # a prototype not in the tables (a permissive stand-in) does not say pkt_access: let it pass
+        meta.pkt_ok = not getattr(proto, "known", False) or rules.helper_pkt_allowed(
+            self.prog_type, bool(getattr(proto, "pkt_access", False))
+        )
         regs = state.frames[-1].regs
         for i, base, flags in args:
             self._check_arg(state, fid, name, i + 1, base, flags, meta, regs)
@@ -265,6 +270,8 @@ class HelperMixin:
             if self.unprivileged and t != SCALAR:
                 raise Reject(f"R{regno} leaks addr into helper function", "pointer-leak", (regno,))
             return
+        if t in PACKET_TYPES and not meta.pkt_ok:  # check_func_arg()
+            raise Reject("helper access to the packet is not allowed", "helper-arg", (regno,))
         if base == "ARG_CONST_MAP_PTR":
             if t != CONST_PTR_TO_MAP:
                 raise Reject(f"R{regno} type={self.type_label(reg)} expected=map_ptr", "helper-arg", (regno,))

@@ -21,7 +21,7 @@ from verifier.rules.helpers import HelperInfo
 from verifier.rules.limits import limit_value
 from verifier.rules.maps import MapTypeInfo
 from verifier.rules.messages import message
-from verifier.rules.packet import ld_abs_allowed, packet_access
+from verifier.rules.packet import helper_pkt_allowed, ld_abs_allowed, packet_access
 from verifier.rules.prog_types import (
     UNPRIVILEGED_PROG_TYPES,
     ProgTypeInfo,
@@ -195,6 +195,9 @@ class KernelRules:
 
     def packet_access(self, prog_type: str | int | None, attach_type: str | None = None) -> str | None:
         return packet_access(normalize_prog_type(prog_type), self.version, normalize_attach_type(attach_type))
+
+    def helper_pkt_allowed(self, prog_type: str | int | None, proto_pkt_access: bool) -> bool:
+        return helper_pkt_allowed(normalize_prog_type(prog_type), self.version, proto_pkt_access)
 
     def ld_abs_allowed(self, prog_type: str | int | None) -> bool:
         return ld_abs_allowed(normalize_prog_type(prog_type))

@@ -34,6 +34,12 @@ PACKET_ACCESS: dict[str, tuple[str, Version, str]] = {
     ),
 }
 
+# may_access_direct_pkt_data(env, meta, BPF_READ) for a packet pointer passed to a helper
+# (check_func_arg(): "helper access to the packet is not allowed"): the types above answer the
+# helper's `pkt_access`, these answer yes for any helper (5.3.0 to 6.18.2: `return true` before
+# looking at meta), every other type no.
+HELPER_PKT_ANY: frozenset[str] = frozenset({"cgroup_sockopt"})
+
 # LD_ABS / LD_IND: "BPF_LD_[ABS|IND] instructions not allowed for this program type" (KV §5).
 LD_ABS_TYPES: frozenset[str] = frozenset({"socket_filter", "sched_cls", "sched_act"})
 
@@ -43,6 +49,13 @@ def packet_access(prog_type: str | None, version: Version, attach_type: str | No
     if row is None or version < row[1]:
         return None
     return row[0]
+
+
+def helper_pkt_allowed(prog_type: str | None, version: Version, proto_pkt_access: bool) -> bool:
+    """May a helper of this program type be given a packet pointer?"""
+    if packet_access(prog_type, version) is None:
+        return False
+    return proto_pkt_access or (prog_type or "") in HELPER_PKT_ANY
 
 
 def ld_abs_allowed(prog_type: str | None) -> bool:
