@@ -4,7 +4,10 @@ sock_ops_is_valid_access()): a 1- or 2-byte load is allowed at the field's first
 further inside falls to the switch's default (4 bytes exactly). bpfcheck refused narrow loads of
 family/type/protocol in a cgroup/sock context (false rejects) and allowed them anywhere inside
 state, src_port, rx_queue_mapping and sock_ops' skb_tcp_flags, on the context and on a socket
-pointer from bpf_sk_lookup_tcp() alike (false accepts).
+pointer from bpf_sk_lookup_tcp() alike (false accepts). And struct bpf_tcp_sock: its fields after
+bytes_acked (dsack_dups .. icsk_retransmits, 5.3+) were refused (false rejects), and a 4-byte load of
+the upper half of bytes_received passes bpf_tcp_sock_is_valid_access() but has no conversion, so the
+kernel refuses the program after its walk (false accept).
 
 Recorded on 6.18.44-fc-v1045 (the host), this file's own programs (verdict, last log line).
 """
@@ -63,6 +66,15 @@ SEC("tc") NAKED int sk_state_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)
 SEC("tc") NAKED int sk_dst_port_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 49);" RELEASE ::: "memory"); }
 SEC("tc") NAKED int sk_dst_port_pad_u16(void) { asm volatile(LOOKUP "r7 = *(u16 *)(r6 + 50);" RELEASE ::: "memory"); }
 SEC("tc") NAKED int sk_dst_ip6_u8_inside(void) { asm volatile(LOOKUP "r7 = *(u8 *)(r6 + 61);" RELEASE ::: "memory"); }
+
+/* bpf_tcp_sock() (96) of it: bytes_received@80 (u64), delivered@100, icsk_retransmits@108 */
+#define TCP LOOKUP "r1 = r6; call 96; if r0 == 0 goto 2f;"
+#define TCP_END "2: r1 = r6; call 86; 1: r0 = 0; exit;"
+SEC("tc") NAKED int tcp_delivered(void) { asm volatile(TCP "r7 = *(u32 *)(r0 + 100);" TCP_END ::: "memory"); }
+SEC("tc") NAKED int tcp_retransmits(void) { asm volatile(TCP "r7 = *(u32 *)(r0 + 108);" TCP_END ::: "memory"); }
+SEC("tc") NAKED int tcp_past_end(void) { asm volatile(TCP "r7 = *(u32 *)(r0 + 112);" TCP_END ::: "memory"); }
+SEC("tc") NAKED int tcp_bytes_received_hi(void) { asm volatile(TCP "r7 = *(u32 *)(r0 + 84);" TCP_END ::: "memory"); }
+SEC("tc") NAKED int tcp_bytes_received(void) { asm volatile(TCP "r7 = *(u64 *)(r0 + 80);" TCP_END ::: "memory"); }
 """
 
 OK = ("accept", "")
@@ -96,6 +108,11 @@ KERNEL_6_18 = {
     "sk_dst_port_u8_inside": OK,
     "sk_dst_port_pad_u16": _sock(50, 2),
     "sk_dst_ip6_u8_inside": OK,
+    "tcp_delivered": OK,
+    "tcp_retransmits": OK,
+    "tcp_past_end": ("reject", "R0 invalid tcp_sock access off=112 size=4"),
+    "tcp_bytes_received_hi": ("reject", "verifier bug: error during ctx access conversion (0)"),
+    "tcp_bytes_received": OK,
 }
 
 
@@ -113,3 +130,14 @@ def test_before_5_2_family_is_read_whole(obj) -> None:
     """5.0.0's __sock_filter_check_size(): narrow loads of src_ip4/src_ip6 only."""
     assert verdict_and_message(obj, "sock_family_u8", "5.0")[0] == "reject"
     assert verdict_and_message(obj, "sock_src_ip4_u8_inside", "5.0")[0] == "accept"
+
+
+def test_tcp_sock_before_5_3_ends_at_bytes_acked(obj) -> None:
+    assert verdict_and_message(obj, "tcp_delivered", "5.2") == (
+        "reject",
+        "R0 invalid tcp_sock access off=100 size=4",
+    )
+    assert verdict_and_message(obj, "tcp_bytes_received_hi", "6.12") == (
+        "reject",
+        "bpf verifier is misconfigured",
+    )

@@ -324,8 +324,18 @@ class MemoryMixin:
             if reg.var.smin < 0:
                 raise negative_min(regno, "sock-access")
             o = off + reg.off
-            if not reg.var.is_const or not SOCK_ACCESS_OK[t](o, size):
+            if t == PTR_TO_TCP_SOCK:
+                end = sock_fields.TCP_SOCK_END
+                if not self.feature("tcp_sock_icsk_retransmits"):
+                    end = sock_fields.TCP_SOCK_END_5_2
+                ok = reg.var.is_const and sock_fields.tcp_sock_access_ok(o, size, end)
+            else:
+                ok = reg.var.is_const and SOCK_ACCESS_OK[t](o, size)
+            if not ok:
                 raise Reject(f"R{regno} invalid {reg.type_name} access off={o} size={size}", "sock-access", (regno,))
+            if t == PTR_TO_TCP_SOCK and sock_fields.tcp_sock_half_u64(o, size):
+                # passes the check, then convert_ctx_accesses() finds no conversion (after the walk)
+                raise Reject(self.rules.message("ctx_conversion_bug"), "sock-access", (regno,))
             result = unknown_reg()
         elif t == PTR_TO_BTF_ID:
             if write:

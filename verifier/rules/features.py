@@ -1188,6 +1188,14 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
+        "tcp_sock_icsk_retransmits",
+        (5, 3),
+        "struct bpf_tcp_sock reaches icsk_retransmits (dsack_dups, delivered, delivered_ce, "
+        "icsk_retransmits after bytes_acked): bpf_tcp_sock_is_valid_access() allows offsets below 112",
+        "net/core/filter.c: offsetofend(struct bpf_tcp_sock, bytes_acked) in 5.2.1, icsk_retransmits in "
+        "5.3.0, 5.4.0 and 6.18.2",
+    ),
+    Feature(
         "struct_ops_zero_attach_silent",
         (6, 9),
         "check_struct_ops_btf_id() refuses a struct_ops program with attach_btf_id 0 (no struct_ops "

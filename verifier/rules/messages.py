@@ -50,6 +50,19 @@ _ROWS: tuple[MessageRow, ...] = (
         "kernel/bpf/verifier.c check_kfunc_call(); source: 6.2.1 to 6.18.2",
     ),
     MessageRow(
+        "ctx_conversion_bug",
+        (4, 14),
+        "bpf verifier is misconfigured",
+        "verifier.c convert_ctx_accesses(): cnt == 0 (6.12.117, 6.14)",
+    ),
+    MessageRow(
+        "ctx_conversion_bug",
+        (6, 17),
+        "verifier bug: error during ctx access conversion (0)",
+        "verifier.c convert_ctx_accesses() through verifier_bug(); source: absent 6.14, present 6.17.0 and "
+        "6.18.2 (6.15, 6.16 not read)",
+    ),
+    MessageRow(
         "gpl_only",
         (4, 14),
         "cannot call GPL only function from proprietary program",

@@ -25,7 +25,9 @@ SOCK_NARROW = (
     (52, 56),  # dst_ip4
     (56, 72),  # dst_ip6[0..3]
 )
-TCP_SOCK_END = 96  # offsetofend(struct bpf_tcp_sock, bytes_acked)
+# offsetofend(struct bpf_tcp_sock, ...): bytes_acked in 5.2.1; icsk_retransmits (after dsack_dups,
+# delivered, delivered_ce) from 5.3.0 (5.3.0, 5.4.0, 6.18.2 read)
+TCP_SOCK_END_5_2, TCP_SOCK_END = 96, 112
 TCP_SOCK_U64 = (80, 88)  # bytes_received, bytes_acked
 XDP_SOCK_END = 4  # offsetofend(struct bpf_xdp_sock, queue_id)
 
@@ -60,10 +62,19 @@ def sock_common_access_ok(off: int, size: int) -> bool:
     return sock_access_ok(off, size)
 
 
-def tcp_sock_access_ok(off: int, size: int) -> bool:
-    if off < 0 or off >= TCP_SOCK_END or off % size:
+def tcp_sock_access_ok(off: int, size: int, end: int = TCP_SOCK_END) -> bool:
+    """bpf_tcp_sock_is_valid_access(). A 4-byte load of the upper half of bytes_received or
+    bytes_acked passes it (the default case) but has no conversion: tcp_sock_half_u64()."""
+    if off < 0 or off >= end or off % size:
         return False
     return size == (8 if off in TCP_SOCK_U64 else 4)
+
+
+def tcp_sock_half_u64(off: int, size: int) -> bool:
+    """The load bpf_tcp_sock_convert_ctx_access() cannot convert (no case for off 84 or 92): the
+    program is refused after its walk, in convert_ctx_accesses() (6.18.2: "error during ctx access
+    conversion (0)")."""
+    return size == 4 and off - 4 in TCP_SOCK_U64
 
 
 def xdp_sock_access_ok(off: int, size: int) -> bool:
