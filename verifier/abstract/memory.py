@@ -59,6 +59,10 @@ SIZE_BYTES: Final = {op.BPF_B: 1, op.BPF_H: 2, op.BPF_W: 4, op.BPF_DW: 8}
 _U64: Final = (1 << 64) - 1
 
 # what a ctx field load yields (rules.ctx_access reg_type) -> register type
+# ctx fields whose load is a packet pointer: a sign-extending load of one is refused (6.13+:
+# bpf_skb_is_valid_access(), xdp_is_valid_access(), flow_dissector_is_valid_access() "if
+# (info->is_ldsx ...) return false")
+CTX_PKT_REG_TYPES: Final = frozenset({"pkt", "pkt_end", "pkt_meta"})
 CTX_REG_TYPES: Final = {
     "pkt": (PTR_TO_PACKET, False),
     "pkt_end": (PTR_TO_PACKET_END, False),
@@ -296,7 +300,7 @@ class MemoryMixin:
         elif t == PTR_TO_MAP_VALUE:
             result = self._map_value_access(regno, reg, off + reg.off, size, write, sx)
         elif t == PTR_TO_CTX:
-            result = self._ctx_access(state, regno, reg, off, size, write)
+            result = self._ctx_access(state, regno, reg, off, size, write, sx)
         elif t in PACKET_TYPES:
             result = self._packet_access(regno, reg, off + reg.off, size, write, value)
         elif t == PTR_TO_MAP_KEY:
@@ -472,7 +476,9 @@ class MemoryMixin:
 
     # ---- ctx -----------------------------------------------------------------------
 
-    def _ctx_access(self, state: State, regno: int, reg: Reg, off: int, size: int, write: bool) -> Reg:
+    def _ctx_access(
+        self, state: State, regno: int, reg: Reg, off: int, size: int, write: bool, sx: bool = False
+    ) -> Reg:
         if reg.off < 0:
             message = self.rules.message("ctx_negative_off", regno=regno, off=reg.off)
             raise Reject(message, "ctx-modified", (regno,))
@@ -485,7 +491,7 @@ class MemoryMixin:
         acc = self.rules.ctx_access(
             self.prog_type, off, size, write, self.attach_type, not self.unprivileged
         )
-        if not acc.ok:
+        if not acc.ok or (sx and acc.reg_type in CTX_PKT_REG_TYPES and self.feature("ctx_ldsx_pkt_refused")):
             raise Reject(f"invalid bpf_context access off={off} size={size}", "ctx-access", (regno,))
         if not write and self.prog_type in btf_ptr.BTF_CTX_PROG_TYPES:
             typed = btf_ptr.ctx_arg(self, off, size)

@@ -1188,6 +1188,13 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
+        "ctx_ldsx_pkt_refused",
+        (6, 13),
+        "a sign-extending load (BPF_MEMSX) of a context field holding a packet pointer (__sk_buff "
+        "data/data_meta/data_end, xdp_md data/data_meta/data_end) is an invalid context access",
+        "net/core/filter.c info->is_ldsx checks: absent 6.12.117, present 6.13.2, 6.14, 6.17.0, 6.18.2",
+    ),
+    Feature(
         "tcp_sock_icsk_retransmits",
         (5, 3),
         "struct bpf_tcp_sock reaches icsk_retransmits (dsack_dups, delivered, delivered_ce, "
