@@ -109,6 +109,18 @@ def mark(stack: dict[int, Slot], lo: int, dtype: int, ref_obj_id: int) -> None:
     stack[lo + 1] = Slot(SPILL * 8, base)
 
 
+def unmark_with_clones(stack: dict[int, Slot], lo: int, ref_obj_id: int) -> None:
+    """unmark_stack_slots_dynptr(): the released dynptr, and the clones of this frame that share its
+    reference (bpf_dynptr_clone()), are uninitialised again."""
+    unmark(stack, lo)
+    if not ref_obj_id:
+        return
+    for slot in sorted(stack):
+        reg = dynptr_slot(stack, slot)
+        if reg is not None and reg.off == 1 and reg.ref_obj_id == ref_obj_id:
+            unmark(stack, slot)
+
+
 def unmark(stack: dict[int, Slot], lo: int) -> None:
     """unmark_stack_slots_dynptr(): a released dynptr's slots are uninitialised again."""
     stack[lo] = Slot(INVALID * 8, None)

@@ -65,6 +65,10 @@ def proto_ret(proto: object) -> str:
     return str(getattr(proto, "ret", "RET_INTEGER") or "RET_INTEGER")
 
 
+# a PTR_TO_MEM's btf_id flag: a slice of an skb or xdp dynptr (the kernel's DYNPTR_TYPE_SKB/XDP type flag
+# on PTR_TO_MEM, reg_is_dynptr_slice_pkt()), which a packet change invalidates (6.4+)
+PKT_SLICE: Final = 1 << 41
+
 class CallMeta:
     """struct bpf_call_arg_meta: what earlier arguments tell about later ones."""
 
@@ -182,7 +186,7 @@ class HelperMixin:
 
         if meta.release_dynptr is not None:
             frameno, lo = meta.release_dynptr
-            dynptr.unmark(state.frames[frameno].stack, lo)
+            dynptr.unmark_with_clones(state.frames[frameno].stack, lo, meta.release_ref)
         if meta.release_ref:
             self._release_reference(state, meta.release_ref)
 
@@ -490,7 +494,18 @@ class HelperMixin:
         # other argument kinds (kptrs, ...): any initialised register
         return
 
-    def dynptr_slice_result(self, state: State, name: str) -> Reg:
+    def _dynptr_at(self, state: State, regno: int) -> Reg | None:
+        """The initialised dynptr on the stack that register `regno` points to (its first slot's
+        register: mem_size the type, ref_obj_id the reference), else None."""
+        reg = state.frames[-1].regs[regno]
+        if reg.type != PTR_TO_STACK or not reg.var.is_const or reg.frameno >= len(state.frames):
+            return None
+        addr = reg.off + reg.var.const_value - ((reg.var.const_value >> 63) << 64)
+        if addr % 8 or addr < -512 or addr + 16 > 0:
+            return None
+        return dynptr.is_initialized(state.frames[reg.frameno].stack, (512 + addr) >> 3)
+
+    def dynptr_slice_result(self, state: State, name: str, parent: Reg | None = None) -> Reg:
         """R0 of bpf_dynptr_slice(ptr, offset, buffer__opt, buffer__szk) and its _rdwr twin
         (check_kfunc_args() KF_ARG_PTR_TO_MEM_SIZE, then check_kfunc_call()): the size must be a
         constant; a buffer that is not NULL is checked for that many bytes, read and written
@@ -507,11 +522,21 @@ class HelperMixin:
             else:
                 self.mem_access(state, 3, buf, 0, size, False, None, self.idx, False)
                 self.mem_access(state, 3, buf, 0, size, True, None, self.idx, False)
+        if name == "bpf_dynptr_slice_rdwr" and self.rules.packet_access(self.prog_type) != "rw":
+            # check_kfunc_call(): may_access_direct_pkt_data(BPF_WRITE), whatever the dynptr's type
+            raise Reject("the prog does not allow writes to packet data", "kfunc")
+        # a slice of an skb or xdp dynptr (DYNPTR_TYPE_SKB/XDP) is a packet pointer for clear_all_pkt_pointers();
+        # one of a ringbuf dynptr dies when the reservation is released (unmark_stack_slots_dynptr() invalidates
+        # the slices of the dynptr and of its clones)
+        pkt = parent is not None and parent.mem_size in (dynptr.DYNPTR_SKB, dynptr.DYNPTR_XDP)
         return pointer_reg(
-            PTR_TO_MEM, maybe_null=True, mem_size=size, rdonly=name == "bpf_dynptr_slice", id=self.new_id()
+            PTR_TO_MEM, maybe_null=True, mem_size=size, rdonly=name == "bpf_dynptr_slice", id=self.new_id(),
+            btf_id=PKT_SLICE if pkt else 0, ref_obj_id=parent.ref_obj_id if parent is not None else 0,
         )
 
-    def _check_dynptr_arg(self, state: State, regno: int, reg: Reg, flags: frozenset[str], meta: CallMeta) -> None:
+    def _check_dynptr_arg(
+        self, state: State, regno: int, reg: Reg, flags: frozenset[str], meta: CallMeta, clone_of: Reg | None = None
+    ) -> None:
         """process_dynptr_func(): a struct bpf_dynptr on the stack, to build (MEM_UNINIT) or to use."""
         if reg.type == CONST_PTR_TO_DYNPTR:  # a global function's argument: a local dynptr, read-only
             if "MEM_UNINIT" in flags:
@@ -539,7 +564,9 @@ class HelperMixin:
             lo = dynptr.first_slot(stack, addr, regno, uninit_ok=True)
             self._stack_bounds(state, regno, reg, reg.off, 16, True, helper=True)
             ref = 0
-            if wanted in dynptr.REFCOUNTED:  # the reservation is a reference, even when it failed
+            if clone_of is not None:  # bpf_dynptr_clone(): the parent's type, and its reference if any
+                wanted, ref = clone_of.mem_size, clone_of.ref_obj_id
+            elif wanted in dynptr.REFCOUNTED:  # the reservation is a reference, even when it failed
                 ref = self.new_id()
                 state.refs = state.refs + (RefState(ref, self.idx, "dynptr"),)
             dynptr.mark(stack, lo, wanted or dynptr.DYNPTR_LOCAL, ref)
@@ -764,7 +791,11 @@ class HelperMixin:
 
     def _clear_packet_pointers(self, state: State) -> None:
         """clear_all_pkt_pointers(): the helper may have moved the packet; old pointers are dead."""
-        map_regs(state, lambda r: r.type in PACKET_TYPES or r.type == PTR_TO_PACKET_END, lambda r: unknown_reg())
+        map_regs(
+            state,
+            lambda r: r.type in PACKET_TYPES or r.type == PTR_TO_PACKET_END or (r.type == PTR_TO_MEM and r.btf_id == PKT_SLICE),
+            lambda r: unknown_reg(),
+        )
 
     def _release_reference(self, state: State, ref_id: int) -> None:
         """release_reference(): the reference is gone, and so is every pointer that carried it."""

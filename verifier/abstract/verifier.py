@@ -411,11 +411,16 @@ class Verifier(
             dynptr_args = dynptr.KFUNC_DYNPTR_ARGS.get(name or "", ())
         for regno in dynptr_args or ():  # process_dynptr_func(): an initialised dynptr
             self._check_dynptr_arg(state, regno, self.read_reg(state, regno), frozenset({"MEM_RDONLY"}), CallMeta())
+        parent = self._dynptr_at(state, 1) if dynptr_args else None
+        if name == "bpf_dynptr_clone" and parent is not None:
+            # check_kfunc_args(): clone__uninit becomes a dynptr of the parent's type and reference
+            flags = frozenset({"MEM_UNINIT"})
+            self._check_dynptr_arg(state, 2, self.read_reg(state, 2), flags, CallMeta(), clone_of=parent)
         if name in dynptr.KFUNC_DYNPTR_BUILDERS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
             flags = frozenset({"MEM_UNINIT", dynptr.KFUNC_DYNPTR_BUILDERS[name]})
             self._check_dynptr_arg(state, 3, self.read_reg(state, 3), flags, CallMeta())
         if name in hs.DYNPTR_SLICE_KFUNCS and (typed is not None or btf_ptr.kernel_btf_of(self) is None):
-            typed = self.dynptr_slice_result(state, name)  # a special kfunc: its result is the kernel's rule
+            typed = self.dynptr_slice_result(state, name, parent)  # a special kfunc: its result is the kernel's rule
         if self.feature("xdp_pull_data_kfunc") and self.prog.extern_refs.get(idx) in hs.PKT_CHANGING_KFUNCS:
             self._clear_packet_pointers(state)
         if kflags is not None and "KF_SLEEPABLE" in kflags and not self.feature("kfunc_sleepable_first"):
