@@ -471,13 +471,11 @@ class HelperMixin:
             if not m.readonly:
                 raise Reject(f"R{regno} does not point to a readonly map'", "helper-arg", (regno,))
             return
-        if base == "ARG_PTR_TO_BTF_ID" and t == SCALAR:
-            raise Reject(f"R{regno} type={self.type_label(reg)} expected=ptr_", "helper-arg", (regno,))
-        if base == "ARG_PTR_TO_BTF_ID" and t == PTR_TO_BTF_ID and reg.btf_id & BTF_UNTRUSTED:
-            # btf_ptr_types (6.4+): plain, trusted or RCU pointers, never an untrusted one
-            raise Reject(
-                f"R{regno} type={self.type_label(reg)} expected=ptr_, trusted_ptr_, rcu_ptr_", "helper-arg", (regno,)
-            )
+        if base == "ARG_PTR_TO_BTF_ID" and (t != PTR_TO_BTF_ID or reg.btf_id & BTF_UNTRUSTED):
+            # btf_ptr_types: a BTF pointer, plain, trusted or RCU (6.2+), never an untrusted one nor any
+            # other pointer (a context, stack or packet pointer is refused as a scalar is)
+            expected = "ptr_, trusted_ptr_, rcu_ptr_" if self.feature("btf_arg_trusted_rcu") else "ptr_"
+            raise Reject(f"R{regno} type={self.type_label(reg)} expected={expected}", "helper-arg", (regno,))
         if base == "ARG_PTR_TO_DYNPTR":
             self._check_dynptr_arg(state, regno, reg, flags, meta)
             return

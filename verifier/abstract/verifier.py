@@ -586,6 +586,30 @@ class Verifier(
             return
         raise Reject("invalid bpf_ld_imm64 insn", "invalid-insn")
 
+    def _ld_abs_resource_checks(self, state: State) -> None:
+        """check_ld_abs(): no reference held (check_reference_leak(): the main frame's only from 6.1),
+        no lock, RCU section, preemption or IRQ flags. From 6.13 check_resource_leak() with the prefix
+        "BPF_LD_[ABS|IND]" (lock first, then references); before, the references first with their own
+        words (6.12.117 and older trees)."""
+        refs = bool(state.refs) and self._tail_call_checks_refs(state)
+        lock = "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region"
+        if self.feature("ld_abs_check_resource_leak"):
+            if state.active_lock is not None:
+                raise Reject(lock, "lock")
+            if refs:
+                raise Reject("BPF_LD_[ABS|IND] would lead to reference leak", "reference-leak")
+            if state.irq_flags:
+                raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_local_irq_save-ed region", "lock")
+        else:
+            if refs:
+                raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references", "reference-leak")
+            if state.active_lock is not None:
+                raise Reject(lock, "lock")
+        if state.active_rcu:
+            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region", "lock")
+        if state.preempt_locks:
+            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region", "lock")
+
     def do_ld_abs(self, state: State, insn: Insn, idx: int) -> None:
         if not self.rules.ld_abs_allowed(self.prog_type):
             raise Reject(LD_ABS_TYPES_MSG, "invalid-insn")
@@ -599,11 +623,8 @@ class Verifier(
             raise Reject("BPF_LD_[ABS|IND] uses reserved fields", "invalid-insn")
         if self.feature("ld_abs_callback_refused") and any(f.in_callback >= 0 for f in state.frames[1:]):
             raise Reject("cannot use BPF_LD_[ABS|IND] within callback", "invalid-insn")
-        if state.active_lock is not None:
-            raise Reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", "lock")
-        if state.refs:
-            raise Reject("BPF_LD_[ABS|IND] cannot be mixed with socket references", "reference-leak")
-        r6 = self.read_reg(state, 6)
+        r6 = self.read_reg(state, 6)  # check_reg_arg() of R6 comes first
+        self._ld_abs_resource_checks(state)
         if (insn.opcode & 0xE0) == op.BPF_IND:
             self.read_reg(state, insn.src)
         if r6.type != PTR_TO_CTX:

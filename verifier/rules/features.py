@@ -1188,6 +1188,21 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
+        "btf_arg_trusted_rcu",
+        (6, 2),
+        "btf_ptr_types (a helper's ARG_PTR_TO_BTF_ID) lists PTR_TO_BTF_ID | PTR_TRUSTED and | MEM_RCU beside "
+        "PTR_TO_BTF_ID: the refusal reads 'expected=ptr_, trusted_ptr_, rcu_ptr_' (before: 'expected=ptr_')",
+        "kernel/bpf/verifier.c btf_ptr_types: one type in Debian 6.1.192, three in 6.2.1, 6.3.8, 6.4.4, 6.18.2",
+    ),
+    Feature(
+        "ld_abs_check_resource_leak",
+        (6, 13),
+        "check_ld_abs() asks check_resource_leak(env, false, true, \"BPF_LD_[ABS|IND]\"): a held lock "
+        "first, then a reference ('BPF_LD_[ABS|IND] would lead to reference leak'), IRQ flags, RCU, "
+        "preemption; before, a reference first ('... cannot be mixed with socket references')",
+        "kernel/bpf/verifier.c: absent 6.12.117 (Debian linux-source), present 6.13.2, 6.14, 6.17.0, 6.18.2",
+    ),
+    Feature(
         "ctx_ldsx_pkt_refused",
         (6, 13),
         "a sign-extending load (BPF_MEMSX) of a context field holding a packet pointer (__sk_buff "
