@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Final
 
 from verifier.abstract import btf_ptr, dynptr, iters
+from verifier.abstract.btf_ptr import FLAG_PERCPU
 from verifier.abstract.explorer import mark_read
 from verifier.abstract.regs import (
+    BTF_RCU,
+    BTF_UNTRUSTED,
     CONST_PTR_TO_MAP,
     NOT_INIT,
     PACKET_TYPES,
@@ -46,6 +49,7 @@ from verifier.abstract.regs import (
 from verifier.abstract.reject import Reject, negative_min
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Frame, Slot, State
+from verifier.elf import btf as B
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
 from verifier.rules import sock_fields
@@ -109,6 +113,10 @@ ARENA_ATOMICS_NOT_JITED: Final = frozenset(
     {op.BPF_AND | op.BPF_FETCH, op.BPF_OR | op.BPF_FETCH, op.BPF_XOR | op.BPF_FETCH}
 )
 
+
+# rcu_protected_types of kernel/bpf/verifier.c (v6.18.2): kernel objects a referenced kptr may point to
+# that are freed only after an RCU grace period (rcu_safe_kptr())
+RCU_PROTECTED_TYPES: Final = frozenset({"prog_test_ref_kfunc", "cgroup", "bpf_cpumask", "task_struct", "bpf_crypto_ctx"})
 
 # check_ptr_alignment(): how a misaligned access names the pointer
 ALIGN_DESC: Final = {
@@ -453,6 +461,11 @@ class MemoryMixin:
                 f"read from map forbidden, value_size={m.value_size} off={off} size={size}", "write-only", (regno,)
             )
         self._region_access(regno, reg, off, size, m.value_size, "map value", "map-bounds")
+        if m.kptr_fields and self.feature("kptrs"):
+            fields = tuple((f[0], kind, f[2]) for f in m.kptr_fields if (kind := self._kptr_kind(f[1])))
+            kptr = self._kptr_field_access(regno, reg, off, size, fields)
+            if kptr is not None:
+                return self._map_kptr_access(kptr)
         for special_off, special, sz in ((m.spin_lock_off, "bpf_spin_lock", 4), (m.timer_off, "bpf_timer", 16)):
             if special_off >= 0:
                 lo = reg.var.smin + off
@@ -473,6 +486,68 @@ class MemoryMixin:
                     val -= 1 << (8 * size)
                 return const_reg(val & _U64)
         return unknown_reg()
+
+    def _kptr_kind(self, tag: str) -> str:
+        """btf_parse_kptr(): the field kind ("kptr" referenced, "kptr_untrusted", "percpu_kptr", "uptr")
+        a type tag names in the target, "" for a tag it does not know (a plain field)."""
+        if self.feature("kptr_untrusted_tag"):
+            known = {"kptr", "kptr_untrusted"}
+            if self.feature("percpu_kptr"):
+                known.add("percpu_kptr")
+            if self.feature("uptr"):
+                known.add("uptr")
+            return tag if tag in known else ""
+        return {"kptr": "kptr_untrusted", "kptr_ref": "kptr"}.get(tag, "")
+
+    def _kptr_field_access(
+        self, regno: int, reg: Reg, off: int, size: int, fields: tuple[tuple[int, str, str], ...]
+    ) -> tuple[int, str, str] | None:
+        """check_map_access(): an access that touches a kptr field must be a direct load or store of
+        all 8 bytes at its constant offset; the field accessed exactly, else None."""
+        insn = self.insns[self.idx]
+        for field in fields:
+            p = field[0]
+            if not (reg.var.smin + off < p + 8 and p < reg.var.umax + off + size):
+                continue
+            name = "uptr" if field[1] == "uptr" else "kptr"
+            if insn.opcode & 7 not in (op.BPF_LDX, op.BPF_STX, op.BPF_ST):
+                raise Reject(f"{name} cannot be accessed indirectly by helper", "map-special", (regno,))
+            if not reg.var.is_const:
+                raise Reject(f"{name} access cannot have variable offset", "map-special", (regno,))
+            at = off + _signed(reg.var.const_value)
+            if p != at:
+                raise Reject(f"{name} access misaligned expected={p} off={at}", "map-special", (regno,))
+            if size != 8:
+                raise Reject(f"{name} access size must be BPF_DW", "map-special", (regno,))
+            return field
+        return None
+
+    def _map_kptr_access(self, field: tuple[int, str, str]) -> Reg:
+        """check_map_kptr_access(): BPF_MEM mode only; no store into a referenced (or percpu) kptr or a
+        uptr, a BPF_ST only of 0; a load gives the pointee, possibly NULL, RCU-protected when the
+        kernel may free it only after a grace period and the load is in an RCU section, else untrusted
+        (btf_ld_kptr_type())."""
+        insn = self.insns[self.idx]
+        cls, kind = insn.opcode & 7, field[1]
+        if insn.opcode & 0xE0 != op.BPF_MEM:
+            raise Reject("kptr in map can only be accessed using BPF_MEM instruction mode", "map-special")
+        if cls != op.BPF_LDX and kind in ("kptr", "percpu_kptr"):
+            raise Reject("store to referenced kptr disallowed", "map-special")
+        if cls != op.BPF_LDX and kind == "uptr":
+            raise Reject("store to uptr disallowed", "map-special")
+        if cls == op.BPF_ST and insn.imm:
+            raise Reject(f"BPF_ST imm must be 0 when storing to kptr at off={field[0]}", "map-special")
+        if cls != op.BPF_LDX:
+            return unknown_reg()
+        state = self.state
+        in_rcu = state is not None and (state.active_rcu or state.active_lock is not None or not self.prog.sleepable)
+        rcu_safe = kind == "percpu_kptr" or (kind == "kptr" and field[2] in RCU_PROTECTED_TYPES)
+        flags = BTF_RCU if rcu_safe and in_rcu else BTF_UNTRUSTED
+        if kind == "percpu_kptr" and in_rcu:
+            flags |= FLAG_PERCPU
+        kb = btf_ptr.kernel_btf_of(self)
+        type_id = kb.find(field[2], B.KIND_STRUCT) if kb is not None and field[2] else None
+        return pointer_reg(PTR_TO_BTF_ID, maybe_null=True, btf_id=(type_id or 0) | flags, id=self.new_id())
 
     # ---- ctx -----------------------------------------------------------------------
 

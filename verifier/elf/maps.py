@@ -195,8 +195,33 @@ def _parse_map_struct(btf: B.Btf, name: str, type_id: int, warnings: list[str]) 
     if m.btf_value_type_id:
         m.spin_lock_off = _member_offset(btf, m.btf_value_type_id, "bpf_spin_lock")
         m.timer_off = _member_offset(btf, m.btf_value_type_id, "bpf_timer")
+        m.kptr_fields = _kptr_fields(btf, m.btf_value_type_id)
     _fix_sizes(m)
     return m
+
+
+_KPTR_TAGS = ("kptr", "kptr_ref", "kptr_untrusted", "percpu_kptr", "uptr")
+
+
+def _kptr_fields(btf: B.Btf, type_id: int) -> tuple[tuple[int, str, str], ...]:
+    """btf_parse_kptr() for the top-level members of a map value: a pointer whose first type tag is
+    one of `_KPTR_TAGS`, as (byte offset, tag, pointee struct name)."""
+    t = btf.resolve(type_id)
+    if t is None or t.kind not in (B.KIND_STRUCT, B.KIND_UNION):
+        return ()
+    found = []
+    for mem in t.members:
+        ptr = btf.get(mem.type_id)
+        while ptr is not None and ptr.kind in (B.KIND_TYPEDEF, B.KIND_CONST, B.KIND_VOLATILE, B.KIND_RESTRICT):
+            ptr = btf.get(ptr.size_or_type)
+        if ptr is None or ptr.kind != B.KIND_PTR:
+            continue
+        tag = btf.get(ptr.size_or_type)
+        if tag is None or tag.kind != B.KIND_TYPE_TAG or tag.name not in _KPTR_TAGS:
+            continue
+        pointee = btf.resolve(tag.size_or_type)
+        found.append((mem.bit_offset // 8, tag.name, pointee.name if pointee is not None else ""))
+    return tuple(found)
 
 
 def _member_offset(btf: B.Btf, type_id: int, struct_name: str) -> int:

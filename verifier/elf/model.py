@@ -44,6 +44,9 @@ class MapDef:
     # spin lock / timer offsets inside the value, from BTF (-1 when absent)
     spin_lock_off: int = -1
     timer_off: int = -1
+    # kptr fields of the value, from its BTF: (offset, type tag, pointee struct name); the tag ("kptr",
+    # "kptr_ref", "kptr_untrusted", "percpu_kptr", "uptr") means what the target kernel makes of it
+    kptr_fields: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def prog_can_read(self) -> bool:

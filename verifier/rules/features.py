@@ -460,6 +460,25 @@ _ROWS: tuple[Feature, ...] = (
         "KV §3 5.19, commit c0a5a21c25f3; source: bpf_kptr_xchg absent from 5.18.12, present in 5.19.0",
     ),
     Feature(
+        "kptr_untrusted_tag",
+        (6, 4),
+        "a map value's `kptr` type tag is a referenced kptr and `kptr_untrusted` an unreferenced one (before: "
+        "`kptr` unreferenced, `kptr_ref` referenced)",
+        "btf_parse_kptr(): 'kptr'/'kptr_ref' in 6.3.8 and 6.1.192, 'kptr_untrusted'/'kptr' in 6.4",
+    ),
+    Feature(
+        "percpu_kptr",
+        (6, 6),
+        "the `percpu_kptr` type tag of a map value field",
+        "source: absent from btf.c of 6.5, present in 6.7.3: bounded, taken at 6.6",
+    ),
+    Feature(
+        "uptr",
+        (6, 13),
+        "the `uptr` type tag of a task storage value field",
+        "source: absent from btf.c of 6.12.117, present in 6.13.2",
+    ),
+    Feature(
         "uninit_stack_read_priv",
         (6, 3),
         "privileged programs may read uninitialised slots inside the stack allocated so far",
