@@ -53,6 +53,7 @@ MEM_WRITE_ARGS: Final = frozenset({(147, 2), (149, 1), (119, 2), (165, 1), (101,
 # bpf_sk_release, bpf_ringbuf_submit, bpf_ringbuf_discard, bpf_ringbuf_submit_dynptr,
 # bpf_ringbuf_discard_dynptr
 RELEASE_HELPERS: Final = frozenset({86, 132, 133, 199, 200})
+KPTR_XCHG: Final = 194  # bpf_kptr_xchg
 
 # helpers that may move or reallocate packet data (bpf_helper_changes_pkt_data() in
 # net/core/filter.c): after the call every packet pointer is invalid (clear_all_pkt_pointers)

@@ -471,6 +471,18 @@ class HelperMixin:
             if not m.readonly:
                 raise Reject(f"R{regno} does not point to a readonly map'", "helper-arg", (regno,))
             return
+        if base == "ARG_PTR_TO_BTF_ID" and maybe_null_ok and t == SCALAR and reg.is_const and reg.var.const_value == 0:
+            return  # check_func_arg(): a NULL for an argument that may be NULL skips the type checks
+        if base == "ARG_PTR_TO_BTF_ID" and "OBJ_RELEASE" in flags and fid == hs.KPTR_XCHG and t == PTR_TO_BTF_ID:
+            # check_func_arg(): bpf_kptr_xchg() moves the reference of its second argument into the map
+            # (check_helper_call(): released, its copies invalid)
+            if not reg.ref_obj_id:
+                raise Reject(f"R{regno} must be referenced when passed to release function", "reference", (regno,))
+            self._note_release(regno, reg, meta)
+            return
+        if base in ("ARG_KPTR_XCHG_DEST", "ARG_PTR_TO_KPTR") and t == PTR_TO_MAP_VALUE and not reg.maybe_null:
+            self._kptr_xchg_dest(regno, reg)
+            return
         if base == "ARG_PTR_TO_BTF_ID" and (t != PTR_TO_BTF_ID or reg.btf_id & BTF_UNTRUSTED):
             # btf_ptr_types: a BTF pointer, plain, trusted or RCU (6.2+), never an untrusted one nor any
             # other pointer (a context, stack or packet pointer is refused as a scalar is)
@@ -491,6 +503,23 @@ class HelperMixin:
             return
         # other argument kinds (kptrs, ...): any initialised register
         return
+
+    def _kptr_xchg_dest(self, regno: int, reg: Reg) -> None:
+        """process_kptr_func() for a map value: a referenced (or percpu) kptr field at a constant offset."""
+        m = self.maps[reg.map_index]
+        if not reg.var.is_const:
+            raise Reject(
+                f"R{regno} doesn't have constant offset. kptr has to be at the constant offset", "helper-arg", (regno,)
+            )
+        kinds = {f[0]: self._kptr_kind(f[1]) for f in m.kptr_fields}
+        if not any(kind and kind != "uptr" for kind in kinds.values()):
+            raise Reject(f"R{regno} has no valid kptr", "helper-arg", (regno,))
+        off = reg.off + reg.var.const_value - ((reg.var.const_value >> 63) << 64)
+        kind = kinds.get(off, "")
+        if kind in ("", "uptr"):
+            raise Reject(f"off={off} doesn't point to kptr", "helper-arg", (regno,))
+        if kind not in ("kptr", "percpu_kptr"):
+            raise Reject(f"off={off} kptr isn't referenced kptr", "helper-arg", (regno,))
 
     def _dynptr_at(self, state: State, regno: int) -> Reg | None:
         """The initialised dynptr on the stack that register `regno` points to (its first slot's
