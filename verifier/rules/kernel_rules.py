@@ -41,6 +41,10 @@ class KernelRules:
         self.build: KernelBuild | None = build  # a named build (builds.py); None: the newest known of X.Y
         self.name: str = build.release if build else version_name(version)
         self._has: dict[tuple[str, bool], bool] = {}  # has() answers (asked per instruction by the CFG passes)
+        # answers to the questions the engine asks per helper call / context or packet access
+        self._map_ok: dict[tuple[int, int], bool] = {}
+        self._ctx: dict[tuple, CtxAccess] = {}
+        self._pkt: dict[tuple[str | int | None, str | None], str | None] = {}
 
     def __repr__(self) -> str:
         return f"KernelRules({self.name})"
@@ -182,19 +186,29 @@ class KernelRules:
         attach_type: str | None = None,
         privileged: bool = True,
     ) -> CtxAccess:
-        return check_ctx_access(
-            normalize_prog_type(prog_type),
-            off,
-            size,
-            write,
-            self.version,
-            normalize_attach_type(attach_type),
-            privileged,
-            self.has("tracepoint_record_8k"),
-        )
+        record_8k = self.has("tracepoint_record_8k")  # (asked every time: a FactRecorder notes it)
+        key = (prog_type, off, size, write, attach_type, privileged, record_8k)
+        known = self._ctx.get(key)
+        if known is None:
+            known = self._ctx[key] = check_ctx_access(
+                normalize_prog_type(prog_type),
+                off,
+                size,
+                write,
+                self.version,
+                normalize_attach_type(attach_type),
+                privileged,
+                record_8k,
+            )
+        return known
 
     def packet_access(self, prog_type: str | int | None, attach_type: str | None = None) -> str | None:
-        return packet_access(normalize_prog_type(prog_type), self.version, normalize_attach_type(attach_type))
+        key = (prog_type, attach_type)
+        if key not in self._pkt:
+            self._pkt[key] = packet_access(
+                normalize_prog_type(prog_type), self.version, normalize_attach_type(attach_type)
+            )
+        return self._pkt[key]
 
     def helper_pkt_allowed(self, prog_type: str | int | None, proto_pkt_access: bool) -> bool:
         return helper_pkt_allowed(normalize_prog_type(prog_type), self.version, proto_pkt_access)
@@ -213,6 +227,12 @@ class KernelRules:
 
     def map_compatible(self, map_type: int, helper_id: int) -> bool:
         """check_map_func_compatibility: may a map of this type be passed to this helper?"""
+        known = self._map_ok.get((map_type, helper_id))
+        if known is None:
+            known = self._map_ok[map_type, helper_id] = self._map_compatible(map_type, helper_id)
+        return known
+
+    def _map_compatible(self, map_type: int, helper_id: int) -> bool:
         info = helper_table.all_helpers().get(helper_id)
         if info is None:
             return True
