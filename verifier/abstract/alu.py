@@ -27,7 +27,7 @@ from verifier.abstract.regs import (
     unknown_reg,
 )
 from verifier.abstract.reject import Reject
-from verifier.abstract.scalar import Scalar
+from verifier.abstract.scalar import MASK, SMIN, VALUE, Scalar
 from verifier.abstract.state import State
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
@@ -427,27 +427,28 @@ def _s32(v: int) -> int:
 def _check_sane_offset(var: Scalar, fixed_off: int, type_name: str, dst: int, ptr_split: bool = False) -> None:
     """check_reg_sane_offset(); `ptr_split`: check_reg_sane_offset_ptr() of a pointer (feature
     sane_offset_ptr_split), whose constant or minimum offset beyond 1<<29 is 'pointer offset N'."""
+    v: tuple = var
     if ptr_split:
-        if var.is_const:
-            val = _signed(var.const_value)
+        if not v[MASK]:
+            val = _signed(v[VALUE])
             if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
                 raise Reject(f"{type_name} pointer offset {val} is not allowed", "pointer-arith", (dst,))
         if fixed_off >= BPF_MAX_VAR_OFF or fixed_off <= -BPF_MAX_VAR_OFF:
             raise Reject(f"{type_name} pointer offset {fixed_off} is not allowed", "pointer-arith", (dst,))
-        if var.smin >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
-            raise Reject(f"{type_name} pointer offset {var.smin} is not allowed", "pointer-arith", (dst,))
+        if v[SMIN] >= BPF_MAX_VAR_OFF or v[SMIN] <= -BPF_MAX_VAR_OFF:
+            raise Reject(f"{type_name} pointer offset {v[SMIN]} is not allowed", "pointer-arith", (dst,))
         return
-    if var.is_const:
-        val = _signed(var.const_value)
+    if not v[MASK]:
+        val = _signed(v[VALUE])
         if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
             raise Reject(f"math between {type_name} pointer and {val} is not allowed", "pointer-arith", (dst,))
     if fixed_off >= BPF_MAX_VAR_OFF or fixed_off <= -BPF_MAX_VAR_OFF:
         raise Reject(f"{type_name} pointer offset {fixed_off} is not allowed", "pointer-arith", (dst,))
-    if var.smin == -(1 << 63):
+    if v[SMIN] == -(1 << 63):
         raise Reject(
             f"math between {type_name} pointer and register with unbounded min value is not allowed",
             "pointer-arith",
             (dst,),
         )
-    if var.smin >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
-        raise Reject(f"value {var.smin} makes {type_name} pointer be out of bounds", "pointer-arith", (dst,))
+    if v[SMIN] >= BPF_MAX_VAR_OFF or v[SMIN] <= -BPF_MAX_VAR_OFF:
+        raise Reject(f"value {v[SMIN]} makes {type_name} pointer be out of bounds", "pointer-arith", (dst,))

@@ -16,12 +16,22 @@ from __future__ import annotations
 from typing import Final
 
 from verifier.abstract.scalar import (
+    MASK,
     S32_MAX,
     S32_MIN,
+    S32MAX,
+    S32MIN,
     S64_MAX,
     S64_MIN,
+    SMAX,
+    SMIN,
     U32,
+    U32MAX,
+    U32MIN,
     U64,
+    UMAX,
+    UMIN,
+    VALUE,
     Scalar,
     WorkReg,
     bounds_sync,
@@ -295,18 +305,20 @@ def _refine(a: Scalar, b: Scalar, op: str, is32: bool, taken: bool, same_reg: bo
 
 def ne_refines_nothing(a: Scalar, b: Scalar, is32: bool) -> bool:
     """`a != b` can only narrow a range when one side is a constant at the other's edge."""
+    c: tuple
+    o: tuple
     for c, o in ((a, b), (b, a)):
         if is32:
-            if c.u32min == c.u32max:
-                v = c.u32min
+            if c[U32MIN] == c[U32MAX]:
+                v = c[U32MIN]
                 s = v - (1 << 32) if v >= 1 << 31 else v
-                if v in (o.u32min, o.u32max) or s in (o.s32min, o.s32max):
+                if v in (o[U32MIN], o[U32MAX]) or s in (o[S32MIN], o[S32MAX]):
                     return False
-        elif c.is_const:
-            v = c.const_value
+        elif not c[MASK]:
+            v = c[VALUE]
             s = v - (1 << 64) if v >= 1 << 63 else v
-            if v in (o.umin, o.umax) or s in (o.smin, o.smax):
+            if v in (o[UMIN], o[UMAX]) or s in (o[SMIN], o[SMAX]):
                 return False
-            if o.var_off.mask and o.var_off.mask.bit_count() == 1:
+            if o[MASK] and o[MASK].bit_count() == 1:
                 return False  # a two-value tnum
     return True

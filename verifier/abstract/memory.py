@@ -47,7 +47,7 @@ from verifier.abstract.regs import (
     unknown_reg,
 )
 from verifier.abstract.reject import Reject, negative_min
-from verifier.abstract.scalar import Scalar
+from verifier.abstract.scalar import MASK, SMAX, SMIN, VALUE, Scalar
 from verifier.abstract.state import ALL_INVALID, INVALID, MISC, SPILL, ZERO, Frame, Slot, State
 from verifier.elf import btf as B
 from verifier.isa import opcodes as op
@@ -402,11 +402,12 @@ class MemoryMixin:
         if not strict or size == 1:
             return
         var = reg.var
+        v: tuple = var
         total = reg.off + off + (ip_align or 0)
-        if var.is_const:
-            aligned = (var.const_value + total) % size == 0
+        if not v[MASK]:
+            aligned = (v[VALUE] + total) % size == 0
         else:
-            aligned = ((var.var_off.value + total) | var.var_off.mask) % size == 0 and var.var_off.mask % size == 0
+            aligned = ((v[VALUE] + total) | v[MASK]) % size == 0 and v[MASK] % size == 0
         if not aligned:
             var_text = str(_signed(var.const_value)) if var.is_const else _tnum_str(var)
             lead = f"{ip_align}+" if ip_align is not None else ""
@@ -607,23 +608,24 @@ class MemoryMixin:
     ) -> tuple[int, int]:
         """check_stack_access_within_bounds(): returns (min_off, max_off) relative to fp."""
         var = reg.var
+        v: tuple = var
         # (before 6.14 a helper's access did not say whether it read or wrote)
         if helper and not self.feature("helper_stack_access_type"):
             extra = " indirect access to"
         else:
             extra = " write to" if write else " read from"
-        if var.is_const:
-            lo = _signed(var.const_value) + off
+        if not v[MASK]:
+            lo = _signed(v[VALUE]) + off
             hi = lo + size
         else:
             if not helper and not self.feature("var_off_stack_read"):
                 raise Reject(
                     f"variable stack access var_off={_tnum_str(var)} off={off} size={size}", "stack-bounds", (regno,)
                 )
-            if var.smax >= BPF_MAX_VAR_OFF or var.smin <= -BPF_MAX_VAR_OFF:
+            if v[SMAX] >= BPF_MAX_VAR_OFF or v[SMIN] <= -BPF_MAX_VAR_OFF:
                 raise Reject(f"invalid unbounded variable-offset{extra} stack R{regno}", "stack-bounds", (regno,))
-            lo = var.smin + off
-            hi = var.smax + off + size
+            lo = v[SMIN] + off
+            hi = v[SMAX] + off + size
         frame = state.frames[reg.frameno]
         # check_stack_slot_within_bounds(): without allow_uninit_stack a read (a helper's too, once its
         # access type is known) may not reach below the stack allocated so far (grow_stack_state():
@@ -632,7 +634,7 @@ class MemoryMixin:
         if self.unprivileged and not write and extra == " read from":
             min_valid = -((frame.depth + 7) & ~7)
         if lo < min_valid or hi > 0 or size <= 0:
-            if var.is_const:
+            if not v[MASK]:
                 msg = f"invalid{extra} stack R{regno} off={off} size={size}"
             else:
                 msg = f"invalid variable-offset{extra} stack R{regno} var_off={_tnum_str(var)} off={off} size={size}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from verifier.abstract.scalar import Scalar
+from verifier.abstract.scalar import MASK, Scalar
 
 # register types (enum bpf_reg_type); names are the kernel log's (6.x wording)
 NOT_INIT: Final = 0
@@ -219,7 +219,10 @@ class Reg:
 
     @property
     def is_const(self) -> bool:
-        return self.type == SCALAR and self.var.is_const
+        if self.type != SCALAR:
+            return False
+        var: tuple = self.var
+        return not var[MASK]
 
     @property
     def type_name(self) -> str:

@@ -670,22 +670,38 @@ _FOLD: Final = {
 }
 
 
+# positions of a Scalar's fields. Hot code reads them from the Scalar seen as a plain tuple
+# (`t: tuple = reg.var; t[SMIN]`): the compiled engine then indexes the tuple directly, where a
+# property (`reg.var.smin`) is a generic attribute lookup and a call, and indexing a Scalar typed as
+# such a generic item lookup
+VALUE: Final = 0
+MASK: Final = 1
+SMIN: Final = 2
+SMAX: Final = 3
+UMIN: Final = 4
+UMAX: Final = 5
+S32MIN: Final = 6
+S32MAX: Final = 7
+U32MIN: Final = 8
+U32MAX: Final = 9
+
+
 @mypyc_attr(native_class=False)  # (a tuple subclass: mypyc compiles its methods, not the class)
 class Scalar(tuple):
     """An immutable, hashable abstract scalar: tnum plus 64/32-bit signed/unsigned bounds."""
 
     __slots__ = ()
 
-    value = property(itemgetter(0), doc="var_off.value")
-    mask = property(itemgetter(1), doc="var_off.mask")
-    smin = property(itemgetter(2))
-    smax = property(itemgetter(3))
-    umin = property(itemgetter(4))
-    umax = property(itemgetter(5))
-    s32min = property(itemgetter(6))
-    s32max = property(itemgetter(7))
-    u32min = property(itemgetter(8))
-    u32max = property(itemgetter(9))
+    value = property(itemgetter(VALUE), doc="var_off.value")
+    mask = property(itemgetter(MASK), doc="var_off.mask")
+    smin = property(itemgetter(SMIN))
+    smax = property(itemgetter(SMAX))
+    umin = property(itemgetter(UMIN))
+    umax = property(itemgetter(UMAX))
+    s32min = property(itemgetter(S32MIN))
+    s32max = property(itemgetter(S32MAX))
+    u32min = property(itemgetter(U32MIN))
+    u32max = property(itemgetter(U32MAX))
 
     # ------------------------------------------------------------ constructors
 
@@ -756,7 +772,8 @@ class Scalar(tuple):
 
     @property
     def is_const(self) -> bool:
-        return not self[1]
+        t: tuple = self
+        return not t[MASK]
 
     const_value = property(itemgetter(0), doc="The constant (unsigned 64); meaningful only when `is_const`.")
 
@@ -770,16 +787,18 @@ class Scalar(tuple):
 
     def contains(self, other: Scalar) -> bool:
         """range_within(self, other) and tnum_in(self, other): regsafe()'s test for scalars."""
+        a: tuple = self
+        b: tuple = other
         return (
-            self[4] <= other[4]
-            and self[5] >= other[5]
-            and self[2] <= other[2]
-            and self[3] >= other[3]
-            and self[8] <= other[8]
-            and self[9] >= other[9]
-            and self[6] <= other[6]
-            and self[7] >= other[7]
-            and t_in(self[0], self[1], other[0], other[1])
+            a[UMIN] <= b[UMIN]
+            and a[UMAX] >= b[UMAX]
+            and a[SMIN] <= b[SMIN]
+            and a[SMAX] >= b[SMAX]
+            and a[U32MIN] <= b[U32MIN]
+            and a[U32MAX] >= b[U32MAX]
+            and a[S32MIN] <= b[S32MIN]
+            and a[S32MAX] >= b[S32MAX]
+            and t_in(a[VALUE], a[MASK], b[VALUE], b[MASK])
         )
 
     def contains_value(self, x: int) -> bool:

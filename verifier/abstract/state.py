@@ -7,6 +7,7 @@ slots), so forking costs a list copy and a dict copy per frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from verifier.abstract.regs import Reg, not_init
@@ -171,7 +172,7 @@ class State:
         return s
 
 
-def map_regs(state: State, pred, fn) -> None:
+def map_regs(state: State, pred: Callable[[Reg], object], fn: Callable[[Reg], Reg]) -> None:
     """bpf_for_each_reg_in_vstate(): apply fn to every register and spilled register, of every
     frame, for which pred holds."""
     for frame in state.frames:
