@@ -141,3 +141,17 @@ def test_tcp_sock_before_5_3_ends_at_bytes_acked(obj) -> None:
         "reject",
         "bpf verifier is misconfigured",
     )
+
+
+def test_socket_pointer_rules_by_version(obj) -> None:
+    """4.20.0/5.0.0: narrow loads of src_ip4/src_ip6 only; before 5.18 dst_port is a `case offsetof()`
+    4-byte field (a narrow load at its first byte only)."""
+    assert verdict_and_message(obj, "sk_family_u8", "5.0") == (
+        "reject",
+        "R6 invalid sock access off=4 size=1",
+    )
+    assert verdict_and_message(obj, "sk_dst_port_u8_inside", "5.10") == (
+        "reject",
+        "R6 invalid sock access off=49 size=1",
+    )
+    assert verdict_and_message(obj, "sk_dst_port_u8_inside", "5.18") == OK

@@ -149,6 +149,14 @@ class HelperMixin:
                 raise Reject("tail_calls are not allowed in programs with bpf-to-bpf calls", "tail-call")
             if state.refs and self._tail_call_checks_refs(state):
                 raise Reject("tail_call would lead to reference leak", "reference-leak")
+            if self.feature("tail_call_region_checks"):
+                for held, region in (
+                    (bool(state.irq_flags), "bpf_local_irq_save"),
+                    (state.active_rcu, "bpf_rcu_read_lock"),
+                    (bool(state.preempt_locks), "bpf_preempt_disable"),
+                ):
+                    if held:
+                        raise Reject(f"tail_call cannot be used inside {region}-ed region", "lock")
             self.tail_call_seen = True
             if len(state.frames) > 1 and self.feature("tail_call_subprog_exit"):
                 self._tail_call_exit(state, idx)
@@ -248,6 +256,9 @@ class HelperMixin:
         if state.frames[-1].in_callback not in (-1, hs.TIMER_SET_CALLBACK):
             raise Reject("verifier bug: callback unexpected regs 1", "other")
         done = state.copy()
+        # check_helper_call(): the fall-through is pushed first, then clear_all_pkt_pointers() for the
+        # path that returns (the caller's packet pointers too)
+        self._clear_packet_pointers(done)
         regs = done.frames[-1].regs
         for r in range(1, 6):
             regs[r] = not_init()

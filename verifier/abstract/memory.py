@@ -135,13 +135,6 @@ def align_desc(reg_type: int) -> str:
     return "stack " if reg_type == PTR_TO_STACK else ALIGN_DESC.get(reg_type, "")
 
 
-# check_sock_access(): the field table of each socket pointer type
-SOCK_ACCESS_OK: Final = {
-    PTR_TO_SOCKET: sock_fields.sock_access_ok,
-    PTR_TO_SOCK_COMMON: sock_fields.sock_common_access_ok,
-    PTR_TO_TCP_SOCK: sock_fields.tcp_sock_access_ok,
-    PTR_TO_XDP_SOCK: sock_fields.xdp_sock_access_ok,
-}
 
 
 class MemoryMixin:
@@ -341,8 +334,14 @@ class MemoryMixin:
                 if not self.feature("tcp_sock_icsk_retransmits"):
                     end = sock_fields.TCP_SOCK_END_5_2
                 ok = reg.var.is_const and sock_fields.tcp_sock_access_ok(o, size, end)
-            else:
-                ok = reg.var.is_const and SOCK_ACCESS_OK[t](o, size)
+            elif t in (PTR_TO_SOCKET, PTR_TO_SOCK_COMMON):
+                u16, per_field = self.feature("sock_dst_port_u16"), self.feature("sock_narrow_per_field")
+                if t == PTR_TO_SOCKET:
+                    ok = reg.var.is_const and sock_fields.sock_access_ok(o, size, u16, per_field)
+                else:
+                    ok = reg.var.is_const and sock_fields.sock_common_access_ok(o, size, u16, per_field)
+            else:  # PTR_TO_XDP_SOCK
+                ok = reg.var.is_const and sock_fields.xdp_sock_access_ok(o, size)
             if not ok:
                 raise Reject(f"R{regno} invalid {reg.type_name} access off={o} size={size}", "sock-access", (regno,))
             if t == PTR_TO_TCP_SOCK and sock_fields.tcp_sock_half_u64(o, size):

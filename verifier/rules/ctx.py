@@ -16,6 +16,7 @@ from functools import cache
 from verifier.rules import ctx_tables as t
 from verifier.rules import sock_fields
 from verifier.rules.ctx_fields import CtxField, size_ok
+from verifier.rules.features import has_feature
 from verifier.rules.versions import Version
 
 
@@ -232,8 +233,8 @@ def _sock(q: _Query) -> CtxAccess:
     # (net/core/filter.c: the per-field rules from 5.2.1 on, absent from 5.0.0; dst_port 16 bits
     # wide from 5.18.12; was: from 6.1). Its sizes replace the table's; the table still says which
     # fields exist and which attach types see them (__sock_filter_check_attach_type()).
-    u16 = q.version >= (5, 18)
-    if not q.write and q.version >= (5, 2):
+    u16 = has_feature("sock_dst_port_u16", q.version)
+    if not q.write and has_feature("sock_narrow_per_field", q.version):
         if not sock_fields.sock_access_ok(q.off, q.size, u16):
             return _deny(q, "not a readable bpf_sock field at this size")
         return _field_access(q, t.SOCK_FIELDS, t.SOCK_SIZE, sizes_checked=True)

@@ -1207,6 +1207,30 @@ _ROWS: tuple[Feature, ...] = (
         backports=(Backport((6, 12), 6, "ChangeLog-6.12.6 (Debian linux-image-6.12.117 changelog)"),),
     ),
     Feature(
+        "tail_call_region_checks",
+        (6, 11),
+        "bpf_tail_call() refused inside an RCU read section or with preemption disabled (and, from 6.14, "
+        "with IRQ flags saved): 'tail_call cannot be used inside ...-ed region'; before, only held "
+        "references were checked",
+        "kernel/bpf/verifier.c check_helper_call(): absent 6.9.0 and 6.10, present 6.11.11, 6.12.117, then "
+        "check_resource_leak(env, false, true, \"tail_call\") in 6.13.2 to 6.18.2",
+    ),
+    Feature(
+        "sock_narrow_per_field",
+        (5, 2),
+        "bpf_sock_is_valid_access() takes narrow loads of state, family, type, protocol, dst_port, src_port "
+        "at their first byte and of src/dst ip4/ip6 anywhere; before, of src_ip4/src_ip6 only",
+        "net/core/filter.c: __sock_filter_check_size() in 4.20.0 and 5.0.0, the per-field switch in 5.2.1 "
+        "(5.1 not read: the later side)",
+    ),
+    Feature(
+        "sock_dst_port_u16",
+        (5, 18),
+        "struct bpf_sock dst_port is 16 bits wide: narrow loads anywhere in its two bytes, none in the "
+        "padding after it (a 4-byte load at its start still allowed)",
+        "net/core/filter.c: absent 5.17-rc5, present 5.18.12 (and backported to 5.10.111)",
+    ),
+    Feature(
         "btf_arg_trusted_rcu",
         (6, 2),
         "btf_ptr_types (a helper's ARG_PTR_TO_BTF_ID) lists PTR_TO_BTF_ID | PTR_TRUSTED and | MEM_RCU beside "

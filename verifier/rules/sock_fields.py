@@ -37,13 +37,17 @@ def _narrow_ok(size: int, size_default: int = 4) -> bool:
     return size <= size_default and size & (size - 1) == 0
 
 
-def sock_access_ok(off: int, size: int, dst_port_u16: bool = True) -> bool:
+def sock_access_ok(off: int, size: int, dst_port_u16: bool = True, per_field: bool = True) -> bool:
     """bpf_sock_is_valid_access() of 5.2.1 on (8 sources read, 5.2.1 to 6.18.2: the same switch).
 
     `dst_port_u16`: 'bpf: Make dst_port field in struct bpf_sock 16-bit wide' (5.18.12, 5.10.111;
-    absent 5.17-rc5); before it dst_port is a `case offsetof()` field like family (5.2.1, 5.8.1)."""
+    absent 5.17-rc5); before it dst_port is a `case offsetof()` field like family (5.2.1, 5.8.1).
+    `per_field` False: __sock_filter_check_size() of 4.20.0 and 5.0.0, narrow loads of src_ip4 and
+    src_ip6 only."""
     if off < 0 or off >= SOCK_SIZE or off % size:
         return False
+    if not per_field:
+        return _narrow_ok(size) if SOCK_NARROW[0][0] <= off < SOCK_NARROW[1][1] else size == 4
     if off in SOCK_NARROW_AT_START or (not dst_port_u16 and off == SOCK_DST_PORT):
         return _narrow_ok(size)
     if any(lo <= off < hi for lo, hi in SOCK_NARROW):
@@ -56,10 +60,10 @@ def sock_access_ok(off: int, size: int, dst_port_u16: bool = True) -> bool:
     return size == 4
 
 
-def sock_common_access_ok(off: int, size: int) -> bool:
+def sock_common_access_ok(off: int, size: int, dst_port_u16: bool = True, per_field: bool = True) -> bool:
     if SOCK_TYPE <= off < SOCK_PRIORITY_END:
         return False
-    return sock_access_ok(off, size)
+    return sock_access_ok(off, size, dst_port_u16, per_field)
 
 
 def tcp_sock_access_ok(off: int, size: int, end: int = TCP_SOCK_END) -> bool:
