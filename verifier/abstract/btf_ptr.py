@@ -35,6 +35,8 @@ from verifier.rules import kfunc_refs
 
 FLAG_USER: Final = 1 << 32
 FLAG_PERCPU: Final = 1 << 33
+# MEM_ALLOC: an object of the program's own BTF (bpf_obj_new), its type id in the program's BTF, not the target's
+FLAG_ALLOC: Final = 1 << 37
 ID_MASK: Final = (1 << 32) - 1
 TRUST_FLAGS: Final = BTF_TRUSTED | BTF_RCU | BTF_UNTRUSTED  # (regs.py: PTR_TRUSTED, MEM_RCU, PTR_UNTRUSTED)
 _RCU_TAG: Final = 1 << 40  # a walked member's `__rcu` type tag (btf_struct_walk(): MEM_RCU), inside a walk only
@@ -284,9 +286,76 @@ def _kind_name(t: B.BtfType | None) -> str:
 
 
 def type_name(v: Any, reg: Reg) -> str:
+    if reg.btf_id & FLAG_ALLOC:
+        local = local_type(v, reg)
+        return local.name if local is not None else ""
     kb = kernel_btf_of(v)
     t = kb.btf.get(reg.btf_id & ID_MASK) if kb is not None else None
     return t.name if t is not None else ""
+
+
+def local_type(v: Any, reg: Reg) -> B.BtfType | None:
+    """The program's own struct a MEM_ALLOC register points to."""
+    btf = getattr(v.obj, "btf", None)
+    return btf.get(reg.btf_id & ID_MASK) if btf is not None else None
+
+
+def obj_new_result(v: Any, r0: Reg, type_arg: Reg) -> Reg:
+    """bpf_obj_new_impl() (check_kfunc_call()): PTR_TO_BTF_ID | MEM_ALLOC of the program's struct
+    `local_type_id__k` (the constant first argument)."""
+    btf = getattr(v.obj, "btf", None)
+    if r0.type != PTR_TO_BTF_ID or btf is None or not type_arg.is_const:
+        return r0
+    type_id = type_arg.var.const_value
+    t = btf.get(type_id) if 0 < type_id <= ID_MASK else None
+    if t is None or t.kind != B.KIND_STRUCT:
+        return r0
+    return r0.evolve(btf_id=FLAG_ALLOC | type_id)
+
+
+# alloc_obj_fields of kernel/bpf/btf.c (v6.18.2): a program struct with a member of one of these types
+# (or a kptr member) has a btf_struct_meta, its btf_record (btf_parse_struct_metas())
+_ALLOC_OBJ_FIELDS: Final = frozenset(
+    {"bpf_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node", "bpf_refcount"}
+)
+_KPTR_TAGS: Final = frozenset({"kptr", "kptr_untrusted", "percpu_kptr"})  # btf_find_kptr(..., BPF_KPTR)
+
+
+def _local_fields(btf: B.Btf, t: B.BtfType) -> list[str] | None:
+    """btf_parse_struct_metas(): the special member types of program struct `t` ("kptr" for a kptr
+    member), None when it has none (no btf_struct_meta: no record)."""
+    found = []
+    for mem in t.members:
+        m = btf.get(mem.type_id)
+        if m is None:
+            continue
+        if m.kind == B.KIND_STRUCT and m.name in _ALLOC_OBJ_FIELDS:
+            found.append(m.name)
+        elif m.kind == B.KIND_PTR:
+            tag = btf.get(m.size_or_type)
+            if tag is not None and tag.kind == B.KIND_TYPE_TAG and tag.name in _KPTR_TAGS:
+                found.append("kptr")
+    return found or None
+
+
+def check_refcounted_kptr_arg(v: Any, regno: int, reg: Reg) -> Reg | None:
+    """check_kfunc_args() for KF_ARG_PTR_TO_REFCOUNTED_KPTR (bpf_refcount_acquire, 6.4+): an object
+    of the program's own type (owning or non-owning) whose struct has a `struct bpf_refcount`
+    member. Returns what the kfunc gives back (the same type, MEM_ALLOC), None when not known."""
+    i = regno - 1
+    # (a non-owning reference, from bpf_rbtree_first() and the like, is kept as the kernel's node
+    # type: only a pointer of another kind is refused)
+    if reg.type != PTR_TO_BTF_ID:
+        raise Reject(f"arg#{i} is neither owning or non-owning ref", "kfunc-arg", (regno,))
+    local = local_type(v, reg) if reg.btf_id & FLAG_ALLOC else None
+    if local is None:
+        return None
+    fields = _local_fields(v.obj.btf, local)
+    if fields is None:
+        raise Reject(v.rules.message("no_btf_record"), "kfunc-arg", (regno,))
+    if "bpf_refcount" not in fields:
+        raise Reject(f"arg#{i} doesn't point to a type with bpf_refcount field", "kfunc-arg", (regno,))
+    return pointer_reg(PTR_TO_BTF_ID, btf_id=FLAG_ALLOC | reg.btf_id & ID_MASK)
 
 
 # ---- loads through PTR_TO_BTF_ID ------------------------------------------------------------
@@ -294,6 +363,8 @@ def type_name(v: Any, reg: Reg) -> str:
 
 def struct_load(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg | None:
     """check_ptr_to_btf_access() for a read; None when the register's type is not known."""
+    if reg.btf_id & FLAG_ALLOC:
+        return None  # an object of the program's own type: read untyped
     kb = kernel_btf_of(v)
     type_id = reg.btf_id & ID_MASK
     if reg.btf_id & FLAG_PERCPU and not v.feature("percpu_mem_flag"):
@@ -733,6 +804,17 @@ def _local_kfunc_proto(v: Any, name: str) -> tuple[B.Btf, B.BtfType] | None:
     return None
 
 
+# the `meta__ign` parameter of the allocated-object kfuncs (kernel/bpf/helpers.c, v6.18.2), which an
+# object's own prototype of the extern does not name
+_META_IGN: Final = {
+    "bpf_obj_new_impl": 1,
+    "bpf_percpu_obj_new_impl": 1,
+    "bpf_obj_drop_impl": 1,
+    "bpf_percpu_obj_drop_impl": 1,
+    "bpf_refcount_acquire_impl": 1,
+}
+
+
 def check_kfunc_trusted_args(v: Any, regs: list[Reg], name: str, kflags: frozenset[str]) -> None:
     """check_kfunc_args() (6.4+) for a KF_TRUSTED_ARGS or KF_RCU kfunc: no pointer argument may be
     NULL (unless its parameter is `__nullable`), and a PTR_TO_BTF_ID argument must be trusted
@@ -755,6 +837,8 @@ def check_kfunc_trusted_args(v: Any, regs: list[Reg], name: str, kflags: frozens
         if t is None or t.kind != B.KIND_PTR or pname.endswith(_SPECIAL_ARG_SUFFIXES):
             continue
         is_null = reg.type == SCALAR and reg.var.is_const and reg.var.const_value == 0
+        if is_null and not pname and i == _META_IGN.get(name):
+            continue  # the object's own prototype of an extern names no parameter: the kernel's `meta__ign`
         if (is_null or reg.maybe_null) and not pname.endswith("__nullable"):
             raise Reject(f"Possibly NULL pointer passed to trusted arg{i}", "kfunc-arg", (regno,))
         if reg.type != PTR_TO_BTF_ID or reg.btf_id & (FLAG_USER | FLAG_PERCPU):

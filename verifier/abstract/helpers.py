@@ -37,6 +37,7 @@ from verifier.abstract.regs import (
 from verifier.abstract.reject import Reject
 from verifier.abstract.scalar import Scalar
 from verifier.abstract.state import SPILL, RefState, State, map_regs
+from verifier.elf import btf as B
 from verifier.isa.insn import Insn
 from verifier.rules.maps import prog_can_write
 
@@ -74,7 +75,7 @@ class CallMeta:
 
     __slots__ = (
         "map_index", "raw_mem", "mem_regno", "mem_reg", "release_ref", "const_size", "func", "key_const", "null_mem",
-        "ref_obj_id", "mem_write", "timer_map", "release_dynptr", "percpu", "pkt_ok",
+        "ref_obj_id", "mem_write", "timer_map", "release_dynptr", "percpu", "pkt_ok", "kptr_field",
     )
 
     def __init__(self) -> None:
@@ -93,6 +94,7 @@ class CallMeta:
         self.release_dynptr: tuple[int, int] | None = None  # (frame, first slot) of a dynptr released
         self.percpu: Reg | None = None  # the per-CPU variable of ARG_PTR_TO_PERCPU_BTF_ID (meta->ret_btf_id)
         self.pkt_ok = True  # may_access_direct_pkt_data(env, meta, BPF_READ): packet pointers as arguments
+        self.kptr_field: tuple[int, str, str] | None = None  # bpf_kptr_xchg's destination (offset, kind, pointee)
 
 
 class HelperMixin:
@@ -487,12 +489,14 @@ class HelperMixin:
         if base == "ARG_PTR_TO_BTF_ID" and "OBJ_RELEASE" in flags and fid == hs.KPTR_XCHG and t == PTR_TO_BTF_ID:
             # check_func_arg(): bpf_kptr_xchg() moves the reference of its second argument into the map
             # (check_helper_call(): released, its copies invalid)
+            if not reg.btf_id & BTF_UNTRUSTED:  # (an untrusted one is refused below, as any other)
+                self._kptr_match_type(regno, reg, meta.kptr_field)
             if not reg.ref_obj_id:
                 raise Reject(f"R{regno} must be referenced when passed to release function", "reference", (regno,))
             self._note_release(regno, reg, meta)
             return
         if base in ("ARG_KPTR_XCHG_DEST", "ARG_PTR_TO_KPTR") and t == PTR_TO_MAP_VALUE and not reg.maybe_null:
-            self._kptr_xchg_dest(regno, reg)
+            meta.kptr_field = self._kptr_xchg_dest(regno, reg)
             return
         if base == "ARG_PTR_TO_BTF_ID" and (t != PTR_TO_BTF_ID or reg.btf_id & BTF_UNTRUSTED):
             # btf_ptr_types: a BTF pointer, plain, trusted or RCU (6.2+), never an untrusted one nor any
@@ -515,7 +519,7 @@ class HelperMixin:
         # other argument kinds (kptrs, ...): any initialised register
         return
 
-    def _kptr_xchg_dest(self, regno: int, reg: Reg) -> None:
+    def _kptr_xchg_dest(self, regno: int, reg: Reg) -> tuple[int, str, str]:
         """process_kptr_func() for a map value: a referenced (or percpu) kptr field at a constant offset."""
         m = self.maps[reg.map_index]
         if not reg.var.is_const:
@@ -531,6 +535,40 @@ class HelperMixin:
             raise Reject(f"off={off} doesn't point to kptr", "helper-arg", (regno,))
         if kind not in ("kptr", "percpu_kptr"):
             raise Reject(f"off={off} kptr isn't referenced kptr", "helper-arg", (regno,))
+        return next((off, kind, f[2]) for f in m.kptr_fields if f[0] == off)
+
+    def _kptr_match_type(self, regno: int, reg: Reg, field: tuple[int, str, str] | None) -> None:
+        """check_reg_type() for bpf_kptr_xchg()'s pointer (map_kptr_match_type()): a kernel object
+        (trusted, RCU or plain; possibly NULL) of the field's kernel type, or an object of the
+        program's own type (MEM_ALLOC; per-CPU for a percpu_kptr field) of the field's local type,
+        the very type (strict: no first-member walk). A per-CPU kernel pointer is not checked."""
+        if field is None or reg.btf_id & btf_ptr.FLAG_USER:
+            return
+        alloc = bool(reg.btf_id & btf_ptr.FLAG_ALLOC)
+        if not alloc and reg.btf_id & btf_ptr.FLAG_PERCPU:
+            return  # PTR_TO_BTF_ID | MEM_PERCPU: "handled by helper specific checks"
+        if not alloc and reg.maybe_null:
+            raise Reject(f"Possibly NULL pointer passed to helper arg{regno}", "helper-arg", (regno,))
+        kb = btf_ptr.kernel_btf_of(self)
+        field_kernel_id = kb.find(field[2], B.KIND_STRUCT) if kb is not None and field[2] else None
+        if alloc:
+            local = btf_ptr.local_type(self, reg)
+            bad = (
+                reg.btf_id & btf_ptr.FLAG_PERCPU and field[1] != "percpu_kptr"
+            ) or field_kernel_id is not None or local is None or local.name != field[2]
+            reg_name = local.name if local is not None else ""
+        else:
+            type_id = reg.btf_id & btf_ptr.ID_MASK
+            if not type_id or kb is None:
+                return  # an opaque kernel pointer: its type is not known
+            bad = type_id != field_kernel_id
+            reg_name = btf_ptr.type_name(self, reg)
+        if bad:
+            raise Reject(
+                f"invalid kptr access, R{regno} type={reg.type_name}{reg_name} expected=ptr_{field[2]}",
+                "helper-arg",
+                (regno,),
+            )
 
     def _dynptr_at(self, state: State, regno: int) -> Reg | None:
         """The initialised dynptr on the stack that register `regno` points to (its first slot's

@@ -431,11 +431,19 @@ class Verifier(
         if known and name in kfunc_refs.RELEASE:
             self._kfunc_release(state, name)
         regs = state.frames[-1].regs
+        type_arg = regs[1]
+        refcounted = None
+        if known and name == "bpf_refcount_acquire_impl":
+            refcounted = btf_ptr.check_refcounted_kptr_arg(self, 1, type_arg)
         for r in range(1, 6):
             regs[r] = not_init()
         regs[0] = typed if typed is not None else unknown_reg()
         if known and name in kfunc_refs.ACQUIRE:
             regs[0] = self._kfunc_acquire(state, regs[0], idx)
+        if known and name == "bpf_obj_new_impl":
+            regs[0] = btf_ptr.obj_new_result(self, regs[0], type_arg)
+        if refcounted is not None and regs[0].type == PTR_TO_BTF_ID:
+            regs[0] = regs[0].evolve(btf_id=refcounted.btf_id)
         return idx + 1
 
     def kfunc_flags(self, name: str | None) -> frozenset[str] | None:

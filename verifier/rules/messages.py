@@ -63,6 +63,18 @@ _ROWS: tuple[MessageRow, ...] = (
         "6.18.2 (6.15, 6.16 not read)",
     ),
     MessageRow(
+        "no_btf_record",
+        (6, 4),
+        "verifier internal error: Couldn't find btf_record",
+        "verifier.c check_kfunc_args() KF_ARG_PTR_TO_REFCOUNTED_KPTR; source: 6.4, 6.14",
+    ),
+    MessageRow(
+        "no_btf_record",
+        (6, 17),
+        "verifier bug: Couldn't find btf_record",
+        "verifier.c check_kfunc_args() through verifier_bug(); source: 6.17.0, 6.18.2 (6.15, 6.16 not read)",
+    ),
+    MessageRow(
         "gpl_only",
         (4, 14),
         "cannot call GPL only function from proprietary program",
