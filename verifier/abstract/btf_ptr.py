@@ -338,6 +338,51 @@ def _local_fields(btf: B.Btf, t: B.BtfType) -> list[str] | None:
     return found or None
 
 
+def _local_record(btf: B.Btf, t: B.BtfType) -> list[tuple[int, int, str]]:
+    """The btf_record of program struct `t` (btf_parse_struct_metas()): its special members as
+    (byte offset, size, btf_field_type_name()); empty when it has no record."""
+    if _local_fields(btf, t) is None:
+        return []
+    found = []
+    for mem in t.members:
+        m = btf.get(mem.type_id)
+        if m is None:
+            continue
+        if m.kind == B.KIND_STRUCT and m.name in _ALLOC_OBJ_FIELDS:
+            found.append((mem.bit_offset // 8, m.size_or_type, m.name))
+        elif m.kind == B.KIND_PTR:
+            tag = btf.get(m.size_or_type)
+            if tag is not None and tag.kind == B.KIND_TYPE_TAG and tag.name in _KPTR_TAGS:
+                found.append((mem.bit_offset // 8, 8, "percpu_kptr" if tag.name == "percpu_kptr" else "kptr"))
+    return found
+
+
+def alloc_access(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg:
+    """check_ptr_to_btf_access() for an object of the program's own type (MEM_ALLOC, from
+    bpf_obj_new()): reads and writes at a constant, non-negative offset inside its struct, never
+    over a special field ("direct access to %s is disallowed", btf_struct_access()); a pointer
+    member loads as a scalar ("the destination register cannot become a pointer again")."""
+    local = local_type(v, reg)
+    btf = getattr(v.obj, "btf", None)
+    if local is None or btf is None:
+        return unknown_reg()
+    tname = local.name
+    total = off + reg.off
+    if total < 0:
+        raise Reject(f"R{regno} is ptr_{tname} invalid negative access: off={total}", "btf-access", (regno,))
+    if not reg.var.is_const or reg.var.const_value:
+        raise Reject(
+            f"R{regno} is ptr_{tname} invalid variable offset: off={total}, var_off={reg.var.var_off}",
+            "btf-access",
+            (regno,),
+        )
+    for at, fsize, fname in _local_record(btf, local):
+        if total < at + fsize and at < total + size:
+            raise Reject(f"direct access to {fname} is disallowed", "btf-access", (regno,))
+    struct_walk(btf, reg.btf_id & ID_MASK, total, size)
+    return unknown_reg()
+
+
 def check_refcounted_kptr_arg(v: Any, regno: int, reg: Reg) -> Reg | None:
     """check_kfunc_args() for KF_ARG_PTR_TO_REFCOUNTED_KPTR (bpf_refcount_acquire, 6.4+): an object
     of the program's own type (owning or non-owning) whose struct has a `struct bpf_refcount`

@@ -348,6 +348,9 @@ class MemoryMixin:
                 # passes the check, then convert_ctx_accesses() finds no conversion (after the walk)
                 raise Reject(self.rules.message("ctx_conversion_bug"), "sock-access", (regno,))
             result = unknown_reg()
+        elif t == PTR_TO_BTF_ID and reg.btf_id & btf_ptr.FLAG_ALLOC:
+            # an object of the program's own type (bpf_obj_new()): writable (check_ptr_to_btf_access())
+            result = btf_ptr.alloc_access(self, regno, reg, off, size)
         elif t == PTR_TO_BTF_ID:
             if write:
                 raise Reject("only read is supported", "btf-access", (regno,))

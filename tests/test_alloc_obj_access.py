@@ -1,0 +1,77 @@
+"""Objects of the program's own type from bpf_obj_new() (PTR_TO_BTF_ID | MEM_ALLOC) are writable
+(check_ptr_to_btf_access(): default btf_struct_access() for program-allocated objects): at a constant,
+non-negative offset inside the struct, never over a special field of its btf_record ("direct access
+to bpf_refcount is disallowed"); a pointer member loads as a scalar. bpfcheck refused every store
+("only read is supported": false rejects, hiding the leak and bounds findings behind it).
+
+Recorded on 6.18.44-fc-v1045 (the host), this file's own programs (verdict, last log line).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bpf_c import compile_c, verdict_and_message
+
+SOURCE = r"""
+#define SEC(n) __attribute__((section(n), used))
+#define KSYM __attribute__((section(".ksyms")))
+#define type_id(t) __builtin_btf_type_id(*(typeof(t) *)0, 0)
+struct bpf_refcount { unsigned int __opaque[1]; } __attribute__((aligned(4)));
+struct ao_a { long v; long w; };
+struct ao_rc { long v; struct bpf_refcount r; int x; };
+struct ao_p { struct ao_a *next; long v; };
+extern void *bpf_obj_new_impl(unsigned long long local_type_id__k, void *meta__ign) KSYM;
+extern void bpf_obj_drop_impl(void *kptr, void *meta__ign) KSYM;
+static unsigned long long (*prandom)(void) = (void *)7;
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("tc") int write_and_drop(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; p->v = 1; p->w = p->v + 2;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int write_and_leak(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; p->v = 1; return 0; }
+SEC("tc") int write_beyond(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; ((long *)p)[2] = 1;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int write_before(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; ((long *)p)[-1] = 1;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int write_variable(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; ((char *)p)[prandom() & 7] = 1;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int write_refcount_field(void *c)
+{ struct ao_rc *p = bpf_obj_new_impl(type_id(struct ao_rc), 0); if (!p) return 0; *(int *)&p->r = 1;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int write_beside_refcount(void *c)
+{ struct ao_rc *p = bpf_obj_new_impl(type_id(struct ao_rc), 0); if (!p) return 0; p->x = 1; p->v = 2;
+  bpf_obj_drop_impl(p, 0); return 0; }
+SEC("tc") int pointer_member_is_scalar(void *c)
+{ struct ao_p *p = bpf_obj_new_impl(type_id(struct ao_p), 0); long r; if (!p) return 0;
+  r = p->next->v; bpf_obj_drop_impl(p, 0); return r; }
+SEC("tc") int write_after_drop(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; bpf_obj_drop_impl(p, 0);
+  p->v = 1; return 0; }
+"""
+
+KERNEL_6_18 = {
+    "write_and_drop": ("accept", ""),
+    "write_and_leak": ("reject", "BPF_EXIT instruction in main prog would lead to reference leak"),
+    "write_beyond": ("reject", "access beyond struct ao_a at off 16 size 8"),
+    "write_before": ("reject", "R0 is ptr_ao_a invalid negative access: off=-8"),
+    "write_variable": ("reject", "R1 is ptr_ao_a invalid variable offset: off=0, var_off=(0x0; 0x7)"),
+    "write_refcount_field": ("reject", "direct access to bpf_refcount is disallowed"),
+    "write_beside_refcount": ("accept", ""),
+    "pointer_member_is_scalar": ("reject", "R1 invalid mem access 'scalar'"),
+    "write_after_drop": ("reject", "R6 invalid mem access 'scalar'"),
+}
+
+
+@pytest.fixture(scope="module")
+def obj(tmp_path_factory):
+    return compile_c(SOURCE, tmp_path_factory.mktemp("alloc_obj_access"))
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_6_18))
+def test_alloc_obj_access_as_the_6_18_kernel(obj, name: str) -> None:
+    assert verdict_and_message(obj, name, "6.18") == KERNEL_6_18[name]
