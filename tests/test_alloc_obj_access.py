@@ -9,9 +9,15 @@ Recorded on 6.18.44-fc-v1045 (the host), this file's own programs (verdict, last
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.bpf_c import compile_c, verdict_and_message
+from verifier.abstract import AnalysisOptions
+from verifier.btf.kernel import HOST_BTF
+from verifier.pipeline import Stages, check_at_target
+from verifier.rules import for_kernel
 
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
@@ -24,6 +30,9 @@ struct ao_p { struct ao_a *next; long v; };
 extern void *bpf_obj_new_impl(unsigned long long local_type_id__k, void *meta__ign) KSYM;
 extern void bpf_obj_drop_impl(void *kptr, void *meta__ign) KSYM;
 static unsigned long long (*prandom)(void) = (void *)7;
+struct task_struct { int pid; };
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) KSYM;
+static struct task_struct *(*current_task_btf)(void) = (void *)158;
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("tc") int write_and_drop(void *c)
@@ -52,6 +61,9 @@ SEC("tc") int pointer_member_is_scalar(void *c)
 SEC("tc") int write_after_drop(void *c)
 { struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; bpf_obj_drop_impl(p, 0);
   p->v = 1; return 0; }
+SEC("tc") int drop_kernel_object(void *c)
+{ struct task_struct *t = bpf_task_acquire(current_task_btf()); if (!t) return 0; bpf_obj_drop_impl(t, 0);
+  return 0; }
 """
 
 KERNEL_6_18 = {
@@ -64,7 +76,11 @@ KERNEL_6_18 = {
     "write_beside_refcount": ("accept", ""),
     "pointer_member_is_scalar": ("reject", "R1 invalid mem access 'scalar'"),
     "write_after_drop": ("reject", "R6 invalid mem access 'scalar'"),
+    # bpf_obj_drop() takes only an object of the program's own type (KF_ARG_PTR_TO_ALLOC_BTF_ID)
+    "drop_kernel_object": ("reject", "arg#0 expected pointer to allocated object"),
 }
+# without the target's BTF a kernel object's type is not known (an opaque kernel pointer)
+NEEDS_BTF = {"drop_kernel_object"}
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +88,15 @@ def obj(tmp_path_factory):
     return compile_c(SOURCE, tmp_path_factory.mktemp("alloc_obj_access"))
 
 
-@pytest.mark.parametrize("name", sorted(KERNEL_6_18))
+@pytest.mark.parametrize("name", sorted(set(KERNEL_6_18) - NEEDS_BTF))
 def test_alloc_obj_access_as_the_6_18_kernel(obj, name: str) -> None:
     assert verdict_and_message(obj, name, "6.18") == KERNEL_6_18[name]
+
+
+@pytest.mark.skipif(not os.access(HOST_BTF, os.R_OK), reason="no readable /sys/kernel/btf/vmlinux")
+@pytest.mark.parametrize("name", sorted(KERNEL_6_18))
+def test_alloc_obj_access_with_the_running_kernel_s_btf(obj, name: str) -> None:
+    prog = next(p for p in obj.programs if p.name == name)
+    options = AnalysisOptions(timeout=10, kernel_btf=(("6.18", HOST_BTF),))
+    v = check_at_target(obj, prog, "6.18", for_kernel("6.18"), options, Stages.real())
+    assert (v.verdict, v.findings[0].kernel_message if v.findings else "") == KERNEL_6_18[name]

@@ -383,6 +383,30 @@ def alloc_access(v: Any, regno: int, reg: Reg, off: int, size: int) -> Reg:
     return unknown_reg()
 
 
+# kfuncs whose first argument is KF_ARG_PTR_TO_ALLOC_BTF_ID (`p__alloc`, kernel/bpf/helpers.c v6.18.2):
+# whether they take a per-CPU object
+_ALLOC_ARG_KFUNCS: Final = {"bpf_obj_drop_impl": False, "bpf_percpu_obj_drop_impl": True}
+# the graph node types bpf_rbtree_remove() & co return (owning or non-owning objects of the program's
+# type in the kernel; kept as the node type here)
+_GRAPH_NODES: Final = frozenset({"bpf_rb_node", "bpf_list_node"})
+
+
+def check_alloc_arg(v: Any, name: str, reg: Reg) -> None:
+    """check_kfunc_args() for KF_ARG_PTR_TO_ALLOC_BTF_ID: bpf_obj_drop() takes an object of the
+    program's own type (PTR_TO_BTF_ID | MEM_ALLOC), bpf_percpu_obj_drop() a per-CPU one; a kernel
+    object is "expected pointer to allocated object"."""
+    percpu = _ALLOC_ARG_KFUNCS.get(name)
+    if percpu is None or reg.type != PTR_TO_BTF_ID or reg.maybe_null:
+        return
+    if reg.btf_id & FLAG_ALLOC:
+        if bool(reg.btf_id & FLAG_PERCPU) != percpu:
+            other = "bpf_obj_drop_impl" if percpu else "bpf_percpu_obj_drop_impl"
+            raise Reject(f"arg#0 expected for {other}()", "kfunc-arg", (1,))
+        return
+    if reg.btf_id & ID_MASK and type_name(v, reg) not in _GRAPH_NODES:
+        raise Reject("arg#0 expected pointer to allocated object", "kfunc-arg", (1,))
+
+
 def check_refcounted_kptr_arg(v: Any, regno: int, reg: Reg) -> Reg | None:
     """check_kfunc_args() for KF_ARG_PTR_TO_REFCOUNTED_KPTR (bpf_refcount_acquire, 6.4+): an object
     of the program's own type (owning or non-owning) whose struct has a `struct bpf_refcount`

@@ -428,6 +428,8 @@ class Verifier(
         if name in ("bpf_local_irq_save", "bpf_local_irq_restore") and known:
             self.irq_flag_call(state, idx, name == "bpf_local_irq_save")
         self._kfunc_critical_sections(state, name or "", kflags)
+        if known and name:  # check_kfunc_args(), before the release
+            btf_ptr.check_alloc_arg(self, name, state.frames[-1].regs[1])
         if known and name in kfunc_refs.RELEASE:
             self._kfunc_release(state, name)
         regs = state.frames[-1].regs
