@@ -22,6 +22,8 @@ from verifier.rules import for_kernel
 SOURCE = r"""
 #define SEC(n) __attribute__((section(n), used))
 #define KSYM __attribute__((section(".ksyms")))
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
 #define type_id(t) __builtin_btf_type_id(*(typeof(t) *)0, 0)
 struct bpf_refcount { unsigned int __opaque[1]; } __attribute__((aligned(4)));
 struct ao_a { long v; long w; };
@@ -61,6 +63,11 @@ SEC("tc") int pointer_member_is_scalar(void *c)
 SEC("tc") int write_after_drop(void *c)
 { struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); if (!p) return 0; bpf_obj_drop_impl(p, 0);
   p->v = 1; return 0; }
+struct { __uint(type, 1); __uint(max_entries, 1); __type(key, struct ao_a); __type(value, long); } m SEC(".maps");
+static void *(*lookup)(void *map, const void *key) = (void *)1;
+SEC("tc") int object_as_helper_memory(void *c)
+{ struct ao_a *p = bpf_obj_new_impl(type_id(struct ao_a), 0); long r; if (!p) return 0; r = (long)lookup(&m, p);
+  bpf_obj_drop_impl(p, 0); return r; }
 SEC("tc") int drop_kernel_object(void *c)
 { struct task_struct *t = bpf_task_acquire(current_task_btf()); if (!t) return 0; bpf_obj_drop_impl(t, 0);
   return 0; }
@@ -76,6 +83,11 @@ KERNEL_6_18 = {
     "write_beside_refcount": ("accept", ""),
     "pointer_member_is_scalar": ("reject", "R1 invalid mem access 'scalar'"),
     "write_after_drop": ("reject", "R6 invalid mem access 'scalar'"),
+    # helper memory arguments take no MEM_ALLOC object (mem_types)
+    "object_as_helper_memory": (
+        "reject",
+        "R2 type=ptr_ expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+    ),
     # bpf_obj_drop() takes only an object of the program's own type (KF_ARG_PTR_TO_ALLOC_BTF_ID)
     "drop_kernel_object": ("reject", "arg#0 expected pointer to allocated object"),
 }

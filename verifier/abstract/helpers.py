@@ -696,6 +696,8 @@ class HelperMixin:
         ok = t in (PTR_TO_STACK, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_MEM, PTR_TO_BUF, PTR_TO_BTF_ID) or (
             t in PACKET_TYPES
         )
+        if t == PTR_TO_BTF_ID and reg.btf_id & btf_ptr.FLAG_ALLOC:
+            ok = False  # mem_types: an object of the program's own type (MEM_ALLOC) is no helper memory
         if not ok or reg.maybe_null:
             raise Reject(
                 f"R{regno} type={self.type_label(reg)} expected={hs.MEM_TYPES_TEXT}", "helper-arg", (regno,)
