@@ -10,6 +10,9 @@ and message (tests/test_kfunc_prog_types.py KERNEL_6_18).
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from tests.bpf_c import compile_c, verdict_and_message
@@ -100,6 +103,28 @@ def test_the_hooks_follow_the_version() -> None:
     # not registered by the trees read: no judgement (a module's kfunc, or before 6.0)
     assert kfunc_prog_types.allowed("bpf_task_from_pid", "xdp", (5, 15)) is None
     assert kfunc_prog_types.allowed("no_such_kfunc", "xdp", (6, 18)) is None
+
+
+def test_conntrack_kfuncs_in_every_tree() -> None:
+    # net/netfilter/nf_conntrack_bpf.c registers its sets for XDP and TC from 6.0 on; the 6.1 and
+    # 6.12 tables were once generated from partly unpacked Debian trees and lacked them (false
+    # rejects of bpf_xdp_ct_lookup at --kernel 6.1 / 6.12)
+    for version in ((6, 0), (6, 1), (6, 12), (6, 18)):
+        assert kfunc_prog_types.allowed("bpf_xdp_ct_lookup", "xdp", version) is True
+        assert kfunc_prog_types.allowed("bpf_skb_ct_lookup", "sched_cls", version) is True
+
+
+@pytest.mark.parametrize("table", ["kfunc_prog_types.csv", "kfunc_flags.csv"])
+def test_generated_rows_have_no_holes(table: str) -> None:
+    # a registration missing from one tree between two that have it means the tree read was
+    # incomplete (a partly unpacked source), not a kernel that dropped and re-added a kfunc
+    path = Path(kfunc_prog_types.__file__).parent / "data" / table
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    ranges: dict[tuple[str, ...], int] = {}
+    for row in csv.reader(lines[1:]):
+        key = tuple(row[:-2])
+        ranges[key] = ranges.get(key, 0) + 1
+    assert [key for key, count in ranges.items() if count > 1] == []
 
 
 # measured: 6.12.117+deb13-amd64 under qemu (scripts/kernel_vm.py): the same answers
