@@ -69,6 +69,22 @@ def test_sysctl_left_as_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert knob.read_text().strip() == "1"
 
 
+def test_sysctl_put_back_by_the_last_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # two test runs on one machine share the sysctl: the first to leave must not disable
+    # unprivileged bpf() under the other's loads (seen as a flaky unprivileged load test)
+    knob = tmp_path / "unprivileged_bpf_disabled"
+    knob.write_text("2\n")
+    monkeypatch.setattr(unpriv, "SYSCTL_UNPRIV_DISABLED", str(knob))
+    first = unpriv.unprivileged_bpf_allowed()
+    second = unpriv.unprivileged_bpf_allowed()
+    assert first.__enter__() and knob.read_text().strip() == "0"
+    assert second.__enter__()
+    first.__exit__(None, None, None)
+    assert knob.read_text().strip() == "0"
+    second.__exit__(None, None, None)
+    assert knob.read_text().strip() == "2"
+
+
 @pytest.mark.kernel
 def test_unprivileged_loads_as_test_loader(kernel_oracle: None, tmp_path: Path) -> None:
     if os.geteuid() != 0 and unpriv.read_unpriv_sysctl() != 0:

@@ -17,12 +17,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
+import json
 import os
 import signal
+import tempfile
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 
 from verifier.oracle.verdict import ENV_REJECT, REJECT, KernelVerdict
 from verifier.rules.maps import creatable_unprivileged
@@ -123,24 +128,76 @@ def _write_unpriv_sysctl(value: int) -> bool:
     return read_unpriv_sysctl() == value
 
 
+def _holders_file() -> Path:
+    """Where the users of the sysctl (SYSCTL_UNPRIV_DISABLED, one per machine) are kept."""
+    tag = zlib.crc32(SYSCTL_UNPRIV_DISABLED.encode())
+    return Path(tempfile.gettempdir()) / f"bpfcheck-unpriv-{tag:08x}.json"
+
+
+@contextmanager
+def _holders_locked() -> Iterator[dict]:
+    """The processes inside unprivileged_bpf_allowed() and the sysctl's value before the first of
+    them, kept in a file under an exclusive flock: several test runs on one machine share the one
+    sysctl, and the last to leave puts it back (not the first, under the others' loads)."""
+    holders = _holders_file()
+    with open(holders.with_suffix(".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            state = json.loads(holders.read_text())
+        except (OSError, ValueError):
+            state = {}
+        state["pids"] = [pid for pid in state.get("pids", []) if _alive(pid)]
+        yield state
+        if state["pids"]:
+            holders.write_text(json.dumps(state))
+        else:
+            holders.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def unprivileged_bpf_allowed() -> Iterator[bool]:
     """Yields True while unprivileged bpf() is allowed (the sysctl 0, set so from 2 when this process
-    may write it, and put back in the end); False when it stays disabled (1, or no right to change it)."""
-    original = read_unpriv_sysctl()
-    if original == 0:
+    may write it, and put back in the end by the last process using it); False when it stays
+    disabled (1, or no right to change it)."""
+    if read_unpriv_sysctl() == 0 and not _holders_file().exists():
         yield True
         return
-    changed = original == 2 and _write_unpriv_sysctl(0)
+    try:
+        with _holders_locked() as state:
+            if "original" not in state or not state["pids"] and read_unpriv_sysctl() != 0:
+                state["original"] = read_unpriv_sysctl()
+            if read_unpriv_sysctl() == 2:
+                _write_unpriv_sysctl(0)
+            allowed = read_unpriv_sysctl() == 0
+            state["pids"].append(os.getpid())
+    except OSError:
+        allowed = False
     # a SIGTERM must also put the value back: turn it into SystemExit for the duration
     previous = None
-    if changed and threading.current_thread() is threading.main_thread():
+    if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        yield changed
+        yield allowed
     finally:
-        if changed and original is not None:
-            _write_unpriv_sysctl(original)
+        try:
+            with _holders_locked() as state:
+                if os.getpid() in state["pids"]:
+                    state["pids"].remove(os.getpid())
+                original = state.get("original")
+                if not state["pids"] and original not in (None, 0) and read_unpriv_sysctl() == 0:
+                    _write_unpriv_sysctl(original)
+        except OSError:
+            pass
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
