@@ -112,7 +112,8 @@ def parse_prog_type(text: str | None) -> str | None:
 
 
 def kernel_btf_files(kernel_text: str, labels: list[str], btf: str | None) -> tuple[tuple[str, str], ...]:
-    """Which BTF file describes which target: --btf FILE (one kernel), else the host's for `host`."""
+    """Which BTF file describes which target: --btf FILE (one kernel), else the host's for `host` and
+    for a version of the host's series."""
     from verifier.btf.kernel import host_btf_path, load_kernel_btf
 
     if btf is not None:
@@ -121,12 +122,33 @@ def kernel_btf_files(kernel_text: str, labels: list[str], btf: str | None) -> tu
         load_kernel_btf(btf)  # a file without BTF is bad input: say so before checking anything
         return ((labels[0], btf),)
     host = host_btf_path()
-    if "host" not in [part.strip().lower() for part in kernel_text.split(",")] or host is None:
+    if host is None:
         return ()
     from verifier.pipeline import kernel_label
-    from verifier.rules.versions import parse_kernel
+    from verifier.rules.versions import UnknownKernelError, parse_kernel
 
-    return ((kernel_label(parse_kernel("host")), host),)
+    try:
+        host_version = parse_kernel("host")
+    except UnknownKernelError:
+        return ()
+    pairs = []
+    if "host" in [part.strip().lower() for part in kernel_text.split(",")]:
+        pairs.append((kernel_label(host_version), host))
+    # a target of the running kernel's series (--kernel 6.18 on a 6.18.y machine): its BTF is the
+    # closest description of that kernel there is (typed tracing arguments, CO-RE, kfuncs)
+    for label in labels:
+        if label.lower() != "host" and _series_of(label) == host_version:
+            pairs.append((label, host))
+    return tuple(pairs)
+
+
+def _series_of(label: str) -> tuple[int, int] | None:
+    from verifier.rules.versions import UnknownKernelError, parse_kernel
+
+    try:
+        return parse_kernel(label)
+    except UnknownKernelError:
+        return None
 
 
 def run_check(request: CheckRequest) -> int:

@@ -112,6 +112,9 @@ class AluMixin:
                 self.write_reg(state, dst, unknown_reg())
                 return idx + 1
             if code == op.BPF_NEG:
+                if not self.feature("neg_tracking"):
+                    self.write_reg(state, dst, unknown_reg())
+                    return idx + 1
                 val = dreg.var.neg(is64)
             else:
                 to_be = None if is64 else bool(insn.opcode & op.BPF_TO_BE)

@@ -25,6 +25,7 @@ from verifier.abstract.regs import (
 )
 from verifier.abstract.reject import Reject
 from verifier.abstract.state import MISC, SPILL, Frame, Slot, State, reg_key, slot_key
+from verifier.abstract.tnum import Tnum
 from verifier.isa.insn import Insn
 
 MAX_CALL_FRAMES: Final = 8
@@ -367,6 +368,13 @@ class CallsMixin:
                 f"{where} the register R0 is not a known value ({self.type_label(r0)})", "return-range", (0,)
             )
         var = r0.var
+        if not self.feature("retval_range_bounds"):
+            # before 6.8: tnum_in(tnum_range(lo, hi), var_off), the tnums in the message
+            allowed = Tnum.range(lo, hi)
+            if not allowed.in_(var.var_off):
+                value = "unknown scalar value" if var.var_off.is_unknown else f"value {var.var_off}"
+                raise Reject(self.rules.message("return_range", value=value, range=allowed), "return-range", (0,))
+            return
         low, high = (var.s32min, var.s32max) if bits32 else (var.smin, var.smax)
         if low < lo or high > hi:
             raise Reject(

@@ -117,6 +117,8 @@ class HelperMixin:
         # bpf_load, falco's loader pass "GPL"); only a license the object states is held against it
         if getattr(info, "gpl_only", False) and self.obj.license and not self.obj.gpl_compatible:
             raise Reject(self.rules.message("gpl_only"), "helper-gpl")
+        if not rules.helper_allowed_here(name, self.prog_type, self.attach_type, self.prog.attach_to):
+            raise Reject("helper call is not allowed in probe", "helper-not-allowed")
         if fid in hs.MIGHT_SLEEP and not self.prog.sleepable:
             if self.feature("helper_might_sleep"):
                 raise Reject("helper call might sleep in a non-sleepable prog", "helper-not-allowed")

@@ -98,6 +98,12 @@ def collect_linked_regs(state: State, base_id: int, keys: list[int]) -> None:
                     stack[slot] = Slot(s.kinds, sp.evolve(id=0))
 
 
+def _either_const(dst: Reg, src: Reg, is32: bool) -> bool:
+    """check_cond_jmp_op() before 6.8: is one side a constant (tnum_is_const(), or its subregister
+    for a 32-bit jump)?"""
+    return dst.var.is_const or src.var.is_const or is32 and (dst.var.subreg_is_const or src.var.subreg_is_const)
+
+
 class JumpMixin:
     def do_cond_jmp(self, state: State, insn: Insn, idx: int) -> int:
         is32 = insn.cls == op.BPF_JMP32
@@ -201,6 +207,8 @@ class JumpMixin:
 
     def _branch_taken(self, dst: Reg, src: Reg, name: str, is32: bool) -> int:
         if dst.type == SCALAR and src.type == SCALAR:
+            if not _either_const(dst, src, is32) and not self.feature("cmp_two_scalars"):
+                return -1
             return branch_taken(dst.var, src.var, name, is32)
         if is32:
             return -1
@@ -250,6 +258,11 @@ class JumpMixin:
         """Refine the registers of `state` for one side of the branch. False when it cannot happen."""
         regs = state.frames[-1].regs
         if dst.type == SCALAR and src.type == SCALAR:
+            if not _either_const(dst, src, is32) and not self.feature("cmp_two_scalars"):
+                # before 6.8 two unknowns narrow each other only where they are equal (64-bit ==/!=:
+                # reg_combine_min_max(), the intersection refine() makes for that side)
+                if is32 or name not in ("jeq", "jne") or (name == "jne") == taken:
+                    return True
             if name in ("jeq", "jne"):
                 if (name == "jne") == taken:
                     if ne_refines_nothing(dst.var, src.var, is32) or not self.feature("jne_const_edge"):

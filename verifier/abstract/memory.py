@@ -84,7 +84,12 @@ CTX_REG_TYPES: Final = {
 }
 
 
-def _tnum_str(var: Scalar) -> str:
+def tnum_text(var: Scalar, const_as_number: bool) -> str:
+    """tnum_strn(): "(value; mask)"; from 6.8 a constant prints as a number (decimal up to 0xffff,
+    else hex: is_unum_decimal() in kernel/bpf/log.c)."""
+    if const_as_number and var.is_const:
+        value = var.const_value
+        return str(value) if value <= 0xFFFF else f"{value:#x}"
     return str(var.var_off)
 
 
@@ -138,6 +143,9 @@ def align_desc(reg_type: int) -> str:
 
 
 class MemoryMixin:
+    def _tnum_text(self, var: Scalar) -> str:
+        return tnum_text(var, self.feature("tnum_strn_const"))
+
     # ---- entry points from step() ---------------------------------------------------
 
     def do_ldx(self, state: State, insn: Insn, idx: int) -> None:
@@ -373,7 +381,7 @@ class MemoryMixin:
                 )
             if not reg.var.is_const or reg.var.const_value:
                 raise Reject(
-                    f"R{regno} invalid variable buffer offset: off={o}, var_off={_tnum_str(reg.var)}",
+                    f"R{regno} invalid variable buffer offset: off={o}, var_off={self._tnum_text(reg.var)}",
                     "ctx-access",
                     (regno,),
                 )
@@ -411,7 +419,7 @@ class MemoryMixin:
         else:
             aligned = ((v[VALUE] + total) | v[MASK]) % size == 0 and v[MASK] % size == 0
         if not aligned:
-            var_text = str(_signed(var.const_value)) if var.is_const else _tnum_str(var)
+            var_text = self._tnum_text(var)
             lead = f"{ip_align}+" if ip_align is not None else ""
             raise Reject(
                 f"misaligned {desc}access off {lead}{var_text}+{reg.off}+{off} size {size}", "misaligned", ()
@@ -564,7 +572,7 @@ class MemoryMixin:
             raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed", "ctx-modified", (regno,))
         if not reg.var.is_const or reg.var.const_value:
             raise Reject(
-                f"variable ctx access var_off={_tnum_str(reg.var)} disallowed", "ctx-modified", (regno,)
+                f"variable ctx access var_off={self._tnum_text(reg.var)} disallowed", "ctx-modified", (regno,)
             )
         acc = self.rules.ctx_access(
             self.prog_type, off, size, write, self.attach_type, not self.unprivileged
@@ -622,24 +630,27 @@ class MemoryMixin:
         else:
             if not helper and not self.feature("var_off_stack_read"):
                 raise Reject(
-                    f"variable stack access var_off={_tnum_str(var)} off={off} size={size}", "stack-bounds", (regno,)
+                    f"variable stack access var_off={self._tnum_text(var)} off={off} size={size}", "stack-bounds", (regno,)
                 )
             if v[SMAX] >= BPF_MAX_VAR_OFF or v[SMIN] <= -BPF_MAX_VAR_OFF:
                 raise Reject(f"invalid unbounded variable-offset{extra} stack R{regno}", "stack-bounds", (regno,))
             lo = v[SMIN] + off
             hi = v[SMAX] + off + size
         frame = state.frames[reg.frameno]
-        # check_stack_slot_within_bounds(): without allow_uninit_stack a read (a helper's too, once its
-        # access type is known) may not reach below the stack allocated so far (grow_stack_state():
-        # the deepest access, in 8-byte slots)
+        # check_stack_slot_within_bounds(): without allow_uninit_stack (before 6.7: for every loader) a
+        # read (a helper's too, once its access type is known) may not reach below the stack allocated
+        # so far (grow_stack_state(): the deepest access, in 8-byte slots)
         min_valid = -512
-        if self.unprivileged and not write and extra == " read from":
+        reads_bounded = self.unprivileged or not self.feature("uninit_stack_read_any_depth")
+        if reads_bounded and not write and extra == " read from":
             min_valid = -((frame.depth + 7) & ~7)
         if lo < min_valid or hi > 0 or size <= 0:
             if not v[MASK]:
                 msg = f"invalid{extra} stack R{regno} off={off} size={size}"
             else:
-                msg = f"invalid variable-offset{extra} stack R{regno} var_off={_tnum_str(var)} off={off} size={size}"
+                msg = self.rules.message(
+                    "stack_var_off_bounds", extra=extra, regno=regno, var_off=self._tnum_text(var), off=off, size=size
+                )
             raise Reject(msg, "stack-bounds", (regno,))
         depth = -lo
         if depth > frame.depth:
@@ -924,7 +935,7 @@ class MemoryMixin:
                             (regno,),
                         )
                     raise Reject(
-                        f"invalid{extra} read from stack R{regno} var_off {_tnum_str(reg.var)}+{at} size {size}",
+                        f"invalid{extra} read from stack R{regno} var_off {self._tnum_text(reg.var)}+{at} size {size}",
                         "stack-uninit",
                         (regno,),
                     )

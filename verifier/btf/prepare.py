@@ -163,4 +163,24 @@ def pre_verifier_rejection(obj: Any, program: Any, rules: Any) -> Any:
                     message=f"the program calls kfunc {name or '(unnamed)'} but its license "
                     f"({obj.license or 'none'}) is not GPL-compatible",
                 )
-    return struct_ops_rejection(obj, program, rules)  # check_attach_btf_id(), after add_subprog_and_kfunc()
+    found = struct_ops_rejection(obj, program, rules)  # check_attach_btf_id(), after add_subprog_and_kfunc()
+    return found if found is not None else _lsm_sleepable_rejection(program, rules)
+
+
+def _lsm_sleepable_rejection(program: Any, rules: Any) -> Any:
+    """bpf_check_attach_target(): a sleepable LSM program (lsm.s/) only on a sleepable hook."""
+    from verifier.rules.helper_allowed import lsm_hook_sleepable
+    from verifier.verdict import Finding
+
+    hook = getattr(program, "attach_to", None)
+    version = getattr(rules, "version", None)
+    if getattr(program, "prog_type", None) != "lsm" or not getattr(program, "sleepable", False) or not hook:
+        return None
+    if version is None or lsm_hook_sleepable(hook, version) is not False:
+        return None
+    return Finding(
+        insn=0,
+        kernel_message=f"bpf_lsm_{hook} is not sleepable",
+        category="lsm-sleepable",
+        message=f"LSM hook {hook} does not allow sleepable programs (lsm.s/): use lsm/{hook}",
+    )

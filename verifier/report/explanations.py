@@ -111,6 +111,13 @@ EXPLANATIONS: dict[str, Explanation] = {
         "the kernel checks every kfunc call before it simulates anything, reachable or not.",
         'Declare a GPL-compatible license: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
     ),
+    "lsm-sleepable": Explanation(
+        "sleepable LSM program on a non-sleepable hook",
+        "A sleepable LSM program (section `lsm.s/`) may only attach to the hooks the kernel lists as "
+        "sleepable (`sleepable_lsm_hooks` in kernel/bpf/bpf_lsm.c): the others run in contexts that must not "
+        "sleep. The kernel refuses the program before simulating anything.",
+        "Use `lsm/<hook>` (not sleepable; no sleepable helpers or kfuncs), or pick a sleepable hook.",
+    ),
     "struct-ops-attach": Explanation(
         "struct_ops program without its struct",
         "The loader tells the kernel which struct (and member) a struct_ops program implements only when a "

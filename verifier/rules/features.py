@@ -1090,6 +1090,46 @@ _ROWS: tuple[Feature, ...] = (
         "6.18.2: bounded (6.14, 6.18.2], taken at 6.18; confirmed on the running 6.18 kernel",
     ),
     Feature(
+        "tnum_strn_const",
+        (6, 8),
+        "the log prints a constant var_off as a number (tnum_strn(): decimal up to 0xffff, else hex), not "
+        "'(0x8; 0x0)' (messages only: misaligned access, variable stack/ctx/buffer offsets)",
+        "kernel/bpf/log.c tnum_strn() 'print as a constant, if tnum is fully known'; source: absent from "
+        "6.7.3 (kernel/bpf/tnum.c), present in 6.8.0; measured: 5.10.0-46 prints 'misaligned stack access off "
+        "(0x0; 0x0)+0+-12 size 8'",
+    ),
+    Feature(
+        "retval_range_bounds",
+        (6, 8),
+        "check_return_code() compares R0's signed bounds with the range (retval_range_within()) and prints "
+        "'has smin=.. smax=.. should have been in [lo, hi]'; before, tnum_in(tnum_range(lo, hi), var_off) "
+        "and 'has value (v; m)' / 'has unknown scalar value' 'should have been in (v; m)'",
+        "kernel/bpf/verifier.c check_return_code(), verbose_invalid_scalar(); source: tnum_in() form in "
+        "4.15-6.7.3, retval_range_within() in 6.8.0; measured: 5.10.0-46 'At program exit the register R0 has "
+        "value (0x0; 0xffffffff) should have been in (0x0; 0x0)' (fentry)",
+    ),
+    Feature(
+        "cmp_two_scalars",
+        (6, 8),
+        "a comparison of two registers neither of which is a constant is decided (is_branch_taken()) and "
+        "narrows both (reg_set_min_max() on two registers); before, only a comparison with a constant did "
+        "(the other register's bounds against it) and two unknowns learnt only from == / != (64-bit, "
+        "reg_combine_min_max() on the equal side)",
+        "Andrii Nakryiko's 'generalize reg_set_min_max() / is_branch_taken()' series; source: "
+        "reg_combine_min_max() and the constant-only branches of check_cond_jmp_op() present in 4.14-6.7.3, "
+        "gone in 6.8.0 (true_reg1/true_reg2); measured: 5.10.0-46 rejects a map value offset bounded "
+        "by `if r1 > r2` with r2 in [0, 31] (bpfcheck accepted it)",
+    ),
+    Feature(
+        "neg_tracking",
+        (6, 17),
+        "BPF_NEG keeps what is known of the value (adjust_scalar_min_max_vals(): 0 - dst, tnum_neg); "
+        "before, check_alu_op() marked the result an unknown scalar (check_reg_arg(DST_OP))",
+        "kernel/bpf/verifier.c adjust_scalar_min_max_vals() case BPF_NEG; source: absent from 6.14, present "
+        "in 6.17.0 and 6.18.2: bounded (6.14, 6.17], taken at 6.17, the stricter side; measured: 5.10.0-46 "
+        "rejects a map value offset bounded only through a negation (bpfcheck accepted it)",
+    ),
+    Feature(
         "bswap_tracking",
         (7, 2),
         "BPF_END keeps what is known of the value: the tnum's bytes are swapped (bswap, or to_be on "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from verifier.rules import helper_allowed, prog_helpers
 from verifier.rules import helpers as helper_table
 from verifier.rules import maps as map_table
-from verifier.rules import prog_helpers
 from verifier.rules import prog_types as prog_table
 from verifier.rules import protos as proto_table
 from verifier.rules.attach_types import attach_type_supported
@@ -167,6 +167,17 @@ class KernelRules:
     def attach_type_supported(self, attach_type: str | None) -> bool:
         """False when this kernel predates the expected attach type (e.g. "trace_iter" before 5.8)."""
         return attach_type_supported(normalize_attach_type(attach_type), self.version)
+
+    def helper_allowed_here(
+        self, helper: str, prog_type: str | int | None, attach_type: str | None, attach_to: str | None
+    ) -> bool:
+        """False when the helper's `.allowed` check refuses a program attached so (bpf_d_path outside
+        its allowlist, ...: 'helper call is not allowed in probe'); True when it passes or has none."""
+        name = normalize_prog_type(prog_type)
+        if name is None:
+            return True
+        verdict = helper_allowed.allowed(helper, name, normalize_attach_type(attach_type), attach_to, self.version)
+        return verdict is not False
 
     def return_range(
         self, prog_type: str | int | None, attach_type: str | None = None

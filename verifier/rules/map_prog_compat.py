@@ -116,6 +116,12 @@ def _preallocated(m: MapDef) -> bool:
     return m.type not in (HASH, PERCPU_HASH, HASH_OF_MAPS) or not m.flags & BPF_F_NO_PREALLOC
 
 
+# before 5.11 one test refused both with the tracing words ('tracing progs cannot use bpf_spin_lock
+# yet' for a socket filter): 5.9.1 and Debian 5.10.262 have one condition, 5.11.0 two; measured on
+# 5.10.0-46
+SOCKET_FILTER_LOCK_WORDS: Version = (5, 11)
+
+
 def incompatibility(
     m: MapDef, prog_type: str | None, sleepable: bool = False, version: Version | None = None
 ) -> str | None:
@@ -124,6 +130,8 @@ def incompatibility(
     version = version or (99, 0)
     if m.spin_lock_off >= 0:
         if prog_type == "socket_filter":
+            if version < SOCKET_FILTER_LOCK_WORDS:
+                return "tracing progs cannot use bpf_spin_lock yet"
             return "socket filter progs cannot use bpf_spin_lock yet"
         if prog_type in TRACING_PROG_TYPES:
             return "tracing progs cannot use bpf_spin_lock yet"

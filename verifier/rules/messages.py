@@ -157,13 +157,13 @@ _ROWS: tuple[MessageRow, ...] = (
     MessageRow(
         "return_range",
         (4, 15),
-        "At program exit the register R0 has value {value} should have been 0 or 1",
+        "At program exit the register R0 has {value} should have been 0 or 1",
         "KV §4; source: check_return_code() of 4.15.0, 4.20.0 and 5.0.0",
     ),
     MessageRow(
         "return_range",
         (5, 2),
-        "At program exit the register R0 has value {value} should have been in {range}",
+        "At program exit the register R0 has {value} should have been in {range}",
         "KV §4; source: absent from 5.0.0, present in 5.2.1 (no 5.1 tree; was: 5.3); 4.19.304 has it too (a "
         "stable backport, not modelled: a message only)",
     ),
@@ -173,6 +173,19 @@ _ROWS: tuple[MessageRow, ...] = (
         "At program exit the register R0 has {value} should have been in {range}",
         "verifier.c verbose_invalid_scalar(); source: 6.7.3 prints 'has value %s should have been in %s', 6.8.0 "
         "the smin=/smax= form",
+    ),
+    MessageRow(
+        "stack_var_off_bounds",
+        (4, 14),
+        "invalid variable-offset{extra} stack R{regno} var_off={var_off} size={size}",
+        "verifier.c check_stack_access_within_bounds(); source: 5.12.9-6.7.3 and Debian 5.10.262 / 6.1.192 print "
+        "no off=; measured on 5.10.0-46",
+    ),
+    MessageRow(
+        "stack_var_off_bounds",
+        (6, 8),
+        "invalid variable-offset{extra} stack R{regno} var_off={var_off} off={off} size={size}",
+        "verifier.c check_stack_access_within_bounds(); source: 'off=%d' present in 6.8.0 and 6.12.117",
     ),
     MessageRow(
         "ctx_negative_off",

@@ -37,7 +37,7 @@ def find_witness(obj: BpfObject, program: Program, finding: Finding, prog_type: 
 NO_WITNESS_CATEGORIES = frozenset({
     "too-complex", "infinite-loop", "back-edge", "too-large", "program-too-large", "unsupported-insn",
     "unsupported-prog-type", "helper-not-allowed", "helper-unknown", "helper-gpl", "load-error", "timeout",
-    "memory", "stack-limit", "call-depth", "struct-ops-attach",
+    "memory", "stack-limit", "call-depth", "struct-ops-attach", "lsm-sleepable",
 })
 MAX_PATH_DECISIONS = 5000
 
