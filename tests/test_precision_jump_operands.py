@@ -42,7 +42,11 @@ def obj(tmp_path_factory):
 @pytest.mark.parametrize("kernel", ["5.10", "6.1", "6.12", "6.18"])
 def test_both_jump_operands_become_precise(obj, kernel: str) -> None:
     assert verdict_of(obj, "jump_operands_precise", kernel) == "reject"
-    assert verdict_of(obj, "jump_operands_bounded", kernel) == "accept"
+    # before 6.8 `if r6 > r7` with neither a constant narrows neither register (cmp_two_scalars):
+    # measured, 5.10.0-46 and 6.1.0-57 under qemu refuse jump_operands_bounded too ('invalid
+    # variable-offset write to stack R3 var_off=(0x0; 0xff) size=1')
+    bounded = "accept" if kernel in ("6.12", "6.18") else "reject"
+    assert verdict_of(obj, "jump_operands_bounded", kernel) == bounded
 
 
 def test_counts_as_the_kernel(obj) -> None:
