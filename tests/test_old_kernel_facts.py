@@ -5,7 +5,9 @@ real kernels: 5.10.0-46-amd64 and 6.1.0-57-amd64 booted under qemu (scripts/kern
 
 - two scalar registers neither of which is a constant: before 6.8 a comparison narrows neither
   (only == / != intersect them on the equal side) and decides no branch (features cmp_two_scalars);
-- BPF_NEG makes an unknown scalar before 6.17 (neg_tracking);
+- BPF_NEG makes an unknown scalar before 6.17 (neg_tracking); before 6.10 a 32-bit DIV/MOD by a
+  constant is an unknown zero-extended to [0, 2^32), from 6.10 a fully unknown 64-bit scalar, and
+  XOR/OR/MUL with a non-constant source are untracked (alu_safe_dst_range);
 - the exit value check before 6.8: tnum_in() and 'has value (v; m) ... should have been in (v; m)'
   (retval_range_bounds);
 - constant tnums print as '(0x0; 0x0)' before 6.8 (tnum_strn_const), variable stack offsets without
@@ -47,6 +49,7 @@ SEC("socket") NK int le_const_reg(void) { asm volatile(LOOKUP "r1 = *(u64*)(r0 +
 SEC("socket") NK int eq_unknown(void) { asm volatile(LOOKUP "r6 = r0; call %[rnd]; r7 = r0; call %[rnd]; r2 = r0; r1 = r7; r2 &= 31; if r1 != r2 goto l_exit_%=; r6 += r1; r0 = *(u64*)(r6 + 0); l_exit_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int eq_unknown32(void) { asm volatile(LOOKUP "r6 = r0; call %[rnd]; r7 = r0; call %[rnd]; r2 = r0; r1 = r7; r2 &= 31; if w1 != w2 goto l_exit_%=; r1 &= 0xff; r6 += r1; r0 = *(u64*)(r6 + 0); l_exit_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int decided_by_ranges(void) { asm volatile("call %[rnd]; r7 = r0; r7 &= 5; call %[rnd]; r2 = r0; r1 = r7; r2 &= 7; r2 += 10; if r1 < r2 goto l1_%=; r0 = *(u64*)(r10 - 8); l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
+SEC("xdp") NK int div32_zext(void) { asm volatile("call %[rnd]; r6 = r0; w6 /= 2147483647; if r6 s> 63 goto l1_%=; r1 = 0; *(u64*)(r10 - 64) = r1; r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int uninit_read(void) { asm volatile("r0 = *(u64*)(r10 - 8); exit;" ::: CLOBBERS); }
 SEC("socket") NK int uninit_below_write(void) { asm volatile("r1 = 0; *(u64*)(r10 - 8) = r1; r0 = *(u64*)(r10 - 16); r0 = 0; exit;" ::: CLOBBERS); }
 SEC("socket") NK int stack_misaligned(void) { asm volatile("r0 = 0; *(u64*)(r10 - 12) = r0; r0 = 0; exit;" ::: CLOBBERS); }
@@ -74,6 +77,7 @@ KERNEL_5_10 = {
     "eq_unknown32": (R, "R6 max value is outside of the allowed memory range"),
     "decided_by_ranges": (R, "invalid read from stack R10 off=-8 size=8"),
     "uninit_read": (R, "invalid read from stack R10 off=-8 size=8"),
+    "div32_zext": A,
     "uninit_below_write": (R, "invalid read from stack R10 off=-16 size=8"),
     "stack_misaligned": (R, "misaligned stack access off (0x0; 0x0)+0+-12 size 8"),
     "var_stack_read": (R, "invalid variable-offset read from stack R1 var_off=(0x0; 0x8) size=8"),
@@ -102,6 +106,7 @@ KERNEL_6_18 = {
     "le_unknown": A,
     "lt_unknown_far": (R, "R0 max value is outside of the allowed memory range"),
     "eq_unknown32": A,
+    "div32_zext": (R, "math between fp pointer and register with unbounded min value is not allowed"),
     "stack_misaligned": (R, "misaligned stack access off 0+0+-12 size 8"),
     "ret_two": (R, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]"),
     "ret_unknown": (R, "At program exit the register R0 has unknown scalar value should have been in [0, 3]"),

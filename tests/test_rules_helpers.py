@@ -1,6 +1,7 @@
 """Helpers by version, per-program-type availability, prototypes, map compatibility."""
 
 from verifier.rules import for_kernel
+from verifier.rules.protos import permissive_proto
 
 MAP_LOOKUP, SKB_STORE_BYTES, TAIL_CALL, PERF_OUTPUT, SKB_LOAD_BYTES = 1, 9, 12, 25, 26
 SOCK_MAP_UPDATE, RINGBUF_OUTPUT, RINGBUF_RESERVE, RINGBUF_SUBMIT, LOOP = 53, 130, 131, 132, 181
@@ -101,11 +102,19 @@ def test_proto_contents():
 
 
 def test_unknown_proto_is_permissive():
-    rules = for_kernel("6.1")
-    proto = rules.helper_proto(rules.helper_by_name("rc_repeat").id, "lirc_mode2")
+    # every helper of data/helpers.csv has a prototype now; the stand-in is for anything else
+    proto = permissive_proto(999, "no_such_helper")
     assert not proto.known
     assert proto.ret_type == "RET_INTEGER"
     assert len(proto.args) == 5 and all(a.type == "ARG_ANYTHING" for a in proto.args)
+
+
+def test_every_helper_has_a_prototype():
+    rules = for_kernel("6.18")
+    lirc = rules.helper_proto(rules.helper_by_name("rc_repeat").id, "lirc_mode2")
+    assert lirc.known and [a.type for a in lirc.args] == ["ARG_PTR_TO_CTX"]
+    ima = rules.helper_proto(rules.helper_by_name("ima_inode_hash").id, "lsm")
+    assert ima.known and len(ima.args) == 3
 
 
 def test_map_compatibility():

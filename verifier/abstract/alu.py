@@ -77,6 +77,24 @@ def _drop_pkt_end_mark(reg: Reg) -> Reg:
     return reg
 
 
+_TRACKED_ANY_SRC: Final = (op.BPF_ADD, op.BPF_SUB, op.BPF_AND)
+_SHIFTS: Final = (op.BPF_LSH, op.BPF_RSH, op.BPF_ARSH)
+
+
+def _alu_before_6_10(code: int, dst: Scalar, src: Scalar, is64: bool) -> Scalar:
+    """adjust_scalar_min_max_vals() before is_safe_to_compute_dst_reg_range() (6.10): a source that
+    is not a constant (its tnum, or its subregister's for ALU32) leaves only ADD, SUB and AND
+    tracked, anything else a fully unknown 64-bit scalar; with a constant source, the operations the
+    switch does not track (DIV, MOD, a shift by the width or more) mark the register unknown and an
+    ALU32 one is then zero-extended (zext_32_to_64() at the end), which 6.10+ skips."""
+    known = src.is_const if is64 else src.subreg_is_const
+    if not known and code not in _TRACKED_ANY_SRC:
+        return Scalar.unknown()
+    if known and (code in (op.BPF_DIV, op.BPF_MOD) or code in _SHIFTS and src.umax >= (64 if is64 else 32)):
+        return Scalar.unknown() if is64 else Scalar.unknown().zext32()
+    return dst.alu(code, src, is64)
+
+
 class AluMixin:
     def read_reg(self, state: State, regno: int) -> Reg:
         """check_reg_arg(SRC_OP): the register must hold a value; marks it live."""
@@ -145,6 +163,8 @@ class AluMixin:
             self._update_alu_sanitation(insn, idx, ALU_NON_POINTER, 0)  # sanitize_val_alu()
         if insn.off == 1 and code in (op.BPF_DIV, op.BPF_MOD):
             val = dreg.var.alu_signed_divmod(code, sreg.var, is64)
+        elif not self.feature("alu_safe_dst_range"):
+            val = _alu_before_6_10(code, dreg.var, sreg.var, is64)
         else:
             val = dreg.var.alu(code, sreg.var, is64)
         if dreg.id and not self.unprivileged and sreg.var.is_const and code in (op.BPF_ADD, op.BPF_SUB):

@@ -1121,6 +1121,19 @@ _ROWS: tuple[Feature, ...] = (
         "by `if r1 > r2` with r2 in [0, 31] (bpfcheck accepted it)",
     ),
     Feature(
+        "alu_safe_dst_range",
+        (6, 10),
+        "adjust_scalar_min_max_vals() asks is_safe_to_compute_dst_reg_range(): XOR, OR and MUL are tracked "
+        "with a non-constant source too, and DIV/MOD or an out-of-range shift by a constant give a fully "
+        "unknown scalar even for ALU32; before, a non-constant source left only ADD/SUB/AND tracked, and "
+        "those constant-source ops went through the switch's default (mark_reg_unknown) and the ALU32 "
+        "zero-extension ([0, 2^32))",
+        "kernel/bpf/verifier.c is_safe_to_compute_dst_reg_range(); source: 'opcode != BPF_ADD && opcode != "
+        "BPF_SUB && opcode != BPF_AND' in 4.14-6.9.0, is_safe_to_compute_dst_reg_range() in 6.10; "
+        "measured: 5.10.0-46 accepts a stack offset bounded by `w6 /= K; if r6 s> 63` that the 6.18 host "
+        "refuses",
+    ),
+    Feature(
         "neg_tracking",
         (6, 17),
         "BPF_NEG keeps what is known of the value (adjust_scalar_min_max_vals(): 0 - dst, tnum_neg); "
