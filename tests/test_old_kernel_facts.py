@@ -14,6 +14,8 @@ real kernels: 5.10.0-46-amd64 and 6.1.0-57-amd64 booted under qemu (scripts/kern
   'off=' (messages stack_var_off_bounds);
 - before 6.7 a privileged read may not go below the stack written so far (uninit_stack_read_any_depth);
 - a socket filter with a bpf_spin_lock map gets the tracing words before 5.11;
+- the bounds logic before 6.8 (bounds_deduce_v2): the sign learnt from one range at a time, no
+  64-bit bounds from 32-bit ones, a jmp32 keeps 64-bit bounds only when the upper half is known zero;
 - bpf_d_path only from its allowlist (rules/helper_allowed.py): 'helper call is not allowed in probe'.
 """
 
@@ -50,6 +52,9 @@ SEC("socket") NK int eq_unknown(void) { asm volatile(LOOKUP "r6 = r0; call %[rnd
 SEC("socket") NK int eq_unknown32(void) { asm volatile(LOOKUP "r6 = r0; call %[rnd]; r7 = r0; call %[rnd]; r2 = r0; r1 = r7; r2 &= 31; if w1 != w2 goto l_exit_%=; r1 &= 0xff; r6 += r1; r0 = *(u64*)(r6 + 0); l_exit_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int decided_by_ranges(void) { asm volatile("call %[rnd]; r7 = r0; r7 &= 5; call %[rnd]; r2 = r0; r1 = r7; r2 &= 7; r2 += 10; if r1 < r2 goto l1_%=; r0 = *(u64*)(r10 - 8); l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("xdp") NK int div32_zext(void) { asm volatile("call %[rnd]; r6 = r0; w6 /= 2147483647; if r6 s> 63 goto l1_%=; r1 = 0; *(u64*)(r10 - 64) = r1; r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
+#define ZERO64 "r1 = 0; *(u64*)(r10 - 8) = r1; *(u64*)(r10 - 16) = r1; *(u64*)(r10 - 24) = r1; *(u64*)(r10 - 32) = r1; *(u64*)(r10 - 40) = r1; *(u64*)(r10 - 48) = r1; *(u64*)(r10 - 56) = r1; *(u64*)(r10 - 64) = r1;"
+SEC("xdp") NK int jmp32_keeps_64(void) { asm volatile("call %[rnd]; r6 = r0; w6 s>>= 25; if w6 s< 0x3497b4ea goto l1_%=; r0 = 0; exit; l1_%=: if r6 > 64 goto l2_%=; if w6 s< 1 goto l2_%=;" ZERO64 "r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); exit; l2_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
+SEC("xdp") NK int mixed_deduction(void) { asm volatile("call %[rnd]; r6 = r0; if w6 > 64 goto l1_%=; if w6 s< 1 goto l1_%=;" ZERO64 "r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); exit; l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int uninit_read(void) { asm volatile("r0 = *(u64*)(r10 - 8); exit;" ::: CLOBBERS); }
 SEC("socket") NK int uninit_below_write(void) { asm volatile("r1 = 0; *(u64*)(r10 - 8) = r1; r0 = *(u64*)(r10 - 16); r0 = 0; exit;" ::: CLOBBERS); }
 SEC("socket") NK int stack_misaligned(void) { asm volatile("r0 = 0; *(u64*)(r10 - 12) = r0; r0 = 0; exit;" ::: CLOBBERS); }
@@ -78,6 +83,8 @@ KERNEL_5_10 = {
     "decided_by_ranges": (R, "invalid read from stack R10 off=-8 size=8"),
     "uninit_read": (R, "invalid read from stack R10 off=-8 size=8"),
     "div32_zext": A,
+    "jmp32_keeps_64": (R, "invalid variable-offset read from stack R1 var_off=(0x0; 0x7f) size=1"),
+    "mixed_deduction": (R, "math between fp pointer and register with unbounded min value is not allowed"),
     "uninit_below_write": (R, "invalid read from stack R10 off=-16 size=8"),
     "stack_misaligned": (R, "misaligned stack access off (0x0; 0x0)+0+-12 size 8"),
     "var_stack_read": (R, "invalid variable-offset read from stack R1 var_off=(0x0; 0x8) size=8"),
@@ -107,6 +114,8 @@ KERNEL_6_18 = {
     "lt_unknown_far": (R, "R0 max value is outside of the allowed memory range"),
     "eq_unknown32": A,
     "div32_zext": (R, "math between fp pointer and register with unbounded min value is not allowed"),
+    "jmp32_keeps_64": A,
+    "mixed_deduction": (R, "value -9223372036854775807 makes fp pointer be out of bounds"),
     "stack_misaligned": (R, "misaligned stack access off 0+0+-12 size 8"),
     "ret_two": (R, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]"),
     "ret_unknown": (R, "At program exit the register R0 has unknown scalar value should have been in [0, 3]"),

@@ -35,6 +35,8 @@ from verifier.abstract.scalar import (
     Scalar,
     WorkReg,
     bounds_sync,
+    old_bounds,
+    set_old_bounds,
 )
 from verifier.abstract.scalar import as_s32 as _s32
 from verifier.abstract.scalar import as_s64 as _s64
@@ -282,6 +284,14 @@ def refine(
 
 
 _REFINE_CACHE: dict[tuple, tuple[Scalar, Scalar] | None] = {}
+
+
+def set_bounds_era(old: bool) -> None:
+    """Analyse with the bounds logic of 4.14-6.7 (`old`) or of 6.8+ (scalar.set_old_bounds()); the
+    memo of refine() holds results of one era only."""
+    if old != old_bounds():
+        _REFINE_CACHE.clear()
+    set_old_bounds(old)
 _REFINE_CACHE_MAX: Final = 1 << 16
 
 

@@ -30,7 +30,7 @@ from verifier.abstract.regs import (
     const_reg,
 )
 from verifier.abstract.reject import Reject
-from verifier.abstract.scalar import Scalar
+from verifier.abstract.scalar import Scalar, refine_against_const_old
 from verifier.abstract.state import SPILL, Slot, State, map_regs
 from verifier.isa import opcodes as op
 from verifier.isa.insn import Insn
@@ -258,11 +258,14 @@ class JumpMixin:
         """Refine the registers of `state` for one side of the branch. False when it cannot happen."""
         regs = state.frames[-1].regs
         if dst.type == SCALAR and src.type == SCALAR:
-            if not _either_const(dst, src, is32) and not self.feature("cmp_two_scalars"):
-                # before 6.8 two unknowns narrow each other only where they are equal (64-bit ==/!=:
-                # reg_combine_min_max(), the intersection refine() makes for that side)
-                if is32 or name not in ("jeq", "jne") or (name == "jne") == taken:
-                    return True
+            if not self.feature("cmp_two_scalars"):
+                if not _either_const(dst, src, is32):
+                    # before 6.8 two unknowns narrow each other only where they are equal (64-bit
+                    # ==/!=: reg_combine_min_max(), the intersection refine() makes for that side)
+                    if is32 or name not in ("jeq", "jne") or (name == "jne") == taken:
+                        return True
+                else:
+                    return self._refine_against_const_old(state, insn, dst, src, src_regno, name, is32, taken)
             if name in ("jeq", "jne"):
                 if (name == "jne") == taken:
                     if ne_refines_nothing(dst.var, src.var, is32) or not self.feature("jne_const_edge"):
@@ -313,6 +316,33 @@ class JumpMixin:
             return True
         if src_regno >= 0:
             self._pkt_pointers(state, insn.dst, src_regno, dst, src, name, taken)
+        return True
+
+    def _refine_against_const_old(
+        self, state: State, insn: Insn, dst: Reg, src: Reg, src_regno: int, name: str, is32: bool, taken: bool
+    ) -> bool:
+        """check_cond_jmp_op() before 6.8: reg_set_min_max() narrows the register compared with a
+        constant (the source's value, else the destination's with the comparison flipped:
+        reg_set_min_max_inv()); the constant stays as it is."""
+        src_const = src.var.is_const or is32 and src.var.subreg_is_const
+        if src_const:
+            var, val, cond, regno = dst.var, src.var.const_value, name, insn.dst
+        else:
+            var, val, cond, regno = src.var, dst.var.const_value, FLIP[name], src_regno
+        if var.is_const if not is32 else var.subreg_is_const:
+            return True  # both constants: is_branch_taken() decided, nothing to narrow
+        new = refine_against_const_old(var, val, cond, is32, taken)
+        regs = state.frames[-1].regs
+        if new is None:
+            regs[regno] = regs[regno].evolve(var=Scalar.unknown(), id=0)
+            return True
+        if regno == insn.dst:
+            self._set_scalars(state, insn.dst, dst, new, src_regno, None)
+        else:
+            cur = regs[regno]
+            regs[regno] = cur.evolve(var=new) if cur.var != new else cur
+            self._sync_linked(state, regno)
+            self._sync_linked(state, insn.dst)
         return True
 
     def _set_scalars(

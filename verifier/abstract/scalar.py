@@ -267,8 +267,68 @@ def _deduce_mixed(w: _W) -> None:
         w.v, w.m = t_intersect(w.v, w.m, rv, rm)
 
 
+def _deduce32_old(w: _W) -> None:
+    """__reg32_deduce_bounds() before 6.8: learn the sign from the signed bounds when they do not
+    cross it, else from the unsigned ones."""
+    if w.s32min >= 0 or w.s32max < 0:
+        lo = max(w.s32min & U32, w.u32min)
+        hi = min(w.s32max & U32, w.u32max)
+        w.s32min, w.u32min = _s32(lo), lo
+        w.s32max, w.u32max = _s32(hi), hi
+        return
+    if _s32(w.u32max) >= 0:
+        w.s32min = _s32(w.u32min)
+        hi = min(w.s32max & U32, w.u32max)
+        w.s32max, w.u32max = _s32(hi), hi
+    elif _s32(w.u32min) < 0:
+        lo = max(w.s32min & U32, w.u32min)
+        w.s32min, w.u32min = _s32(lo), lo
+        w.s32max = _s32(w.u32max)
+
+
+def _deduce64_old(w: _W) -> None:
+    """__reg64_deduce_bounds() before 6.8 (the 64-bit twin of `_deduce32_old`)."""
+    if w.smin >= 0 or w.smax < 0:
+        lo = max(w.smin & U64, w.umin)
+        hi = min(w.smax & U64, w.umax)
+        w.smin, w.umin = _s64(lo), lo
+        w.smax, w.umax = _s64(hi), hi
+        return
+    if _s64(w.umax) >= 0:
+        w.smin = _s64(w.umin)
+        hi = min(w.smax & U64, w.umax)
+        w.smax, w.umax = _s64(hi), hi
+    elif _s64(w.umin) < 0:
+        lo = max(w.smin & U64, w.umin)
+        w.smin, w.umin = _s64(lo), lo
+        w.smax = _s64(w.umax)
+
+
+# The kernel's bounds logic before Andrii Nakryiko's rework (6.8: __reg_deduce_mixed_bounds(), the
+# 32-bit bounds learnt from 64-bit ones, reg_set_min_max() on two registers): 4.14-6.7.3 deduce
+# once with `_deduce32_old` / `_deduce64_old`. One analysis runs at one kernel version, so the
+# choice is module state, set by set_old_bounds() (which empties the memo tables it changes).
+_old_bounds: list[bool] = [False]
+
+
+def set_old_bounds(old: bool) -> None:
+    """Use the pre-6.8 bounds deduction (True) or the current one."""
+    if _old_bounds[0] != old:
+        _old_bounds[0] = old
+        _SYNC_CACHE.clear()
+        _ALU_CACHE.clear()
+
+
+def old_bounds() -> bool:
+    return _old_bounds[0]
+
+
 def _deduce(w: _W) -> None:
     """__reg_deduce_bounds()"""
+    if _old_bounds[0]:
+        _deduce32_old(w)
+        _deduce64_old(w)
+        return
     _deduce32(w)
     _deduce64(w)
     _deduce_mixed(w)
@@ -285,10 +345,11 @@ def _bound_offset(w: _W) -> None:
 
 
 def _sync_uncached(w: _W) -> None:
-    """reg_bounds_sync()"""
+    """reg_bounds_sync() (before 6.8 it deduced once)"""
     _update(w)
     _deduce(w)
-    _deduce(w)
+    if not _old_bounds[0]:
+        _deduce(w)
     _bound_offset(w)
     _update(w)
 
@@ -1103,3 +1164,100 @@ WorkReg = _W
 bounds_sync = _sync
 as_s64 = _s64
 as_s32 = _s32
+
+
+# ---------------------------------------------------------------- reg_set_min_max() before 6.8
+
+
+def _combine_32_into_64_old(w: _W) -> None:
+    """__reg_combine_32_into_64(): a jmp32 keeps the 64-bit bounds only when the upper half is known
+    zero (__reg_assign_32_into_64()); otherwise they are reset and learnt again from the tnum."""
+    if not (w.v & _HI32) and not (w.m & _HI32):
+        w.umin, w.umax = w.u32min, w.u32max
+        if 0 <= w.s32min and 0 <= w.s32max:
+            w.smin, w.smax = w.s32min, w.s32max
+        else:
+            w.smin, w.smax = 0, U32
+    else:
+        _unbounded64(w)
+    _sync_uncached(w)
+
+
+def _combine_64_into_32_old(w: _W) -> None:
+    """__reg_combine_64_into_32(): the 32-bit bounds are those the 64-bit ones imply, if any."""
+    w.s32min, w.s32max, w.u32min, w.u32max = S32_MIN, S32_MAX, 0, U32
+    if S32_MIN <= w.smin <= S32_MAX and S32_MIN <= w.smax <= S32_MAX:
+        w.s32min, w.s32max = w.smin, w.smax
+    if w.umin <= U32 and w.umax <= U32:
+        w.u32min, w.u32max = w.umin, w.umax
+    _sync_uncached(w)
+
+
+def refine_against_const_old(a: Scalar, val: int, op: str, is32: bool, taken: bool) -> Scalar | None:
+    """reg_set_min_max() of 4.14-6.7: the register `a` compared with the constant `val` (`a op val`)
+    on the side the jump is `taken` or not; None when that side's bounds are empty."""
+    w = _W.of(a)
+    val &= U64
+    val32 = val & U32
+    if is32:
+        off_v, off_m = w.v & U32, w.m & U32
+    else:
+        off_v, off_m = w.v, w.m
+    if op in ("jeq", "jne"):
+        if (op == "jeq") == taken:
+            if is32:
+                _mark32_known(w, val32)
+                off_v, off_m = val32, 0
+            else:
+                _mark_known(w, val)
+                off_v, off_m = val, 0
+    elif op == "jset":
+        k = val32 if is32 else val
+        if not taken:
+            off_v, off_m = t_and(off_v, off_m, ~k & (U32 if is32 else U64), 0)
+        elif k and not k & (k - 1):
+            off_v, off_m = t_or(off_v, off_m, k, 0)
+    elif op in ("jgt", "jge", "jlt", "jle"):
+        k = val32 if is32 else val
+        upper = (op in ("jgt", "jge")) != taken  # this side bounds the value from above
+        if upper:
+            bound = k if op in ("jgt", "jle") else k - 1  # jgt/jle: <= k; jge/jlt: <= k - 1
+            if is32:
+                w.u32max = min(w.u32max, bound & U32) if bound >= 0 else -1
+            else:
+                w.umax = min(w.umax, bound & U64) if bound >= 0 else -1
+        else:
+            bound = k + 1 if op in ("jgt", "jle") else k  # jgt/jle: >= k + 1; jge/jlt: >= k
+            if is32:
+                w.u32min = max(w.u32min, bound) if bound <= U32 else U32 + 1
+            else:
+                w.umin = max(w.umin, bound) if bound <= U64 else U64 + 1
+    elif op in ("jsgt", "jsge", "jslt", "jsle"):
+        k = _s32(val32) if is32 else _s64(val)
+        upper = (op in ("jsgt", "jsge")) != taken
+        if upper:
+            bound = k if op in ("jsgt", "jsle") else k - 1
+            if is32:
+                w.s32max = min(w.s32max, bound)
+            else:
+                w.smax = min(w.smax, bound)
+        else:
+            bound = k + 1 if op in ("jsgt", "jsle") else k
+            if is32:
+                w.s32min = max(w.s32min, bound)
+            else:
+                w.smin = max(w.smin, bound)
+    else:
+        raise ValueError(f"unknown conditional jump {op!r}")
+    if is32:
+        w.v = (w.v & _HI32) | (off_v & U32)
+        w.m = (w.m & _HI32) | (off_m & U32)
+        if w.u32min > w.u32max or w.s32min > w.s32max:
+            return None
+        _combine_32_into_64_old(w)
+    else:
+        w.v, w.m = off_v, off_m
+        if w.umin > w.umax or w.smin > w.smax:
+            return None
+        _combine_64_into_32_old(w)
+    return w.freeze()

@@ -10,6 +10,7 @@ from typing import Final
 from verifier.abstract import btf_ptr, dynptr, iters
 from verifier.abstract import helper_semantics as hs
 from verifier.abstract.alu import AluMixin
+from verifier.abstract.branch import set_bounds_era
 from verifier.abstract.calls import CallsMixin
 from verifier.abstract.explorer import ExplorerMixin, mark_read
 from verifier.abstract.global_funcs import GlobalProto, global_proto
@@ -82,6 +83,8 @@ class Verifier(
             and rules.has("uninit_stack_read_any_depth")
         )
         self.uninit_within_allocated = not self.unprivileged and rules.has("uninit_stack_read_priv")
+        # the bounds logic of this kernel (scalar.py's module state: one analysis at a time)
+        set_bounds_era(not rules.has("bounds_deduce_v2"))
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
         # precise scalar tracking came with bounded loops (5.3, commit b5dc0163d8fd);

@@ -1121,6 +1121,19 @@ _ROWS: tuple[Feature, ...] = (
         "by `if r1 > r2` with r2 in [0, 31] (bpfcheck accepted it)",
     ),
     Feature(
+        "bounds_deduce_v2",
+        (6, 8),
+        "reg_bounds_sync() of Andrii Nakryiko's rework: 32-bit bounds learnt from 64-bit ones and back "
+        "(__reg_deduce_mixed_bounds()), signed/unsigned intersections, two passes; a comparison with a "
+        "constant refines through the general reg_set_min_max(); before, __reg{32,64}_deduce_bounds() learnt "
+        "the sign from one range at a time, once, and a jmp32 reset the 64-bit bounds unless the upper half "
+        "was known zero (__reg_combine_32_into_64()), a jmp64 the 32-bit ones (__reg_combine_64_into_32())",
+        "kernel/bpf/verifier.c; source: __reg_deduce_mixed_bounds() absent from 6.7.3, present in 6.8.0; the "
+        "old deduction read in Debian 5.10.262 and 6.1.192; measured: 5.10.0-46 refuses a stack read at "
+        "-64 + r6 bounded by `if r6 > 64; if w6 s< 1` (bpfcheck accepted it) and reports 'math between fp "
+        "pointer and register with unbounded min value' where the new deduction gives smin = S64_MIN + 1",
+    ),
+    Feature(
         "alu_safe_dst_range",
         (6, 10),
         "adjust_scalar_min_max_vals() asks is_safe_to_compute_dst_reg_range(): XOR, OR and MUL are tracked "
