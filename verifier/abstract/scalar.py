@@ -308,19 +308,23 @@ def _deduce64_old(w: _W) -> None:
 # 32-bit bounds learnt from 64-bit ones, reg_set_min_max() on two registers): 4.14-6.7.3 deduce
 # once with `_deduce32_old` / `_deduce64_old`. One analysis runs at one kernel version, so the
 # choice is module state, set by set_old_bounds() (which empties the memo tables it changes).
-_old_bounds: list[bool] = [False]
+# The multiplication before 6.14 gave up on any negative operand or a product past 32 (16) bits:
+# `_mul_old` (set_old_bounds(old_mul=True)).
+_old_bounds: list[bool] = [False, False]  # [old deduction, old multiplication]
 
 
-def set_old_bounds(old: bool) -> None:
-    """Use the pre-6.8 bounds deduction (True) or the current one."""
-    if _old_bounds[0] != old:
+def set_old_bounds(old: bool, old_mul: bool = False) -> None:
+    """Use the pre-6.8 bounds deduction (`old`) and the pre-6.14 multiplication (`old_mul`), or the
+    current ones."""
+    if _old_bounds[0] != old or _old_bounds[1] != old_mul:
         _old_bounds[0] = old
+        _old_bounds[1] = old_mul
         _SYNC_CACHE.clear()
         _ALU_CACHE.clear()
 
 
-def old_bounds() -> bool:
-    return _old_bounds[0]
+def old_bounds() -> tuple[bool, bool]:
+    return _old_bounds[0], _old_bounds[1]
 
 
 def _deduce(w: _W) -> None:
@@ -467,6 +471,30 @@ def _mul64(w: _W, s: Scalar) -> None:
         w.smin, w.smax = S64_MIN, S64_MAX
     else:
         w.smin, w.smax = lo, hi
+
+
+def _mul32_old(w: _W, s: Scalar) -> None:
+    """scalar32_min_max_mul() before 6.14: non-negative operands below 2^16 only."""
+    if s[6] < 0 or w.s32min < 0 or s[9] > 0xFFFF or w.u32max > 0xFFFF:
+        w.s32min, w.s32max, w.u32min, w.u32max = S32_MIN, S32_MAX, 0, U32
+        return
+    w.u32min, w.u32max = w.u32min * s[8], w.u32max * s[9]
+    if w.u32max > S32_MAX:
+        w.s32min, w.s32max = S32_MIN, S32_MAX
+    else:
+        w.s32min, w.s32max = w.u32min, w.u32max
+
+
+def _mul64_old(w: _W, s: Scalar) -> None:
+    """scalar_min_max_mul() before 6.14: non-negative operands below 2^32 only."""
+    if s[2] < 0 or w.smin < 0 or s[5] > U32 or w.umax > U32:
+        _unbounded64(w)
+        return
+    w.umin, w.umax = w.umin * s[4], w.umax * s[5]
+    if w.umax > S64_MAX:
+        w.smin, w.smax = S64_MIN, S64_MAX
+    else:
+        w.smin, w.smax = w.umin, w.umax
 
 
 def _s32_from_u32(w: _W) -> None:
@@ -940,8 +968,12 @@ class Scalar(tuple):
             w.v, w.m = t_sub(w.v, w.m, other[0], other[1])
         elif op == "mul":
             w.v, w.m = t_mul(w.v, w.m, other[0], other[1])
-            _mul32(w, other)
-            _mul64(w, other)
+            if _old_bounds[1]:
+                _mul32_old(w, other)
+                _mul64_old(w, other)
+            else:
+                _mul32(w, other)
+                _mul64(w, other)
         elif op == "and":
             w.v, w.m = t_and(w.v, w.m, other[0], other[1])
             _and32(w, other)

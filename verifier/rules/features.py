@@ -1134,6 +1134,16 @@ _ROWS: tuple[Feature, ...] = (
         "pointer and register with unbounded min value' where the new deduction gives smin = S64_MIN + 1",
     ),
     Feature(
+        "mul_signed_ranges",
+        (6, 14),
+        "scalar_min_max_mul() multiplies the signed and unsigned ranges with overflow checks (negative "
+        "operands too); before, any negative operand or an operand above 2^32 (2^16 for ALU32) made the "
+        "result unbounded",
+        "'bpf: Improve precision of BPF_MUL' (Matan Shachnai); source: 'Ain't nobody got time to multiply that "
+        "sign' in 4.14-6.13.2, check_mul_overflow() in 6.14; measured: 6.12.117 refuses a packet offset "
+        "bounded by `(x & 3 ^ -8) * (y & 32767)` and `if r6 > 64` that the 6.18 host accepts",
+    ),
+    Feature(
         "alu_safe_dst_range",
         (6, 10),
         "adjust_scalar_min_max_vals() asks is_safe_to_compute_dst_reg_range(): XOR, OR and MUL are tracked "
