@@ -56,6 +56,7 @@ SEC("xdp") NK int div32_zext(void) { asm volatile("call %[rnd]; r6 = r0; w6 /= 2
 SEC("xdp") NK int jmp32_keeps_64(void) { asm volatile("call %[rnd]; r6 = r0; w6 s>>= 25; if w6 s< 0x3497b4ea goto l1_%=; r0 = 0; exit; l1_%=: if r6 > 64 goto l2_%=; if w6 s< 1 goto l2_%=;" ZERO64 "r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); exit; l2_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("xdp") NK int mixed_deduction(void) { asm volatile("call %[rnd]; r6 = r0; if w6 > 64 goto l1_%=; if w6 s< 1 goto l1_%=;" ZERO64 "r1 = r10; r1 += -64; r1 += r6; r0 = *(u8*)(r1 + 0); exit; l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("xdp") NK int mul_signed(void) { asm volatile("r9 = r1; call %[rnd]; r6 = r0; call %[rnd]; r7 = r0; r6 &= 3; r6 ^= -8; r7 &= 32767; r6 *= r7; if r6 > 64 goto l1_%=; r2 = *(u32*)(r9 + 0); r3 = *(u32*)(r9 + 4); r4 = r2; r4 += 64; if r4 > r3 goto l1_%=; r2 += r6; r0 = *(u8*)(r2 + 0); r0 &= 1; exit; l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
+SEC("xdp") NK int single_value(void) { asm volatile("r9 = r1; call %[rnd]; r6 = r0; w6 |= 31; if w6 > 62 goto l1_%=; r2 = *(u32*)(r9 + 0); r3 = *(u32*)(r9 + 4); r4 = r2; r4 += 64; if r4 > r3 goto l1_%=; r2 += r6; r0 = *(u16*)(r2 + 0); r0 &= 1; exit; l1_%=: r0 = 0; exit;" :: ARGS : CLOBBERS); }
 SEC("socket") NK int uninit_read(void) { asm volatile("r0 = *(u64*)(r10 - 8); exit;" ::: CLOBBERS); }
 SEC("socket") NK int uninit_below_write(void) { asm volatile("r1 = 0; *(u64*)(r10 - 8) = r1; r0 = *(u64*)(r10 - 16); r0 = 0; exit;" ::: CLOBBERS); }
 SEC("socket") NK int stack_misaligned(void) { asm volatile("r0 = 0; *(u64*)(r10 - 12) = r0; r0 = 0; exit;" ::: CLOBBERS); }
@@ -118,6 +119,7 @@ KERNEL_6_18 = {
     "div32_zext": (R, "math between fp pointer and register with unbounded min value is not allowed"),
     "jmp32_keeps_64": A,
     "mul_signed": A,
+    "single_value": A,
     "mixed_deduction": (R, "value -9223372036854775807 makes fp pointer be out of bounds"),
     "stack_misaligned": (R, "misaligned stack access off 0+0+-12 size 8"),
     "ret_two": (R, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]"),
@@ -146,6 +148,12 @@ def test_multiplication_before_6_14(obj) -> None:
     # scalar_min_max_mul() gave up on negative operands before 6.14 (mul_signed_ranges): measured,
     # 6.12.117 under qemu refuses what the 6.18 host accepts
     assert verdict_and_message(obj, "mul_signed", "6.12") == (R, "R2 offset is outside of the packet")
+
+
+def test_single_value_constant_from_7_2(obj) -> None:
+    # tnum_step() (7.2, and the 6.18.44 host): a tnum (0x1f; 0x20) and the range [31, 62] share only 31,
+    # a constant; 6.12.117 under qemu keeps a variable offset and the packet pointer loses its range
+    assert verdict_and_message(obj, "single_value", "6.12") == (R, "R2 offset is outside of the packet")
 
 
 def test_d_path_allowlist_per_version() -> None:

@@ -160,9 +160,9 @@ def _update64(w: _W) -> None:
         w.umin = v
     if (v | m) < w.umax:
         w.umax = v | m
-    if m and w.umin <= w.umax:
+    if m and w.umin <= w.umax and not _old_bounds[2]:
         # the u64 range and the tnum share a single value: it is a constant (tnum_step logic of the
-        # kernel's __update_reg64_bounds, observed on the 6.18 test machine)
+        # kernel's __update_reg64_bounds, observed on the 6.18 test machine; feature tnum_step_const)
         first = t_next_member(v, m, w.umin)
         if first is not None and first <= w.umax:
             second = t_next_member(v, m, first + 1) if first < U64 else None
@@ -310,21 +310,24 @@ def _deduce64_old(w: _W) -> None:
 # choice is module state, set by set_old_bounds() (which empties the memo tables it changes).
 # The multiplication before 6.14 gave up on any negative operand or a product past 32 (16) bits:
 # `_mul_old` (set_old_bounds(old_mul=True)).
-_old_bounds: list[bool] = [False, False]  # [old deduction, old multiplication]
+# Without tnum_step() (before 7.2 and 6.18.44), a tnum and a u64 range sharing a single value are
+# not made a constant.
+_old_bounds: list[bool] = [False, False, False]  # [old deduction, old multiplication, no tnum_step]
 
 
-def set_old_bounds(old: bool, old_mul: bool = False) -> None:
-    """Use the pre-6.8 bounds deduction (`old`) and the pre-6.14 multiplication (`old_mul`), or the
-    current ones."""
-    if _old_bounds[0] != old or _old_bounds[1] != old_mul:
+def set_old_bounds(old: bool, old_mul: bool = False, no_step: bool = False) -> None:
+    """Use the pre-6.8 bounds deduction (`old`), the pre-6.14 multiplication (`old_mul`) and no
+    single-value constant (`no_step`), or the current ones."""
+    if _old_bounds[0] != old or _old_bounds[1] != old_mul or _old_bounds[2] != no_step:
         _old_bounds[0] = old
         _old_bounds[1] = old_mul
+        _old_bounds[2] = no_step
         _SYNC_CACHE.clear()
         _ALU_CACHE.clear()
 
 
-def old_bounds() -> tuple[bool, bool]:
-    return _old_bounds[0], _old_bounds[1]
+def old_bounds() -> tuple[bool, bool, bool]:
+    return _old_bounds[0], _old_bounds[1], _old_bounds[2]
 
 
 def _deduce(w: _W) -> None:

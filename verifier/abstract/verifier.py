@@ -84,7 +84,9 @@ class Verifier(
         )
         self.uninit_within_allocated = not self.unprivileged and rules.has("uninit_stack_read_priv")
         # the bounds logic of this kernel (scalar.py's module state: one analysis at a time)
-        set_bounds_era(not rules.has("bounds_deduce_v2"), not rules.has("mul_signed_ranges"))
+        set_bounds_era(
+            not rules.has("bounds_deduce_v2"), not rules.has("mul_signed_ranges"), not rules.has("tnum_step_const")
+        )
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)
         # precise scalar tracking came with bounded loops (5.3, commit b5dc0163d8fd);

@@ -1166,6 +1166,23 @@ _ROWS: tuple[Feature, ...] = (
         "rejects a map value offset bounded only through a negation (bpfcheck accepted it)",
     ),
     Feature(
+        "tnum_step_const",
+        (7, 2),
+        "__update_reg64_bounds() makes a register whose tnum and u64 range share a single value that constant "
+        "(tnum_step()); before, `w6 |= 31; if w6 > 62` left r6 in [31, 62] with var_off (0x1f; 0x20), a "
+        "variable offset (a packet pointer plus it loses its range)",
+        "kernel/bpf/verifier.c tnum_step(); source: absent from Debian 6.12.117 and mainline 6.18.2, present in "
+        "Debian 7.2.13; measured: 6.12.117 under qemu refuses that packet access, the 6.18.44 host accepts it",
+        backports=(
+            Backport(
+                (6, 18),
+                44,
+                "measured on 6.18.44-fc-v1045; the first 6.18.y with it is not known, so earlier ones are not "
+                "claimed",
+            ),
+        ),
+    ),
+    Feature(
         "bswap_tracking",
         (7, 2),
         "BPF_END keeps what is known of the value: the tnum's bytes are swapped (bswap, or to_be on "
