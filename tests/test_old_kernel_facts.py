@@ -181,3 +181,22 @@ def test_sleepable_lsm_hooks_per_version() -> None:
     assert helper_allowed.lsm_hook_sleepable("file_open", (5, 10)) is False
     assert helper_allowed.lsm_hook_sleepable("file_open", (6, 1)) is True
     assert helper_allowed.lsm_hook_sleepable("task_free", (6, 12)) is False
+
+
+def test_deduction_eras_of_the_bounds_logic() -> None:
+    # a u64 range that meets only the non-negative part of the s64 range: 6.17+ learns smin and umax
+    # from it (__reg64_deduce_bounds(), feature sign_crossing_64), 6.8-6.14 learn nothing
+    from verifier.abstract.branch import set_bounds_era
+    from verifier.abstract.scalar import S32_MAX, S32_MIN, U32, Scalar
+    from verifier.abstract.tnum import Tnum
+
+    reg = Scalar.make(Tnum.unknown(), -5, 50, 10, (1 << 63) + 10, S32_MIN, S32_MAX, 0, U32)
+    try:
+        set_bounds_era(False, False, False, False)
+        new = reg.sync()
+        assert (new.smin, new.umax) == (10, 50)
+        set_bounds_era(False, False, False, True)
+        old = reg.sync()
+        assert old.smin == -5 and old.umax == (1 << 63) + 10
+    finally:
+        set_bounds_era(False, False, False, False)

@@ -286,13 +286,13 @@ def refine(
 _REFINE_CACHE: dict[tuple, tuple[Scalar, Scalar] | None] = {}
 
 
-def set_bounds_era(old: bool, old_mul: bool = False, no_step: bool = False) -> None:
+def set_bounds_era(old: bool, old_mul: bool = False, no_step: bool = False, no_cross: bool = False) -> None:
     """Analyse with the bounds logic of 4.14-6.7 (`old`) or of 6.8+, the multiplication of 4.14-6.13
-    (`old_mul`) or of 6.14+, without or with tnum_step() (`no_step`) (scalar.set_old_bounds()); the
-    memo of refine() holds one era's results."""
-    if (old, old_mul, no_step) != old_bounds():
+    (`old_mul`) or of 6.14+, without or with tnum_step() (`no_step`) and the 64-bit sign-crossing
+    deduction (`no_cross`) (scalar.set_old_bounds()); the memo of refine() holds one era's results."""
+    if (old, old_mul, no_step, no_cross) != old_bounds():
         _REFINE_CACHE.clear()
-    set_old_bounds(old, old_mul, no_step)
+    set_old_bounds(old, old_mul, no_step, no_cross)
 _REFINE_CACHE_MAX: Final = 1 << 16
 
 

@@ -214,12 +214,13 @@ def _deduce32(w: _W) -> None:
     if a <= b:
         w.u32min = max(w.u32min, a)
         w.u32max = min(w.u32max, b)
-    elif w.u32max < a:
+    elif w.u32max < a and not _old_bounds[2]:
         # the s32 range crosses the sign boundary and the u32 range meets only its non-negative part
-        # (the 32-bit twin of the 64-bit rule below; observed on the 6.18 test machine)
+        # (the 32-bit twin of the 64-bit rule below; observed on the 6.18.44 test machine, absent
+        # from 6.18.2: taken with tnum_step_const)
         w.s32min = _s32(w.u32min)
         w.u32max = min(w.u32max, b)
-    elif b < w.u32min:
+    elif b < w.u32min and not _old_bounds[2]:
         # ... or only its negative part
         w.s32max = _s32(w.u32max)
         w.u32min = max(w.u32min, a)
@@ -235,11 +236,11 @@ def _deduce64(w: _W) -> None:
     if a <= b:
         w.umin = max(w.umin, a)
         w.umax = min(w.umax, b)
-    elif w.umax < a:
-        # the u64 range only meets the non-negative part of the s64 range
+    elif w.umax < a and not _old_bounds[3]:
+        # the u64 range only meets the non-negative part of the s64 range (6.17+)
         w.smin = _s64(w.umin)
         w.umax = min(w.umax, b)
-    elif b < w.umin:
+    elif b < w.umin and not _old_bounds[3]:
         # the u64 range only meets the negative part of the s64 range
         w.smax = _s64(w.umax)
         w.umin = max(w.umin, a)
@@ -312,22 +313,25 @@ def _deduce64_old(w: _W) -> None:
 # `_mul_old` (set_old_bounds(old_mul=True)).
 # Without tnum_step() (before 7.2 and 6.18.44), a tnum and a u64 range sharing a single value are
 # not made a constant.
-_old_bounds: list[bool] = [False, False, False]  # [old deduction, old multiplication, no tnum_step]
+# Before 6.17 __reg64_deduce_bounds() learnt nothing from s64 and u64 ranges that overlap only in part
+# (the sign-crossing cases).
+# [old deduction, old multiplication, no tnum_step, no 64-bit sign crossing]
+_old_bounds: list[bool] = [False, False, False, False]
 
 
-def set_old_bounds(old: bool, old_mul: bool = False, no_step: bool = False) -> None:
-    """Use the pre-6.8 bounds deduction (`old`), the pre-6.14 multiplication (`old_mul`) and no
-    single-value constant (`no_step`), or the current ones."""
-    if _old_bounds[0] != old or _old_bounds[1] != old_mul or _old_bounds[2] != no_step:
-        _old_bounds[0] = old
-        _old_bounds[1] = old_mul
-        _old_bounds[2] = no_step
+def set_old_bounds(old: bool, old_mul: bool = False, no_step: bool = False, no_cross: bool = False) -> None:
+    """Use the pre-6.8 bounds deduction (`old`), the pre-6.14 multiplication (`old_mul`), no
+    single-value constant (`no_step`) and no 64-bit sign-crossing deduction (`no_cross`), or the
+    current ones."""
+    flags = [old, old_mul, no_step, no_cross]
+    if _old_bounds != flags:
+        _old_bounds[:] = flags
         _SYNC_CACHE.clear()
         _ALU_CACHE.clear()
 
 
-def old_bounds() -> tuple[bool, bool, bool]:
-    return _old_bounds[0], _old_bounds[1], _old_bounds[2]
+def old_bounds() -> tuple[bool, bool, bool, bool]:
+    return _old_bounds[0], _old_bounds[1], _old_bounds[2], _old_bounds[3]
 
 
 def _deduce(w: _W) -> None:

@@ -85,7 +85,10 @@ class Verifier(
         self.uninit_within_allocated = not self.unprivileged and rules.has("uninit_stack_read_priv")
         # the bounds logic of this kernel (scalar.py's module state: one analysis at a time)
         set_bounds_era(
-            not rules.has("bounds_deduce_v2"), not rules.has("mul_signed_ranges"), not rules.has("tnum_step_const")
+            not rules.has("bounds_deduce_v2"),
+            not rules.has("mul_signed_ranges"),
+            not rules.has("tnum_step_const"),
+            not rules.has("sign_crossing_64"),
         )
         self.complexity_limit = rules.limit("complexity", self.unprivileged)
         self.jmp_seq_limit = rules.limit("jmp_seq", self.unprivileged)

@@ -1134,6 +1134,17 @@ _ROWS: tuple[Feature, ...] = (
         "pointer and register with unbounded min value' where the new deduction gives smin = S64_MIN + 1",
     ),
     Feature(
+        "sign_crossing_64",
+        (6, 17),
+        "__reg64_deduce_bounds() learns from s64 and u64 ranges that overlap only on one side of the sign "
+        "boundary (the u64 range meets only the non-negative or only the negative part of the s64 range); "
+        "before, nothing was learnt from them (the 32-bit twin is taken with tnum_step_const: absent from "
+        "6.18.2, seen on the 6.18.44 host)",
+        "kernel/bpf/verifier.c __reg64_deduce_bounds() 'if (reg->umax_value < (u64)reg->smin_value)'; source: "
+        "absent from 6.14, present in 6.17.0 and 6.18.2: bounded (6.14, 6.17], taken at 6.17, the stricter "
+        "side",
+    ),
+    Feature(
         "mul_signed_ranges",
         (6, 14),
         "scalar_min_max_mul() multiplies the signed and unsigned ranges with overflow checks (negative "
