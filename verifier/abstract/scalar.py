@@ -268,46 +268,31 @@ def _deduce_mixed(w: _W) -> None:
         w.v, w.m = t_intersect(w.v, w.m, rv, rm)
 
 
-def _deduce32_old(w: _W) -> None:
-    """__reg32_deduce_bounds() before 6.8: learn the sign from the signed bounds when they do not
-    cross it, else from the unsigned ones."""
-    if w.s32min >= 0 or w.s32max < 0:
-        lo = max(w.s32min & U32, w.u32min)
-        hi = min(w.s32max & U32, w.u32max)
-        w.s32min, w.u32min = _s32(lo), lo
-        w.s32max, w.u32max = _s32(hi), hi
-        return
-    if _s32(w.u32max) >= 0:
-        w.s32min = _s32(w.u32min)
-        hi = min(w.s32max & U32, w.u32max)
-        w.s32max, w.u32max = _s32(hi), hi
-    elif _s32(w.u32min) < 0:
-        lo = max(w.s32min & U32, w.u32min)
-        w.s32min, w.u32min = _s32(lo), lo
-        w.s32max = _s32(w.u32max)
+def _deduce_sign_old(smin: int, smax: int, umin: int, umax: int, bits: int) -> tuple[int, int, int, int]:
+    """__reg{32,64}_deduce_bounds() before 6.8 for one width: learn the sign from the signed bounds
+    when they do not cross it, else from the unsigned ones; returns (smin, smax, umin, umax)."""
+    mask = (1 << bits) - 1
+    sign = 1 << (bits - 1)
 
+    def signed(x: int) -> int:
+        return x - (1 << bits) if x & sign else x
 
-def _deduce64_old(w: _W) -> None:
-    """__reg64_deduce_bounds() before 6.8 (the 64-bit twin of `_deduce32_old`)."""
-    if w.smin >= 0 or w.smax < 0:
-        lo = max(w.smin & U64, w.umin)
-        hi = min(w.smax & U64, w.umax)
-        w.smin, w.umin = _s64(lo), lo
-        w.smax, w.umax = _s64(hi), hi
-        return
-    if _s64(w.umax) >= 0:
-        w.smin = _s64(w.umin)
-        hi = min(w.smax & U64, w.umax)
-        w.smax, w.umax = _s64(hi), hi
-    elif _s64(w.umin) < 0:
-        lo = max(w.smin & U64, w.umin)
-        w.smin, w.umin = _s64(lo), lo
-        w.smax = _s64(w.umax)
+    if smin >= 0 or smax < 0:
+        lo = max(smin & mask, umin)
+        hi = min(smax & mask, umax)
+        return signed(lo), signed(hi), lo, hi
+    if signed(umax) >= 0:
+        hi = min(smax & mask, umax)
+        return signed(umin), signed(hi), umin, hi
+    if signed(umin) < 0:
+        lo = max(smin & mask, umin)
+        return signed(lo), signed(umax), lo, umax
+    return smin, smax, umin, umax
 
 
 # The kernel's bounds logic before Andrii Nakryiko's rework (6.8: __reg_deduce_mixed_bounds(), the
 # 32-bit bounds learnt from 64-bit ones, reg_set_min_max() on two registers): 4.14-6.7.3 deduce
-# once with `_deduce32_old` / `_deduce64_old`. One analysis runs at one kernel version, so the
+# once with `_deduce_sign_old` per width. One analysis runs at one kernel version, so the
 # choice is module state, set by set_old_bounds() (which empties the memo tables it changes).
 # The multiplication before 6.14 gave up on any negative operand or a product past 32 (16) bits:
 # `_mul_old` (set_old_bounds(old_mul=True)).
@@ -337,8 +322,8 @@ def old_bounds() -> tuple[bool, bool, bool, bool]:
 def _deduce(w: _W) -> None:
     """__reg_deduce_bounds()"""
     if _old_bounds[0]:
-        _deduce32_old(w)
-        _deduce64_old(w)
+        w.s32min, w.s32max, w.u32min, w.u32max = _deduce_sign_old(w.s32min, w.s32max, w.u32min, w.u32max, 32)
+        w.smin, w.smax, w.umin, w.umax = _deduce_sign_old(w.smin, w.smax, w.umin, w.umax, 64)
         return
     _deduce32(w)
     _deduce64(w)

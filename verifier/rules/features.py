@@ -46,6 +46,14 @@ class Feature:
         return any(b.series == version and (patch is None or patch >= b.patch) for b in self.backports)
 
 
+# a change seen on the 6.18.44-fc-v1045 host but absent from mainline 6.18.2: some 6.18.y backported it
+SEEN_ON_6_18_44 = Backport(
+    (6, 18),
+    44,
+    "measured on 6.18.44-fc-v1045; the first 6.18.y with it is not known, so earlier ones are not claimed",
+)
+
+
 _ROWS: tuple[Feature, ...] = (
     Feature(
         "jmp_ext",
@@ -1184,14 +1192,7 @@ _ROWS: tuple[Feature, ...] = (
         "variable offset (a packet pointer plus it loses its range)",
         "kernel/bpf/verifier.c tnum_step(); source: absent from Debian 6.12.117 and mainline 6.18.2, present in "
         "Debian 7.2.13; measured: 6.12.117 under qemu refuses that packet access, the 6.18.44 host accepts it",
-        backports=(
-            Backport(
-                (6, 18),
-                44,
-                "measured on 6.18.44-fc-v1045; the first 6.18.y with it is not known, so earlier ones are not "
-                "claimed",
-            ),
-        ),
+        backports=(SEEN_ON_6_18_44,),
     ),
     Feature(
         "bswap_tracking",
@@ -1204,14 +1205,7 @@ _ROWS: tuple[Feature, ...] = (
         "absent from mainline 6.18.2 and Debian 6.12.117, present in Debian 7.2.13: mainline bounded (6.18.2, "
         "7.2.13], taken at 7.2, the stricter side (was: 6.18); measured on 6.18.44-fc-v1045 (katran's checksum "
         "code)",
-        backports=(
-            Backport(
-                (6, 18),
-                44,
-                "measured on 6.18.44-fc-v1045; the first 6.18.y with it is not known, so earlier ones are not "
-                "claimed",
-            ),
-        ),
+        backports=(SEEN_ON_6_18_44,),
     ),
     Feature(
         "lsm_hook_retval_range",
